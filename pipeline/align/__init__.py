@@ -1,0 +1,113 @@
+"""Sentence alignment of one block (paragraph) of source and target sentences.
+
+    from pipeline.align import align, get_aligner, ALIGNERS
+    beads = align(src, tgt, src_mt=None, method="default", max_size=3)
+
+Implementations register by name (see `ALIGNERS`): `galechurch` is the plain
+Gale-Church baseline; `nlen` (the default) adds data-estimated length
+parameters, anchors and, when `src_mt` is given, character n-gram similarity.
+The core is language-agnostic; nothing here knows about Dutch or English.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from pipeline.align.base import ALIGNERS, Aligner, get_aligner, register
+from pipeline.errors import UserError
+from pipeline.types import Bead
+
+from pipeline.align import galechurch as _galechurch  # noqa: F401  (registers)
+
+try:
+    from pipeline.align import strong as _strong  # noqa: F401  (registers "nlen")
+except ImportError:  # pragma: no cover - only while the strong aligner is being built
+    _strong = None
+
+DEFAULT_METHOD = "nlen" if "nlen" in ALIGNERS else "galechurch"
+
+__all__ = ["ALIGNERS", "Aligner", "DEFAULT_METHOD", "align", "align_blocks", "get_aligner", "register", "suspicious"]
+
+
+def align(
+    src_sentences: Sequence[str],
+    tgt_sentences: Sequence[str],
+    src_mt: Sequence[str] | None = None,
+    *,
+    method: str = "default",
+    max_size: int = 3,
+) -> list[Bead]:
+    """Align one block. Bead ids are positions in the given lists.
+
+    Every src and tgt index is in exactly one bead, beads are monotonic and
+    each has a confidence in [0, 1].
+    """
+    src, tgt = list(src_sentences), list(tgt_sentences)
+    if src_mt is not None:
+        src_mt = list(src_mt)
+        if len(src_mt) != len(src):
+            raise UserError(f"src_mt has {len(src_mt)} sentences but the source has {len(src)}")
+    aligner = get_aligner(method, max_size=max_size)
+    # Trivial blocks need no model (and give the model no data to estimate from).
+    if not src or not tgt:
+        return [Bead((i,), (), 1.0) for i in range(len(src))] + [Bead((), (j,), 1.0) for j in range(len(tgt))]
+    return aligner.align(src, tgt, src_mt)
+
+
+def suspicious(
+    beads: Sequence[Bead],
+    src: Sequence[str],
+    tgt: Sequence[str],
+    threshold: float = 0.5,
+    z_max: float = 2.0,
+) -> list[int]:
+    """Source ids whose alignment deserves a second look (sorted, unique).
+
+    A source id is suspicious when its bead is 1-0, when the bead's confidence
+    is below `threshold`, or when the bead merges several source sentences
+    while the target side is much shorter than the source text predicts: a
+    Gale-Church z-score above `z_max`, with the length ratio estimated from
+    the block itself (so it is language-agnostic).
+    """
+    l1 = sum(len(s) for s in src)
+    l2 = sum(len(t) for t in tgt)
+    c = (l2 / l1) if l1 and l2 else 1.0
+    out: set[int] = set()
+    for bead in beads:
+        flag = not bead.tgt and bool(bead.src) or bead.score < threshold
+        if not flag and len(bead.src) > 1 and bead.tgt:
+            a = sum(len(src[i]) for i in bead.src)
+            b = sum(len(tgt[j]) for j in bead.tgt)
+            mean = (a + b / c) / 2
+            z = (c * a - b) / np.sqrt(6.8 * mean) if mean > 0 else 0.0
+            flag = z > z_max
+        if flag:
+            out.update(bead.src)
+    return sorted(out)
+
+
+def align_blocks(
+    src_blocks: Sequence[Sequence[str]],
+    tgt_blocks: Sequence[Sequence[str]],
+    mt_blocks: Sequence[Sequence[str]] | None = None,
+    *,
+    method: str = "default",
+    max_size: int = 3,
+) -> list[tuple[int, Bead]]:
+    """Align block k with block k; ids count across blocks. Returns (block, bead) pairs.
+
+    Blocks are hard boundaries: no bead ever spans two of them.
+    """
+    if len(src_blocks) != len(tgt_blocks):
+        raise UserError(f"block counts differ: {len(src_blocks)} source blocks, {len(tgt_blocks)} target blocks")
+    out: list[tuple[int, Bead]] = []
+    so = to = 0
+    for k, (s, t) in enumerate(zip(src_blocks, tgt_blocks)):
+        mt = mt_blocks[k] if mt_blocks is not None else None
+        for b in align(s, t, mt, method=method, max_size=max_size):
+            out.append((k, Bead(tuple(i + so for i in b.src), tuple(j + to for j in b.tgt), b.score)))
+        so += len(s)
+        to += len(t)
+    return out

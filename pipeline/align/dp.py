@@ -1,0 +1,187 @@
+"""Banded Viterbi over the (source, target) grid, vectorised per row with numpy.
+
+Cell (i, j) means "the first i source and first j target sentences are aligned".
+Row i only keeps the cells j in [lo[i], lo[i] + width); the band follows the
+diagonal given by cumulative text length, so time and memory are
+O((n + m) * width). If the best path touches a band edge that is not a grid
+edge, the band is doubled and the DP re-run.
+
+Bead costs come from a callback that fills a whole chunk of rows at once, so the
+per-row Python work is a handful of numpy calls whatever the cost model is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+# cost_fn(a, b, I, J) -> costs of the bead (a src, b tgt) that ends at cells (I, J).
+# I has shape (rows, 1), J shape (rows, width); invalid cells may hold anything,
+# they are masked here.
+CostFn = Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]
+
+CHUNK_ROWS = 512  # rows whose bead costs are computed in one vectorised call
+FULL_GRID_CELLS = 300_000  # below this many cells the band is the whole grid
+
+
+@dataclass
+class PathBead:
+    a: int  # source sentences in the bead
+    b: int  # target sentences
+    i: int  # source end (exclusive)
+    j: int  # target end (exclusive)
+    cost: float
+    margin: float  # next-best way into the same cell minus this one (>= 0)
+
+
+def diagonal(src_len: np.ndarray, tgt_len: np.ndarray) -> np.ndarray:
+    """For each source prefix 0..n, the target prefix with the same share of text."""
+    n, m = len(src_len), len(tgt_len)
+    s = np.concatenate([[0.0], np.cumsum(src_len + 1.0)])  # +1 keeps empty lines moving
+    t = np.concatenate([[0.0], np.cumsum(tgt_len + 1.0)])
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    frac = s / s[-1]
+    centre = np.searchsorted(t / t[-1], frac, side="left")
+    centre[0], centre[-1] = 0, m
+    return np.clip(centre, 0, m).astype(np.int64)
+
+
+def viterbi(
+    n: int,
+    m: int,
+    beads: Sequence[tuple[int, int]],
+    cost_fn: CostFn,
+    centre: np.ndarray,
+    width: int = 64,
+) -> list[PathBead]:
+    """Best monotonic path from (0, 0) to (n, m) using the given bead types."""
+    if (n + 1) * (m + 1) <= FULL_GRID_CELLS and m < 2048:
+        width = m + 1
+    # Consecutive rows must overlap, or the band may hold no path at all.
+    jump = int(np.diff(centre).max(initial=0))
+    maxb = max((b for _, b in beads), default=1)
+    width = max(width, 2 * (jump + maxb) + 1)
+    while True:
+        width = min(width, m + 1)
+        result = _viterbi_band(n, m, beads, cost_fn, centre, width)
+        if result is not None:
+            path, touched = result
+            if not touched or width >= m + 1:
+                return path
+        elif width >= m + 1:
+            raise RuntimeError("alignment DP found no path")  # cannot happen with 1-0 and 0-1 beads
+        width *= 2
+
+
+def _viterbi_band(n, m, beads, cost_fn, centre, width):
+    steps = [(a, b) for a, b in beads if a > 0]  # bead types read from earlier rows
+    has01 = (0, 1) in beads
+    K = len(steps)
+    lo = np.clip(centre - width // 2, 0, max(0, m + 1 - width)).astype(np.int64)
+    lo = np.maximum.accumulate(lo)
+    ar = np.arange(width, dtype=np.int64)
+    rows = np.arange(n + 1, dtype=np.int64)
+    maxb = max((b for _, b in beads), default=1)
+    shifts = np.zeros((n + 1, K), dtype=np.int64)
+    for t, (a, b) in enumerate(steps):
+        prev = np.maximum(rows - a, 0)
+        shifts[:, t] = lo - b - lo[prev]
+    pad = int(max(maxb, np.abs(shifts).max(initial=0))) + 1
+    wp = width + 2 * pad
+    D = np.full((n + 2, wp), np.inf)  # row n+1 is an all-inf dummy for i - a < 0
+    Dflat = D.reshape(-1)
+    back = np.zeros((n + 1, width), dtype=np.int8)  # index into steps; K = the 0-1 bead
+    offs = np.zeros((n + 1, K), dtype=np.int64)
+    for t, (a, b) in enumerate(steps):
+        prev = rows - a
+        offs[:, t] = np.where(prev >= 0, prev * wp + pad + shifts[:, t], (n + 1) * wp + pad)
+
+    chunk = max(1, min(CHUNK_ROWS, 4_000_000 // (max(K, 1) * width)))  # bounds the cost arrays
+    for c0 in range(0, n + 1, chunk):
+        c1 = min(n + 1, c0 + chunk)
+        I = rows[c0:c1, None]
+        J = lo[c0:c1, None] + ar[None, :]
+        Cs = np.empty((c1 - c0, max(K, 1), width))
+        for t, (a, b) in enumerate(steps):
+            c = np.asarray(cost_fn(a, b, I, J), dtype=np.float64)
+            Cs[:, t, :] = np.where((I - a >= 0) & (J - b >= 0) & (J <= m), c, np.inf)
+        if not K:
+            Cs[:] = np.inf
+        if has01:
+            c01 = np.asarray(cost_fn(0, 1, I, J), dtype=np.float64)
+            c01 = np.where((J >= 1) & (J <= m), c01, 0.0)  # finite: it feeds a cumsum
+            Pc = np.cumsum(np.broadcast_to(c01, J.shape), axis=1)
+        idx = offs[c0:c1, :, None] + ar[None, None, :] if K else None
+        for r in range(c1 - c0):
+            i = c0 + r
+            if K:
+                cand = Dflat[idx[r]]
+                cand += Cs[r, :K]
+                arg = cand.argmin(0)
+                X = cand.min(0)
+            else:
+                X = np.full(width, np.inf)
+                arg = np.zeros(width, dtype=np.int64)
+            if i == 0 and lo[0] == 0:
+                X[0] = 0.0
+            if has01:
+                # D[k] = min(X[k], D[k-1] + c01[k]) as a running minimum over prefix sums.
+                P = Pc[r]
+                Y = X - P
+                M = np.minimum.accumulate(Y)
+                D[i, pad : pad + width] = M + P
+                back[i] = np.where(Y > M, K, arg)
+            else:
+                D[i, pad : pad + width] = X
+                back[i] = arg
+
+    # Trace back from (n, m).
+    if not np.isfinite(D[n, pad + m - lo[n]]):
+        return None
+    cells: list[tuple[int, int, int]] = []
+    touched = False
+    i, j = n, m
+    while i > 0 or j > 0:
+        k = j - lo[i]
+        if (k == 0 and lo[i] > 0) or (k == width - 1 and lo[i] + width - 1 < m):
+            touched = True
+        t = int(back[i, k])
+        cells.append((i, j, t))
+        a, b = (0, 1) if t == K else steps[t]
+        i, j = i - a, j - b
+    cells.reverse()
+    return _with_margins(cells, steps, has01, cost_fn, D, lo, pad, width, m), touched
+
+
+def _with_margins(cells, steps, has01, cost_fn, D, lo, pad, width, m) -> list[PathBead]:
+    """Bead costs and margins for the path cells only, recomputed in one batch."""
+    if not cells:
+        return []
+    I = np.array([c[0] for c in cells], dtype=np.int64)[:, None]
+    J = np.array([c[1] for c in cells], dtype=np.int64)[:, None]
+    T = np.array([c[2] for c in cells], dtype=np.int64)
+    types = steps + ([(0, 1)] if has01 else [])
+    vals = np.full((len(cells), len(types)), np.inf)
+    costs = np.full((len(cells), len(types)), np.inf)
+    for t, (a, b) in enumerate(types):
+        c = np.asarray(cost_fn(a, b, I, J), dtype=np.float64).reshape(-1)
+        pi, pj = I[:, 0] - a, J[:, 0] - b
+        ok = (pi >= 0) & (pj >= 0)
+        k = pj - lo[np.clip(pi, 0, None)]
+        ok &= (k >= 0) & (k < width)
+        prev = np.where(ok, D[np.clip(pi, 0, None), pad + np.clip(k, 0, width - 1)], np.inf)
+        costs[:, t] = c
+        vals[:, t] = prev + c
+    rows = np.arange(len(cells))
+    chosen = vals[rows, T]
+    vals[rows, T] = np.inf
+    with np.errstate(invalid="ignore"):
+        margin = np.nan_to_num(vals.min(1) - chosen, nan=0.0, posinf=1e6)
+    out = []
+    for r, (i, j, t) in enumerate(cells):
+        a, b = types[t]
+        out.append(PathBead(a, b, i, j, float(costs[r, t]), max(0.0, float(margin[r]))))
+    return out

@@ -1,0 +1,140 @@
+"""Ladder files (`[i, j]:[k]:0.93`), blocked sentence files and alignment scores."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from pipeline.errors import InputError, UserError
+from pipeline.types import Bead
+
+_LINE = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]\s*(?::\s*([-+0-9.eE]+|nan))?\s*$")
+
+
+def _ids(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.replace(",", " ").split())
+
+
+def parse_ladder(lines: Iterable[str], name: str = "<ladder>") -> list[Bead]:
+    """Beads from ladder lines; the score is optional (1.0 when absent)."""
+    beads = []
+    for no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        match = _LINE.match(line)
+        if not match:
+            raise InputError(name, f"line {no}: not a ladder bead like '[0, 1]:[2]:0.9': {line.strip()[:60]!r}")
+        score = float(match.group(3)) if match.group(3) else 1.0
+        beads.append(Bead(_ids(match.group(1)), _ids(match.group(2)), score))
+    return beads
+
+
+def format_bead(bead: Bead, src_offset: int = 0, tgt_offset: int = 0) -> str:
+    s = ", ".join(str(i + src_offset) for i in bead.src)
+    t = ", ".join(str(j + tgt_offset) for j in bead.tgt)
+    return f"[{s}]:[{t}]:{bead.score:.2f}"
+
+
+def open_text(path: str, what: str):
+    """UTF-8 text from a path or `-` (stdin); CRLF and a BOM are accepted."""
+    if path == "-":
+        return sys.stdin.buffer.read().decode("utf-8-sig")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read {what}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 at byte offset {exc.start}") from None
+
+
+def read_blocks(text: str) -> list[list[str]]:
+    """Sentence-per-line text → blocks; one or more empty lines end a block."""
+    blocks: list[list[str]] = []
+    cur: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = line.strip()
+        if line:
+            cur.append(line)
+        elif cur:
+            blocks.append(cur)
+            cur = []
+    if cur:
+        blocks.append(cur)
+    return blocks
+
+
+def read_lines(text: str) -> list[str]:
+    """All lines with the empty ones kept (MT files are line-by-line with SRC)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.strip() for line in lines]
+
+
+# -- scoring ---------------------------------------------------------------------
+# Strict and lax precision/recall as vecalign's score.py computes them
+# (after Sennrich & Volk's Bleualign evaluation, W11-4624):
+#   * precision is over all test beads (null beads included) against all gold beads;
+#   * recall swaps the roles and drops null beads on both sides first,
+#     so it is taken over gold beads that are not null;
+#   * strict: the bead equals a gold bead; lax: it shares a source sentence with
+#     a gold bead that also holds one of its target sentences (a null bead can
+#     only match strictly);
+#   * F1 is the harmonic mean of the pooled precision and recall.
+
+
+def _counts(gold: Sequence[Bead], test: Sequence[Bead]) -> tuple[int, int, int, int]:
+    gold_set = {(b.src, b.tgt) for b in gold if b.src or b.tgt}
+    test_set = {(b.src, b.tgt) for b in test if b.src or b.tgt}
+    links: dict[int, set[int]] = defaultdict(set)
+    for src, tgt in gold_set:
+        for i in src:
+            links[i].update(tgt)
+    tp_s = fp_s = tp_l = fp_l = 0
+    for src, tgt in test_set:
+        if (src, tgt) in gold_set:
+            tp_s += 1
+            tp_l += 1
+            continue
+        fp_s += 1
+        linked = set().union(*(links[i] for i in src)) if src else set()
+        if linked.intersection(tgt):
+            tp_l += 1
+        else:
+            fp_l += 1
+    return tp_s, fp_s, tp_l, fp_l
+
+
+def score(gold: Sequence[Bead], test: Sequence[Bead]) -> dict[str, float]:
+    p = _counts(gold, test)
+    r = _counts([b for b in test if b.src and b.tgt], [b for b in gold if b.src and b.tgt])
+
+    def ratio(a: int, b: int) -> float:
+        return a / (a + b) if a + b else 0.0
+
+    def f1(x: float, y: float) -> float:
+        return 2 * x * y / (x + y) if x + y else 0.0
+
+    res = {
+        "precision_strict": ratio(p[0], p[1]),
+        "recall_strict": ratio(r[0], r[1]),
+        "precision_lax": ratio(p[2], p[3]),
+        "recall_lax": ratio(r[2], r[3]),
+    }
+    res["f1_strict"] = f1(res["precision_strict"], res["recall_strict"])
+    res["f1_lax"] = f1(res["precision_lax"], res["recall_lax"])
+    res["gold_beads"] = len(gold)
+    res["test_beads"] = len(test)
+    return res
+
+
+def check_blocks_match(src_blocks: Sequence, tgt_blocks: Sequence, src_name: str, tgt_name: str) -> None:
+    if len(src_blocks) != len(tgt_blocks):
+        raise UserError(
+            f"block counts differ: {src_name} has {len(src_blocks)} blocks, {tgt_name} has {len(tgt_blocks)}"
+        )

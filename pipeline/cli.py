@@ -1,0 +1,64 @@
+"""Thin command-line front end: `nlen <command> …`.
+
+Each subcommand lives in pipeline/commands/<name>.py and exposes
+`NAME`, `HELP`, `add_arguments(parser)` and `run(args) -> int`. Command modules
+import nothing heavy at module level, so `nlen --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from pipeline import __version__
+from pipeline.errors import UserError
+
+# Order is the order shown in `nlen --help`.
+COMMANDS = ["translate", "align", "align_eval", "eval", "compare", "cache"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nlen",
+        description="Dutch→English paragraph translation and sentence alignment.",
+    )
+    parser.add_argument("--version", action="version", version=f"nlen {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"pipeline.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"pipeline.commands.{name}":
+                continue  # command not built yet
+            raise
+        cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(cmd)
+        cmd.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="nlen: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args._run(args) or 0)
+    except UserError as exc:
+        print(f"nlen: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("nlen: interrupted; finished work is kept, rerun to resume", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 141
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""`nlen align SRC TGT [--mt MT]`: sentence-align two sentence-per-line files."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+from pathlib import Path
+
+NAME = "align"
+HELP = "sentence-align SRC and TGT (one sentence per line, an empty line ends a block)"
+
+log = logging.getLogger("nlen.align")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("src", metavar="SRC", help="source sentences, one per line ('-' = stdin)")
+    parser.add_argument("tgt", metavar="TGT", help="target sentences, one per line ('-' = stdin)")
+    parser.add_argument("--mt", metavar="MT", help="translation of SRC into the target language, line by line with SRC")
+    parser.add_argument("--format", choices=["ladder", "tsv"], default="ladder", help="output format (default: ladder)")
+    parser.add_argument("--method", default="default", help="aligner name (default: nlen; baseline: galechurch)")
+    parser.add_argument("--max-size", type=int, default=3, metavar="N", help="most sentences on one side of a bead (default 3)")
+
+
+_WS = re.compile(r"\s+")
+
+
+def _clean(text: str) -> str:
+    return _WS.sub(" ", text).strip()  # no tab, CR or LF inside a TSV field
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so that `nlen --help` does not pay for numpy.
+    from pipeline.align import align_blocks, get_aligner
+    from pipeline.align.ladder import check_blocks_match, format_bead, open_text, read_blocks, read_lines
+    from pipeline.errors import UserError
+
+    names = [args.src, args.tgt] + ([args.mt] if args.mt else [])
+    if names.count("-") > 1:
+        raise UserError("only one of SRC, TGT and MT can be '-' (stdin)")
+    get_aligner(args.method, max_size=args.max_size)  # fail early on a bad name or size
+    src_text = open_text(args.src, "SRC")
+    tgt_text = open_text(args.tgt, "TGT")
+    src_blocks = read_blocks(src_text)
+    tgt_blocks = read_blocks(tgt_text)
+    check_blocks_match(src_blocks, tgt_blocks, f"SRC {args.src}", f"TGT {args.tgt}")
+    mt_blocks = None
+    if args.mt:
+        mt_blocks = _mt_blocks(read_lines(open_text(args.mt, "MT")), read_lines(src_text), args)
+    if not src_blocks:
+        log.warning("no sentences in %s and %s: nothing to align", args.src, args.tgt)
+
+    pairs = align_blocks(src_blocks, tgt_blocks, mt_blocks, method=args.method, max_size=args.max_size)
+    out = sys.stdout
+    if hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8", newline="\n")
+    if args.format == "ladder":
+        for _, bead in pairs:
+            out.write(format_bead(bead) + "\n")
+    else:
+        src_all = [s for b in src_blocks for s in b]
+        tgt_all = [t for b in tgt_blocks for t in b]
+        doc = "stdin" if args.src == "-" else Path(args.src).stem
+        out.write("nl\ten\tdoc\tparagraph\tnl_ids\ten_ids\tscore\n")
+        for block, bead in pairs:
+            nl = _clean(" ".join(src_all[i] for i in bead.src))
+            en = _clean(" ".join(tgt_all[j] for j in bead.tgt))
+            ids_s = ",".join(map(str, bead.src))
+            ids_t = ",".join(map(str, bead.tgt))
+            out.write(f"{nl}\t{en}\t{_clean(doc)}\t{block}\t{ids_s}\t{ids_t}\t{bead.score:.4f}\n")
+    out.flush()
+    kinds: dict[str, int] = {}
+    for _, bead in pairs:
+        kinds[bead.kind] = kinds.get(bead.kind, 0) + 1
+    log.debug("beads by type: %s", kinds)
+    return 0
+
+
+def _mt_blocks(mt_lines: list[str], src_lines: list[str], args) -> list[list[str]]:
+    """MT lines regrouped like SRC's blocks.
+
+    MT is line by line with SRC: same line count (empty lines in the same places).
+    An MT file without the empty lines (one line per SRC sentence) is accepted too.
+    """
+    from pipeline.errors import UserError
+
+    n_src = len(src_lines)
+    nonempty = [k for k, line in enumerate(src_lines) if line]
+    if len(mt_lines) == n_src:
+        picked = [mt_lines[k] for k in nonempty]
+    elif len(mt_lines) == len(nonempty):
+        picked = list(mt_lines)
+    else:
+        raise UserError(
+            f"MT {args.mt} has {len(mt_lines)} lines but SRC {args.src} has {n_src} lines "
+            f"({len(nonempty)} non-empty); MT must be line by line with SRC"
+        )
+    blocks: list[list[str]] = []
+    cur: list[str] = []
+    k = 0
+    prev_empty = True
+    for line in src_lines:
+        if line:
+            cur.append(picked[k])
+            k += 1
+            prev_empty = False
+        else:
+            if not prev_empty:
+                blocks.append(cur)
+                cur = []
+            prev_empty = True
+    if cur:
+        blocks.append(cur)
+    return blocks

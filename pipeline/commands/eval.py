@@ -1,0 +1,69 @@
+"""`nlen eval`: translate the reference's Dutch (or read a corpus TSV) and score it."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pipeline.commands.translate import add_model_arguments, positive_int, settings_from_args
+
+NAME = "eval"
+HELP = "score a model (or an existing corpus TSV) against the hand-made reference with sacrebleu"
+
+
+def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
+    """Reference and scoring options, shared with `compare`."""
+    ev = parser.add_argument_group("evaluation")
+    ev.add_argument("--set", default="seed", metavar="SET",
+                    help="reference set: seed, news, or a path prefix P with P.nl, P.en (and P.gold) (default: %(default)s)")
+    ev.add_argument("--aligner", default="default", help="aligner for the sentence-level scores (default: %(default)s)")
+    ev.add_argument("--bootstrap", type=positive_int, default=1000, metavar="N",
+                    help="bootstrap resamples for the 95%% confidence intervals (default: %(default)s)")
+    ev.add_argument("--seed", type=int, default=12345, help="resampling seed, given to sacrebleu as SACREBLEU_SEED (default: %(default)s)")
+    ev.add_argument("--reports-dir", type=Path, default=Path("eval/reports"), help="default: %(default)s")
+    ev.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tsv", type=Path, metavar="CORPUS.tsv",
+                        help="score this existing corpus TSV (rows grouped by paragraph) instead of translating; loads no model")
+    parser.add_argument("--report", type=Path, metavar="PATH",
+                        help="JSON report path (default: REPORTS_DIR/<model-slug>.json, or <model-slug>-<set>.json for other sets)")
+    add_evaluation_arguments(parser)
+    add_model_arguments(parser)
+
+
+def default_report_path(args: argparse.Namespace, model: str, set_name: str) -> Path:
+    from pipeline.evaluate import model_slug
+
+    slug = model_slug(model)
+    return args.reports_dir / (f"{slug}.json" if set_name == "seed" else f"{slug}-{set_name}.json")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    import time
+
+    from pipeline.evaluate import evaluate, hypothesis_from_tsv, load_reference, markdown_summary, provenance
+    from pipeline.write import write_json
+
+    ref = load_reference(args.set)
+    started = time.perf_counter()
+    if args.tsv is not None:
+        hyp = hypothesis_from_tsv(args.tsv)
+        model_name = hyp.model.get("model") or f"tsv-{args.tsv.stem}"
+    else:
+        from pipeline.evaluate import translate_reference
+
+        hyp = translate_reference(ref, args.model, args.backend, settings_from_args(args), revision=args.revision,
+                                  family=args.family, aligner=args.aligner, progress=not args.no_progress)
+        model_name = args.model
+    report = evaluate(hyp, ref, aligner=args.aligner, n_bootstrap=args.bootstrap, seed=args.seed)
+    report["wall_time_s"] = round(time.perf_counter() - started, 3)
+    report.update(provenance())
+    path = args.report or default_report_path(args, model_name, ref.name)
+    write_json(path, report)
+    for warning in report["warnings"]:
+        print(f"nlen: warning: {warning}", file=sys.stderr)
+    sys.stdout.write(markdown_summary(report, str(path)))
+    return 0

@@ -1,0 +1,71 @@
+"""`nlen translate`: Dutch articles → sentence-aligned TSV + manifest."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+NAME = "translate"
+HELP = "translate Dutch .txt files paragraph by paragraph and write aligned TSV corpora"
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-nl-en"
+
+
+def positive_int(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return n
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """Model and generation options, shared with `eval` and `compare`."""
+    model = parser.add_argument_group("model")
+    model.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
+    model.add_argument("--revision", help="hub revision (branch, tag or commit) to pin")
+    model.add_argument("--backend", default="transformers", choices=["transformers", "ctranslate2"], help="default: %(default)s")
+    model.add_argument("--family", help="model family (marian, nllb, m2m100, opus-multi, seq2seq); default: detected")
+    model.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: %(default)s")
+    model.add_argument("--compute-type", help="ctranslate2 quantisation: int8, int8_float16, float16, float32, … "
+                       "(default: int8 on CPU, int8_float16 on CUDA)")
+    gen = parser.add_argument_group("generation")
+    gen.add_argument("--num-beams", type=positive_int, help="beam size (default: the model's own, 6 for opus-mt-nl-en)")
+    gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16, within the model limit)")
+    gen.add_argument("--batch-size", type=positive_int, default=16, help="paragraphs per batch (default: %(default)s)")
+    gen.add_argument("--batch-tokens", type=positive_int, help="source-token budget per batch, instead of --batch-size")
+    # Benchmark-only (bench/bench.py): force every output to this many tokens.
+    gen.add_argument("--min-new-tokens", type=positive_int, help=argparse.SUPPRESS)
+
+
+def settings_from_args(args: argparse.Namespace):
+    from pipeline.translate.base import GenerationSettings
+
+    return GenerationSettings(
+        num_beams=args.num_beams, max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,
+        batch_tokens=args.batch_tokens, device=args.device,
+        compute_type=getattr(args, "compute_type", None), min_new_tokens=getattr(args, "min_new_tokens", None),
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help=".txt files or folders of them")
+    parser.add_argument("--out-dir", type=Path, default=Path("corpus/parallel"), help="default: %(default)s")
+    add_model_arguments(parser)
+    run = parser.add_argument_group("run")
+    run.add_argument("--aligner", default="default", help="sentence aligner by name (default: %(default)s)")
+    run.add_argument("--repair-threshold", type=float, default=0.5, metavar="P",
+                     help="re-translate alone the sentences whose bead confidence is below P (default: %(default)s)")
+    run.add_argument("--force", action="store_true", help="redo documents whose outputs are already up to date")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    run.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")
+    run.add_argument("--cache-dir", type=Path, help="translation cache folder (default: $NLEN_CACHE_DIR, else ~/.cache/nlen)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.run import TranslateJob, run_translate
+
+    job = TranslateJob(
+        out_dir=args.out_dir, model=args.model, backend=args.backend, revision=args.revision, family=args.family,
+        settings=settings_from_args(args), aligner=args.aligner, repair_threshold=args.repair_threshold, force=args.force, progress=not args.no_progress,
+        cache=not args.no_cache, cache_dir=args.cache_dir,
+    )
+    return run_translate(args.inputs, job)

@@ -1,0 +1,400 @@
+"""Model comparison: every model on the same input, scored, tested against the first.
+
+Models are loaded one at a time and freed (close(), then garbage collection)
+before the next is loaded. For each model this measures, in the same run:
+
+* speed: Dutch sentences/s and target tokens/s over the translation calls only
+  (model loading and one warm-up call on the shortest paragraph excluded);
+  target tokens are counted with the model's own target tokenizer;
+* memory: peak resident set size (RSS) of this process while the model was
+  loaded and translating, with the peak counter reset before each model through
+  /proc/self/clear_refs (Linux); where that is impossible the process-wide
+  ru_maxrss is reported and marked as not reset. On CUDA also
+  torch.cuda.max_memory_allocated. RSS freed by one model is not always handed
+  back to the OS, so `rss_before_mb` is reported beside the peak;
+* size on disk: the files of the local directory or of the hub cache snapshot.
+
+Significance: sacrebleu.significance.PairedTest, paired bootstrap resampling
+and approximate randomisation, each model against the first that loaded,
+seeded through SACREBLEU_SEED.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import re
+import resource
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from pipeline.errors import UserError
+from pipeline.evaluate import (
+    DEFAULT_BOOTSTRAP, DEFAULT_SEED, Reference, corpus_scores, fmt_score, model_slug, sacrebleu_seed,
+    sentence_pairs, sentence_summary, translate_paragraphs,
+)
+
+log = logging.getLogger(__name__)
+SIGNIFICANCE_METRICS = ("BLEU", "chrF2", "TER")
+DEFAULT_AR_TRIALS = 10000
+
+
+# --------------------------------------------------------------------------
+# model specs
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    spec: str  # as given on the command line
+    model: str  # hub id or local directory
+    backend: str
+    revision: str | None = None
+
+
+def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
+    """`MODEL[@BACKEND][#REVISION]`: e.g. `Helsinki-NLP/opus-mt-nl-en`,
+    `models/opus-ct2@ctranslate2`, `facebook/nllb-200-distilled-600M#main`."""
+    from pipeline.translate.base import BACKEND_MODULES
+
+    rest, revision = spec, None
+    if "#" in rest and not Path(rest).exists():
+        rest, revision = rest.rsplit("#", 1)
+        revision = revision or None
+    backend = default_backend
+    if "@" in rest and not Path(rest).exists():
+        head, tail = rest.rsplit("@", 1)
+        if tail not in BACKEND_MODULES:
+            raise UserError(f"model {spec!r}: unknown backend {tail!r} after '@' (choose from {', '.join(sorted(BACKEND_MODULES))})")
+        rest, backend = head, tail
+    if not rest:
+        raise UserError(f"model {spec!r}: no model before '@' / '#'")
+    return ModelSpec(spec, rest, backend, revision)
+
+
+# --------------------------------------------------------------------------
+# measurements
+
+
+def _proc_status() -> dict[str, int]:
+    try:
+        text = Path("/proc/self/status").read_text()
+    except OSError:
+        return {}
+    return {k: int(v) * 1024 for k, v in re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", text, re.M)}
+
+
+class MemoryProbe:
+    """Peak RSS while one model is loaded (see the module docstring)."""
+
+    def __init__(self, device: str | None = None):
+        self.device = device
+        self.reset = False
+        self.before = 0
+
+    def start(self) -> None:
+        try:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")  # resets VmHWM to the current RSS
+            self.reset = "VmHWM" in _proc_status()
+        except OSError:
+            self.reset = False
+        self.before = _proc_status().get("VmRSS", 0)
+        if self._cuda():
+            import torch
+
+            torch.cuda.reset_peak_memory_stats()
+
+    def _cuda(self) -> bool:
+        if "torch" not in sys.modules:
+            return False
+        torch = sys.modules["torch"]
+        return bool(torch.cuda.is_available() and torch.cuda.is_initialized())
+
+    def stop(self) -> dict:
+        mb = 1024 * 1024
+        if self.reset:
+            peak, how = _proc_status()["VmHWM"], "VmHWM, reset before this model"
+        else:
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            how = "ru_maxrss of the whole process so far (could not reset the peak)"
+        out = {
+            "peak_rss_mb": round(peak / mb, 1), "rss_before_mb": round(self.before / mb, 1),
+            "peak_rss_delta_mb": round((peak - self.before) / mb, 1), "measured": how,
+        }
+        if self._cuda():
+            import torch
+
+            out["cuda_peak_allocated_mb"] = round(torch.cuda.max_memory_allocated() / mb, 1)
+        return out
+
+
+class TimedTranslator:
+    """Forwards to a Translator and adds up the time spent in translate()."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self.seconds = 0.0
+        self.outputs: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def translate(self, texts, progress=None):
+        started = time.perf_counter()
+        out = self._inner.translate(texts, progress=progress)
+        self.seconds += time.perf_counter() - started
+        self.outputs.extend(out)
+        return out
+
+
+def target_token_count(translator, texts: Sequence[str]) -> tuple[int, str]:
+    texts = [t for t in texts if t]
+    if not texts:
+        return 0, "none"
+    tokenizer = getattr(translator, "tokenizer", None)
+    if tokenizer is not None:
+        try:
+            ids = tokenizer(text_target=texts, truncation=False)["input_ids"]
+            return sum(len(x) for x in ids), "model target tokenizer (eos included)"
+        except Exception:  # noqa: BLE001 - fall back to the backend's own count
+            pass
+    return sum(translator.count_tokens(texts)), "backend count_tokens on the output"
+
+
+def disk_size(model: str, revision: str | None) -> tuple[int | None, str | None]:
+    """Bytes of the model's files: a local directory, or the hub cache snapshot."""
+    path = Path(model)
+    if not path.is_dir():
+        try:
+            from huggingface_hub import snapshot_download
+
+            path = Path(snapshot_download(model, revision=revision, local_files_only=True))
+        except Exception:  # noqa: BLE001 - unknown size is reported as such
+            return None, None
+    total = sum(f.resolve().stat().st_size for f in path.rglob("*") if f.is_file())
+    return total, str(path)
+
+
+def parameter_count(translator) -> int | None:
+    model = getattr(translator, "model", None)
+    try:
+        return int(sum(p.numel() for p in model.parameters()))
+    except Exception:  # noqa: BLE001 - not a torch model (e.g. ctranslate2)
+        return None
+
+
+# --------------------------------------------------------------------------
+# one model
+
+
+def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None = None, aligner: str = "default",
+              n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int | None = DEFAULT_SEED) -> dict:
+    """Load, warm up, translate, measure, free. A failure gives a row with the reason."""
+    from pipeline.translate import load_translator
+
+    row: dict = {"spec": spec.spec, "model": spec.model, "backend": spec.backend, "revision": spec.revision}
+    size, where = disk_size(spec.model, spec.revision)
+    row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
+    row["size_path"] = where
+    try:  # import the backend's libraries first, so their memory is not charged to the model
+        import importlib
+
+        from pipeline.translate.base import BACKEND_MODULES
+
+        importlib.import_module(BACKEND_MODULES.get(spec.backend, "pipeline.translate.base"))
+    except ImportError:
+        pass  # load_translator reports it
+    probe = MemoryProbe()
+    probe.start()
+    started = time.perf_counter()
+    try:
+        translator = load_translator(spec.backend, spec.model, settings, revision=spec.revision, family=family)
+    except UserError as exc:
+        return {**row, "status": "failed", "stage": "load", "error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - any load failure becomes a row, the others still run
+        return {**row, "status": "failed", "stage": "load", "error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+    row["load_s"] = round(time.perf_counter() - started, 3)
+    try:
+        row["described"] = translator.describe()
+        row["parameters"] = parameter_count(translator)
+        shortest = min(ref.nl_paragraphs, key=len)
+        translator.translate([shortest])  # warm-up, not timed
+        timed = TimedTranslator(translator)
+        paragraphs, counts = translate_paragraphs(timed, ref, aligner)
+        tokens, how = target_token_count(translator, timed.outputs)
+    except Exception as exc:  # noqa: BLE001
+        msg = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        return {**row, "status": "failed", "stage": "translate", "error": msg.splitlines()[0] if msg else type(exc).__name__}
+    finally:
+        translator.close()
+        del translator
+        gc.collect()
+        row["memory"] = probe.stop()
+    n_sent = sum(map(len, ref.nl))
+    secs = timed.seconds
+    row["speed"] = {
+        "translate_s": round(secs, 3), "sentences": n_sent, "paragraphs": len(ref.nl),
+        "translation_units": counts.get("translation_units"), "target_tokens": tokens, "token_count": how,
+        "sentences_per_s": round(n_sent / secs, 2) if secs > 0 else None,
+        "target_tokens_per_s": round(tokens / secs, 1) if secs > 0 else None,
+    }
+    row["counts"] = counts
+    empty = sum(1 for p in paragraphs if not p.strip())
+    if not any(p.strip() for p in paragraphs):
+        return {**row, "status": "failed", "stage": "score", "error": "empty hypothesis: every paragraph translated to nothing"}
+    row["hypotheses"] = paragraphs
+    row["empty_paragraphs"] = empty
+    row["scores"] = corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap=n_bootstrap, seed=seed)
+    summary = sentence_summary(sentence_pairs(paragraphs, ref, aligner), n_worst=3)
+    row["sentence_level"] = {"mean_chrF2": summary["mean_chrF2"], "pairs": summary["pairs"]}
+    row["status"] = "ok"
+    return row
+
+
+# --------------------------------------------------------------------------
+# significance
+
+
+def significance(rows: list[dict], refs: Sequence[str], *, n_bootstrap: int = DEFAULT_BOOTSTRAP,
+                 ar_trials: int = DEFAULT_AR_TRIALS, seed: int | None = DEFAULT_SEED) -> dict:
+    """Paired bootstrap and approximate randomisation of every ok row against
+    the first ok row; p-values are written into the rows."""
+    from sacrebleu.metrics import BLEU, CHRF, TER
+    from sacrebleu.significance import PairedTest
+
+    ok = [r for r in rows if r.get("status") == "ok"]
+    if len(ok) < 2:
+        return {"baseline": ok[0]["spec"] if ok else None, "note": "fewer than two models scored; no test"}
+    names, seen = [], set()
+    for r in ok:
+        name = r["spec"]
+        while name in seen:
+            name += "'"
+        seen.add(name)
+        names.append(name)
+    named = [(n, r["hypotheses"]) for n, r in zip(names, ok)]
+    signatures = {}
+    sacrelog = logging.getLogger("sacrebleu")
+    if not log.isEnabledFor(logging.DEBUG):
+        sacrelog.setLevel(logging.WARNING)  # its per-test INFO lines are noise here
+    with sacrebleu_seed(seed):
+        for test, n in (("bs", n_bootstrap), ("ar", ar_trials)):
+            metrics = {"BLEU": BLEU(), "chrF2": CHRF(), "TER": TER()}
+            sigs, results = PairedTest(named, metrics, [list(refs)], test_type=test, n_samples=n)()
+            signatures[test] = {k: v.format() for k, v in sigs.items()}
+            for metric in SIGNIFICANCE_METRICS:
+                for r, res in zip(ok, results[metric]):
+                    if r is ok[0]:
+                        continue
+                    r.setdefault("p_values", {}).setdefault(metric, {})[test] = float(res.p_value)
+    return {"baseline": ok[0]["spec"], "tests": {"bs": n_bootstrap, "ar": ar_trials}, "seed": seed, "signatures": signatures}
+
+
+# --------------------------------------------------------------------------
+# report
+
+
+def _p(row: dict, metric: str) -> str:
+    p = row.get("p_values", {}).get(metric)
+    if not p:
+        return "baseline" if row.get("baseline") else "–"
+    return f"{p['bs']:.4f} / {p['ar']:.4f}"
+
+
+def _mb(value) -> str:
+    return "–" if value is None else f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def markdown_table(report: dict) -> str:
+    ref = report["reference"]
+    lines = [
+        f"# nlen compare ({report['created']})",
+        "",
+        f"Reference `{ref['name']}`: {ref['paragraphs']} paragraphs, {ref['sentences_nl']} Dutch sentences; "
+        "scores on paragraph segments, ± is sacrebleu's 95% bootstrap CI half-width "
+        f"({report['bootstrap']} resamples, seed {report['seed']}).",
+        f"p-values against the baseline `{report['significance'].get('baseline')}`: paired bootstrap "
+        f"({report['bootstrap']}) / approximate randomisation ({report['ar_trials']}) from sacrebleu.significance.PairedTest.",
+        "Speed: translation calls only (load and one warm-up excluded), device "
+        f"{report['device']}; memory: peak RSS of this process while the model was loaded (Δ over RSS before loading).",
+        "",
+        "| # | model | backend | BLEU ± CI | chrF2 ± CI | TER | p BLEU (bs / ar) | p chrF2 (bs / ar) "
+        "| sent/s | tgt tok/s | peak RSS MB (Δ) | size MB | status |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for i, r in enumerate(report["models"], 1):
+        model = r["spec"].replace("|", "\\|")
+        if r["status"] != "ok":
+            error = r["error"].replace("|", "\\|")
+            lines.append(f"| {i} | `{model}` | {r['backend']} | – | – | – | – | – | – | – | "
+                         f"{_mem(r)} | {_mb(r.get('size_mb'))} | failed ({r['stage']}): {error} |")
+            continue
+        s, sp = r["scores"], r["speed"]
+        lines.append(
+            f"| {i} | `{model}` | {r['backend']} | {_pm(s['BLEU'])} | {_pm(s['chrF2'])} | {s['TER']['score']:.2f} "
+            f"| {_p(r, 'BLEU')} | {_p(r, 'chrF2')} | {sp['sentences_per_s']} | {sp['target_tokens_per_s']} "
+            f"| {_mem(r)} | {_mb(r.get('size_mb'))} | ok |"
+        )
+    sigs = {name: r["scores"][name]["signature"] for r in report["models"] if r["status"] == "ok" for name in ("BLEU", "chrF2", "TER")}
+    if sigs:
+        lines += ["", "Signatures:", ""] + [f"- {name}: `{sig}`" for name, sig in sigs.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _pm(entry: dict) -> str:
+    ci = entry.get("ci")
+    return f"{entry['score']:.2f} ± {ci['half_width']:.2f}" if ci else f"{entry['score']:.2f}"
+
+
+def _mem(row: dict) -> str:
+    m = row.get("memory")
+    return f"{_mb(m['peak_rss_mb'])} (+{_mb(m['peak_rss_delta_mb'])})" if m else "–"
+
+
+def compare(specs: list[ModelSpec], ref: Reference, settings, *, family: str | None = None, aligner: str = "default",
+            n_bootstrap: int = DEFAULT_BOOTSTRAP, ar_trials: int = DEFAULT_AR_TRIALS, seed: int | None = DEFAULT_SEED,
+            progress: bool = True) -> dict:
+    from datetime import datetime, timezone
+
+    from pipeline.evaluate import provenance
+
+    created = datetime.now(timezone.utc)
+    rows = []
+    for index, spec in enumerate(specs, 1):
+        if progress:
+            print(f"nlen compare: [{index}/{len(specs)}] {spec.spec}", file=sys.stderr)
+        row = run_model(spec, ref, settings, family=family, aligner=aligner, n_bootstrap=n_bootstrap, seed=seed)
+        if row["status"] != "ok":
+            print(f"nlen: error: {spec.spec}: {row['error']}", file=sys.stderr)
+        rows.append(row)
+    ok = [r for r in rows if r["status"] == "ok"]
+    if ok:
+        ok[0]["baseline"] = True
+    sig = significance(rows, ref.en_paragraphs, n_bootstrap=n_bootstrap, ar_trials=ar_trials, seed=seed)
+    devices = sorted({r["described"].get("device", "?") for r in ok if "described" in r}) or ["–"]
+    report = {
+        "created": created.isoformat(timespec="seconds"),
+        "reference": ref.summary(),
+        "segments": "paragraph",
+        "settings": settings.to_dict(),
+        "family": family,
+        "aligner": aligner,
+        "bootstrap": n_bootstrap,
+        "ar_trials": ar_trials,
+        "seed": seed,
+        "device": ", ".join(devices),
+        "significance": sig,
+        "models": rows,
+    }
+    report.update({k: v for k, v in provenance().items() if k != "created"})
+    return report
+
+
+def report_stem(created_iso: str) -> str:
+    return "compare-" + re.sub(r"[^0-9TZ]", "", created_iso.replace("+00:00", "Z"))
+
+
+__all__ = ["ModelSpec", "compare", "markdown_table", "model_slug", "parse_spec", "report_stem", "run_model", "significance", "fmt_score"]

@@ -1,0 +1,16 @@
+"""Errors that the CLI turns into one line on stderr and exit code 2."""
+
+
+class UserError(Exception):
+    """Bad input or setup the user can fix; printed without a traceback."""
+
+    exit_code = 2
+
+
+class InputError(UserError):
+    """A problem with one input file; other inputs still go through."""
+
+    def __init__(self, path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem

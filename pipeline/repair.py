@@ -1,0 +1,121 @@
+"""Coverage guarantee: no Dutch sentence leaves the pipeline untranslated.
+
+opus-mt models are trained on single sentences; given a paragraph they
+sometimes drop a sentence or merge several into one. After a paragraph is
+translated and aligned, the sentences whose alignment is suspicious (a 1-0
+bead, low confidence, or a bead with more Dutch than English sentences) are
+translated on their own. The paragraph is then realigned with those sentence-level
+translations as `src_mt`, and every Dutch sentence still aligned to nothing
+gets its sentence-level translation, marked as repaired.
+
+Only suspicious sentences (and, in their paragraphs, the sentences the first
+alignment could not pair 1-1 with confidence) are re-translated, so a
+well-behaved model pays little for the check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from pipeline.align import align, suspicious
+from pipeline.translate.base import Translator
+from pipeline.types import Bead
+
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass
+class RepairStats:
+    suspicious_beads: int = 0  # beads of the first alignment holding a suspicious sentence
+    paragraphs_realigned: int = 0
+    sentences_retranslated: int = 0  # sentence-level translations asked for
+    repaired: int = 0  # Dutch sentences whose English now comes from a sentence-level translation
+    unrepaired_1_0: int = 0  # 1-0 beads left (only when a sentence-level translation came back empty)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class RepairedBlock:
+    beads: list[Bead]
+    fills: dict[int, str]  # source id → sentence-level translation filling a 1-0 bead
+
+
+def _mt_for_realignment(beads: Sequence[Bead], tgt: Sequence[str], flagged: set[int], threshold: float) -> dict[int, str | None]:
+    """The best English we already have for each source sentence, or None where
+    a sentence-level translation is needed (flagged, or not in a confident 1-1 bead)."""
+    mt: dict[int, str | None] = {}
+    for bead in beads:
+        for i in bead.src:
+            confident_pair = len(bead.src) == 1 and len(bead.tgt) == 1 and bead.score >= threshold
+            mt[i] = tgt[bead.tgt[0]] if confident_pair and i not in flagged else None
+    return mt
+
+
+def _translate(translator: Translator, texts: dict[tuple[int, int], str], stats: RepairStats) -> dict[tuple[int, int], str]:
+    keys = sorted(texts)
+    stats.sentences_retranslated += len(keys)
+    return dict(zip(keys, translator.translate([texts[k] for k in keys]))) if keys else {}
+
+
+def repair_coverage(
+    src_blocks: Sequence[Sequence[str]],
+    tgt_blocks: Sequence[Sequence[str]],
+    bead_blocks: Sequence[list[Bead]],
+    translator: Translator,
+    *,
+    method: str = "default",
+    threshold: float = DEFAULT_THRESHOLD,
+) -> tuple[list[RepairedBlock], RepairStats]:
+    """Check every block's alignment and repair what the translation lost.
+
+    Sentence-level translations for the whole document go to the translator in
+    one call per round, so they are batched like paragraphs are.
+    """
+    stats = RepairStats()
+    result = [RepairedBlock(list(beads), {}) for beads in bead_blocks]
+    # Round 1: which sentences need a sentence-level translation?
+    need: dict[tuple[int, int], str] = {}
+    partial: dict[int, dict[int, str | None]] = {}
+    for k, (src, tgt, beads) in enumerate(zip(src_blocks, tgt_blocks, bead_blocks)):
+        flagged = set(suspicious(beads, src, tgt, threshold))
+        # opus-mt seldom merges sentences on purpose, so any bead with more Dutch
+        # than English sentences is checked; the realignment keeps true merges.
+        flagged.update(i for bead in beads if len(bead.src) > len(bead.tgt) for i in bead.src)
+        if not flagged:
+            continue
+        stats.suspicious_beads += sum(1 for b in beads if flagged.intersection(b.src))
+        partial[k] = _mt_for_realignment(beads, tgt, flagged, threshold)
+        need.update({(k, i): src[i] for i, text in partial[k].items() if text is None})
+    sentence_mt = _translate(translator, need, stats)
+
+    # Realign the flagged blocks with the sentence-level translations as src_mt.
+    for k, mt in partial.items():
+        src, tgt = src_blocks[k], tgt_blocks[k]
+        src_mt = [mt[i] if mt[i] is not None else sentence_mt[(k, i)] for i in range(len(src))]
+        result[k].beads = align(src, tgt, src_mt, method=method) if tgt else result[k].beads
+        stats.paragraphs_realigned += 1
+        for bead in result[k].beads:
+            if not bead.tgt:
+                for i in bead.src:
+                    if (k, i) in sentence_mt:
+                        result[k].fills[i] = sentence_mt[(k, i)]
+
+    # Round 2: sentences the realignment left unpaired that had no translation of their own yet.
+    missing = {
+        (k, i): src_blocks[k][i]
+        for k, block in enumerate(result)
+        for bead in block.beads if not bead.tgt
+        for i in bead.src if i not in block.fills
+    }
+    for (k, i), text in _translate(translator, missing, stats).items():
+        result[k].fills[i] = text
+    for block in result:
+        for i, text in list(block.fills.items()):
+            if not text.strip():
+                del block.fills[i]
+        stats.repaired += len(block.fills)
+        stats.unrepaired_1_0 += sum(1 for b in block.beads if not b.tgt and not all(i in block.fills for i in b.src))
+    return result, stats

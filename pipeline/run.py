@@ -1,0 +1,217 @@
+"""The `translate` job: segment → translate → align → write, per input file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.errors import InputError, UserError
+from pipeline.provenance import package_versions
+from pipeline.repair import DEFAULT_THRESHOLD
+from pipeline.segment import find_inputs, read_document
+from pipeline.translate.base import GenerationSettings, Translator
+from pipeline.types import AlignedRow, Document
+from pipeline.write import write_json, write_tsv
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TranslateJob:
+    out_dir: Path
+    model: str
+    backend: str = "transformers"
+    revision: str | None = None
+    family: str | None = None
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    aligner: str = "default"
+    repair_threshold: float = DEFAULT_THRESHOLD  # bead confidence below which sentences are re-translated alone
+    force: bool = False  # redo documents whose outputs are up to date
+    progress: bool = True
+    cache: bool = True  # translation cache (pipeline/cache.py); makes runs resumable
+    cache_dir: Path | None = None  # default: $NLEN_CACHE_DIR or ~/.cache/nlen
+
+    def request(self) -> dict:
+        """What the user asked for; equal requests on equal input give equal output."""
+        return {
+            "model": self.model, "backend": self.backend, "revision": self.revision, "family": self.family,
+            "settings": self.settings.to_dict(), "aligner": self.aligner,
+            "repair_threshold": self.repair_threshold, "nlen": __version__,
+        }
+
+
+@dataclass
+class DocumentResult:
+    rows: list[AlignedRow]
+    counts: dict
+
+
+def translate_document(
+    doc: Document, translator: Translator, aligner: str = "default", progress=None,
+    repair_threshold: float = DEFAULT_THRESHOLD,
+) -> DocumentResult:
+    """Translate paragraph by paragraph, align sentences inside each paragraph,
+    then repair what the paragraph translation lost (pipeline/repair.py)."""
+    from pipeline.align import align
+    from pipeline.repair import repair_coverage
+    from pipeline.sentences import split_sentences
+    from pipeline.translate.chunking import ChunkStats, chunk_paragraph
+
+    stats = ChunkStats()
+    # Translation units: one per paragraph, several for a paragraph over the input limit.
+    units: list[str] = []
+    owner: list[int] = []
+    limit = translator.max_input_tokens
+    sentences = [[s.text for s in p.sentences] for p in doc.paragraphs]
+    whole = [" ".join(s) for s in sentences]
+    for p_index, n in enumerate(translator.count_tokens(whole) if whole else []):
+        chunks = [whole[p_index]] if n <= limit else chunk_paragraph(sentences[p_index], translator.count_tokens, limit, stats)
+        units.extend(chunks)
+        owner.extend([p_index] * len(chunks))
+    translated = translator.translate(units, progress=_paragraph_progress(progress, len(units), len(doc.paragraphs)))
+    english = [""] * len(doc.paragraphs)
+    for p_index, text in zip(owner, translated):
+        english[p_index] = (english[p_index] + " " + text).strip()
+
+    en_sentences = [split_sentences(text, "en") if text else [] for text in english]
+    first = [align(nl, en, method=aligner) for nl, en in zip(sentences, en_sentences)]
+    blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
+                                           threshold=repair_threshold)
+
+    rows: list[AlignedRow] = []
+    kinds: Counter[str] = Counter()
+    en_offset = 0
+    for paragraph, nl, en, block in zip(doc.paragraphs, sentences, en_sentences, blocks):
+        for bead in block.beads:
+            kinds[bead.kind] += 1
+            filled = not bead.tgt and all(i in block.fills for i in bead.src) and bool(bead.src)
+            rows.append(AlignedRow(
+                nl=" ".join(nl[i] for i in bead.src),
+                en=" ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt),
+                doc=doc.name,
+                paragraph=paragraph.index,
+                nl_ids=tuple(paragraph.sentences[i].id for i in bead.src),
+                en_ids=tuple(en_offset + j for j in bead.tgt),
+                score=bead.score,
+                repaired=filled,
+            ))
+        en_offset += len(en)
+    counts = {
+        "paragraphs": len(doc.paragraphs),
+        "sentences_nl": sum(len(s) for s in sentences),
+        "sentences_en": en_offset,
+        "translation_units": len(units),
+        **stats.to_dict(),
+        "beads": dict(sorted(kinds.items())),
+        "repair": repair_stats.to_dict(),
+    }
+    return DocumentResult(rows, counts)
+
+
+def _paragraph_progress(progress, n_units: int, n_paragraphs: int):
+    """Turn per-batch unit counts into paragraph counts (a long paragraph may be
+    several units), so the bar ends exactly at the number of paragraphs."""
+    if progress is None:
+        return None
+    done = shown = 0
+
+    def update(n: int) -> None:
+        nonlocal done, shown
+        done += n
+        target = done * n_paragraphs // max(1, n_units)
+        if target > shown:
+            progress(target - shown)
+            shown = target
+
+    return update
+
+
+def _up_to_date(manifest_path: Path, tsv_path: Path, doc: Document, job: TranslateJob) -> bool:
+    if job.force or not (manifest_path.is_file() and tsv_path.is_file()):
+        return False
+    try:
+        old = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return old.get("input", {}).get("sha256") == doc.sha256 and old.get("request") == job.request()
+
+
+def run_translate(inputs: list[str], job: TranslateJob) -> int:
+    """Translate every input; bad inputs are reported and skipped. Returns the exit code."""
+    failed = False
+    docs: list[Document] = []
+    for item in inputs:
+        try:
+            paths = find_inputs([item])
+        except InputError as exc:
+            print(f"nlen: error: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        for path in paths:
+            try:
+                docs.append(read_document(path, "nl"))
+            except InputError as exc:
+                print(f"nlen: error: {exc}", file=sys.stderr)
+                failed = True
+    seen: dict[str, Path] = {}
+    todo: list[Document] = []
+    for doc in docs:
+        if doc.name in seen:
+            print(f"nlen: error: {doc.path}: same output name as {seen[doc.name]} ({doc.name}.tsv); skipped", file=sys.stderr)
+            failed = True
+            continue
+        seen[doc.name] = doc.path
+        if _up_to_date(job.out_dir / f"{doc.name}.json", job.out_dir / f"{doc.name}.tsv", doc, job):
+            log.info("%s: up to date, skipped (use --force to redo)", doc.path)
+            continue
+        if not doc.paragraphs:
+            log.warning("%s: no text; writing a header-only TSV", doc.path)
+        todo.append(doc)
+
+    if todo:
+        _translate_all(todo, job)
+    return 2 if failed else 0
+
+
+def _translate_all(docs: list[Document], job: TranslateJob) -> None:
+    from tqdm import tqdm
+
+    from pipeline.translate import load_translator
+
+    translator = load_translator(job.backend, job.model, job.settings, revision=job.revision, family=job.family)
+    if job.cache:
+        from pipeline.cache import CachedTranslator, TranslationCache
+
+        translator = CachedTranslator(translator, TranslationCache(job.cache_dir))
+    with translator:
+        described = translator.describe()
+        total = sum(len(d.paragraphs) for d in docs)
+        with tqdm(total=total, unit="par", desc="translate", file=sys.stderr, disable=not job.progress) as bar:
+            for doc in docs:
+                started = time.perf_counter()
+                before = translator.cache_counts() if job.cache else None
+                result = translate_document(doc, translator, job.aligner, progress=bar.update,
+                                            repair_threshold=job.repair_threshold)
+                if before:
+                    after = translator.cache_counts()
+                    result.counts["cache"] = {k: after[k] - before[k] for k in ("hits", "misses")}
+                tsv_path = job.out_dir / f"{doc.name}.tsv"
+                write_tsv(tsv_path, result.rows)
+                write_json(job.out_dir / f"{doc.name}.json", {
+                    "nlen": __version__,
+                    "input": {"path": str(doc.path), "sha256": doc.sha256},
+                    "output": {"tsv": str(tsv_path), "rows": len(result.rows)},
+                    "model": described,
+                    "aligner": job.aligner,
+                    "request": job.request(),
+                    "counts": result.counts,
+                    "packages": package_versions(),
+                    "wall_time_s": round(time.perf_counter() - started, 3),
+                })
+                log.debug("%s → %s (%d rows)", doc.path, tsv_path, len(result.rows))

@@ -1,0 +1,30 @@
+"""Length-sorted batching; the caller restores the original order."""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+
+def make_batches(lengths: Sequence[int], batch_size: int, batch_tokens: int | None = None) -> Iterator[list[int]]:
+    """Yield lists of indices, longest first, so padding inside a batch is small.
+
+    With `batch_tokens`, a batch holds as many items as fit in that many padded
+    source tokens (longest item × count); an item longer than the budget goes alone.
+    Otherwise a batch holds at most `batch_size` items. The sort is stable, so
+    batches are deterministic.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batch: list[int] = []
+    longest = 0
+    for i in order:
+        n = max(1, lengths[i])
+        if batch:
+            too_many = batch_tokens is None and len(batch) >= batch_size
+            too_big = batch_tokens is not None and max(longest, n) * (len(batch) + 1) > batch_tokens
+            if too_many or too_big:
+                yield batch
+                batch, longest = [], 0
+        batch.append(i)
+        longest = max(longest, n)
+    if batch:
+        yield batch

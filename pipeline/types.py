@@ -1,0 +1,65 @@
+"""Typed records passed between the pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence; `id` is its 0-based position within the document."""
+
+    id: int
+    text: str
+
+
+@dataclass
+class Paragraph:
+    """A block of text separated from its neighbours by blank lines."""
+
+    index: int  # 0-based position within the document
+    text: str  # line breaks inside the paragraph already joined
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    name: str  # file stem; used for output names and the `doc` column
+    path: Path
+    sha256: str  # of the raw input bytes
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return [s for p in self.paragraphs for s in p.sentences]
+
+
+@dataclass(frozen=True)
+class Bead:
+    """One alignment link: source ids ↔ target ids (either side may be empty).
+
+    Ids are positions in the sequences handed to the aligner.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float  # confidence in [0, 1]
+
+    @property
+    def kind(self) -> str:
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+@dataclass(frozen=True)
+class AlignedRow:
+    """One row of the corpus TSV."""
+
+    nl: str
+    en: str
+    doc: str
+    paragraph: int
+    nl_ids: tuple[int, ...]  # document-level sentence ids
+    en_ids: tuple[int, ...]  # ids of English sentences within the document's output
+    score: float
+    repaired: bool = False  # English came from a sentence-level re-translation

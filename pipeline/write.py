@@ -1,0 +1,62 @@
+"""Stage 4: write the corpus TSV and the run manifest, atomically."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from pipeline.types import AlignedRow
+
+COLUMNS = ("nl", "en", "doc", "paragraph", "nl_ids", "en_ids", "score", "repaired")
+_WS = re.compile(r"\s+")
+
+
+def clean_field(text: str) -> str:
+    """No tab, CR or LF (or any other whitespace run) survives inside a field."""
+    return _WS.sub(" ", text).strip()
+
+
+def format_ids(ids: Iterable[int]) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+def tsv_text(rows: Iterable[AlignedRow]) -> str:
+    buf = io.StringIO(newline="\n")
+    buf.write("\t".join(COLUMNS) + "\n")
+    for r in rows:
+        fields = (
+            clean_field(r.nl), clean_field(r.en), clean_field(r.doc), str(r.paragraph),
+            format_ids(r.nl_ids), format_ids(r.en_ids), f"{r.score:.4f}", "1" if r.repaired else "0",
+        )
+        buf.write("\t".join(fields) + "\n")
+    return buf.getvalue()
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it:
+    readers see the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path | str, data: dict) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def write_tsv(path: Path | str, rows: Iterable[AlignedRow]) -> None:
+    atomic_write_text(path, tsv_text(rows))

@@ -1,0 +1,72 @@
+"""Test doubles. They live in tests/ only and say what they simulate.
+
+`FaultyTranslator` simulates the known failure of opus-mt models on
+multi-sentence input: given a paragraph, it drops a sentence, merges two
+sentences into one (losing the second's content), or repeats one. Given a
+single sentence it behaves well. Its "translations" come from the hand-made
+reference eval/reference/news.{nl,en} (all 1-1), looked up sentence by
+sentence, so the correct English of every Dutch sentence is known.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from pipeline.sentences import split_sentences
+from pipeline.translate.base import GenerationSettings, Translator, register_backend
+
+REFERENCE = Path(__file__).resolve().parent.parent / "eval" / "reference"
+
+
+def read_blocks(path: Path) -> list[list[str]]:
+    blocks: list[list[str]] = [[]]
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            blocks[-1].append(line.strip())
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+NEWS_NL = read_blocks(REFERENCE / "news.nl")
+NEWS_EN = read_blocks(REFERENCE / "news.en")
+LEXICON = {nl: en for bn, be in zip(NEWS_NL, NEWS_EN) for nl, en in zip(bn, be)}
+
+
+def news_document_text() -> str:
+    """The news set as an input article: one paragraph per block."""
+    return "\n\n".join(" ".join(block) for block in NEWS_NL) + "\n"
+
+
+@register_backend("test-faulty")
+class FaultyTranslator(Translator):
+    """mode: 'none' | 'drop' | 'merge' | 'repeat' — applied to the second sentence
+    of every paragraph that has at least three sentences."""
+
+    mode = "drop"
+
+    def __init__(self, model: str, settings: GenerationSettings, revision=None, family=None):
+        super().__init__(model, settings)
+        self.calls: list[str] = []  # every text sent to the "model"
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t.split()) + 1 for t in texts]
+
+    def _translate_batch(self, texts: list[str]) -> list[str]:
+        self.calls.extend(texts)
+        return [self._translate_one(t) for t in texts]
+
+    def _translate_one(self, text: str) -> str:
+        english = [LEXICON[s] for s in split_sentences(text, "nl")]
+        if len(english) >= 3:
+            if self.mode == "drop":
+                del english[1]
+            elif self.mode == "merge":  # two sentences become one; the second's content is lost
+                english[0:2] = [english[0].rstrip(".") + ", and so on."]
+            elif self.mode == "repeat":
+                english.insert(1, english[1])
+        return " ".join(english)
+
+    def describe(self) -> dict:
+        return {"backend": "test-faulty", "model": self.model_name, "revision": None, "mode": self.mode}

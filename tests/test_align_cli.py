@@ -1,0 +1,186 @@
+"""`nlen align` and `nlen align-eval`: formats, bad input, start-up cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+NL = "Dit is de eerste zin.\nHier komt de tweede zin, die wat langer is.\n\nEen nieuw blok begint hier.\nEn het eindigt hier!\n"
+EN = "This is the first sentence.\nHere comes the second sentence, which is somewhat longer.\n\nA new block starts here.\nAnd it ends here!\n"
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def run_cli(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def ladder_ids(out: str):
+    beads = []
+    for line in out.splitlines():
+        s, t, score = line.split(":")
+        ids = lambda x: [int(v) for v in x.strip("[]").split(",") if v.strip()]  # noqa: E731
+        beads.append((ids(s), ids(t), float(score)))
+    return beads
+
+
+def test_ladder_output(tmp_path, capsys):
+    code, out, _ = run_cli(["align", write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN)], capsys)
+    assert code == 0
+    assert out.splitlines()[0].startswith("[0]:[0]:")
+    assert [b[:2] for b in ladder_ids(out)] == [([0], [0]), ([1], [1]), ([2], [2]), ([3], [3])]
+
+
+def test_tsv_output(tmp_path, capsys):
+    code, out, _ = run_cli(
+        ["align", write(tmp_path, "art.nl", NL), write(tmp_path, "art.en", EN), "--format", "tsv"], capsys
+    )
+    assert code == 0
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert rows[0] == ["nl", "en", "doc", "paragraph", "nl_ids", "en_ids", "score"]
+    assert rows[3][:6] == ["Een nieuw blok begint hier.", "A new block starts here.", "art", "1", "2", "2"]
+    assert all(len(r) == 7 for r in rows)
+
+
+def test_mt_and_method_and_max_size(tmp_path, capsys):
+    mt = write(tmp_path, "a.mt", EN)
+    for method in ("galechurch", "nlen"):
+        code, out, _ = run_cli(
+            ["align", write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN), "--mt", mt, "--method", method,
+             "--max-size", "2"],
+            capsys,
+        )
+        assert code == 0 and len(out.splitlines()) == 4
+
+
+def test_stdin_source(tmp_path, capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(NL.encode("utf-8"))))
+    code, out, _ = run_cli(["align", "-", write(tmp_path, "a.en", EN)], capsys)
+    assert code == 0 and len(out.splitlines()) == 4
+
+
+def test_block_counts_differ(tmp_path, capsys):
+    code, _, err = run_cli(["align", write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", "One.\nTwo.\n")], capsys)
+    assert code == 2
+    assert "2 blocks" in err and "1 blocks" in err and err.count("\n") == 1
+
+
+def test_only_empty_lines(tmp_path, capsys):
+    src, tgt = write(tmp_path, "e.nl", "\n\n\n"), write(tmp_path, "e.en", "\n")
+    code, out, err = run_cli(["align", src, tgt], capsys)
+    assert code == 0 and out == "" and "nothing to align" in err
+    code, out, _ = run_cli(["align", src, tgt, "--format", "tsv"], capsys)
+    assert code == 0 and out.splitlines() == ["nl\ten\tdoc\tparagraph\tnl_ids\ten_ids\tscore"]
+    code, _, err = run_cli(["align", src, write(tmp_path, "x.en", "One.\n")], capsys)
+    assert code == 2 and "0 blocks" in err
+
+
+def test_block_with_one_empty_side_is_all_1_0(capsys, tmp_path):
+    # A block cannot be empty in a file, so this goes through the function.
+    from pipeline.align import align_blocks
+
+    pairs = align_blocks([["A.", "B."], ["C."]], [[], ["Cee."]])
+    assert [(k, b.kind) for k, b in pairs] == [(0, "1-0"), (0, "1-0"), (1, "1-1")]
+    assert [b.src for _, b in pairs] == [(0,), (1,), (2,)]
+
+
+def test_large_single_block_is_quick(tmp_path, capsys):
+    nl = "\n".join(f"Zin {i} van het grote blok met wat woorden." for i in range(20000)) + "\n"
+    en = "\n".join(f"Sentence {i} of the big block with some words." for i in range(20000)) + "\n"
+    t0 = time.perf_counter()
+    code, out, _ = run_cli(["align", write(tmp_path, "big.nl", nl), write(tmp_path, "big.en", en)], capsys)
+    assert code == 0
+    assert time.perf_counter() - t0 < 15
+    assert len(out.splitlines()) == 20000 and out.splitlines()[-1].startswith("[19999]:[19999]")
+
+
+def test_punctuation_only_lines(tmp_path, capsys):
+    nl = "...\n!!!\n\"\n-\n?\n"
+    en = "...\n!!!\n—\n?\n"
+    code, out, _ = run_cli(["align", write(tmp_path, "p.nl", nl), write(tmp_path, "p.en", en), "--mt",
+                            write(tmp_path, "p.mt", nl)], capsys)
+    assert code == 0
+    beads = ladder_ids(out)
+    assert [i for s, _, _ in beads for i in s] == list(range(5))
+    assert [j for _, t, _ in beads for j in t] == list(range(4))
+    assert all(0 <= sc <= 1 for _, _, sc in beads)
+
+
+def test_mt_line_count_differs(tmp_path, capsys):
+    mt = write(tmp_path, "a.mt", "Only one line.\n")
+    code, _, err = run_cli(["align", write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN), "--mt", mt], capsys)
+    assert code == 2
+    assert "has 1 lines" in err and "has 5 lines" in err and err.count("\n") == 1
+
+
+def test_mt_without_empty_lines_is_accepted(tmp_path, capsys):
+    mt = write(tmp_path, "a.mt", "".join(line + "\n" for line in EN.splitlines() if line))
+    code, out, _ = run_cli(["align", write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN), "--mt", mt], capsys)
+    assert code == 0 and len(out.splitlines()) == 4
+
+
+def test_unknown_method_and_bad_size(tmp_path, capsys):
+    args = ["align", write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN)]
+    code, _, err = run_cli(args + ["--method", "nope"], capsys)
+    assert code == 2 and "unknown alignment method" in err
+    code, _, err = run_cli(args + ["--max-size", "0"], capsys)
+    assert code == 2
+
+
+def test_missing_file_and_bad_utf8(tmp_path, capsys):
+    code, _, err = run_cli(["align", str(tmp_path / "missing.nl"), write(tmp_path, "a.en", EN)], capsys)
+    assert code == 2 and "missing.nl" in err
+    bad = tmp_path / "bad.nl"
+    bad.write_bytes(b"ok\n\xff\xfe broken\n")
+    code, _, err = run_cli(["align", str(bad), write(tmp_path, "a.en", EN)], capsys)
+    assert code == 2 and "byte offset 3" in err
+
+
+def test_align_eval_table_and_json(tmp_path, capsys):
+    gold = write(tmp_path, "g", "[0]:[0]\n[1, 2]:[1]\n[3]:[]\n[4]:[2]\n")
+    test = write(tmp_path, "t", "[0]:[0]:0.9\n[1]:[1]:0.5\n[2]:[]:0.1\n[3]:[]\n[4]:[2]:1.0\n")
+    code, out, _ = run_cli(["align-eval", gold, test, "--json"], capsys)
+    res = json.loads(out)
+    # precision: 5 test beads, strict hits [0]:[0], [3]:[], [4]:[2]; lax adds [1]:[1]
+    assert res["precision_strict"] == pytest.approx(3 / 5) and res["precision_lax"] == pytest.approx(4 / 5)
+    # recall over non-null gold beads (3): strict [0]:[0], [4]:[2]; lax also [1, 2]:[1]
+    assert res["recall_strict"] == pytest.approx(2 / 3) and res["recall_lax"] == pytest.approx(1.0)
+    code, out, _ = run_cli(["align-eval", gold, test], capsys)
+    assert code == 0 and "F1" in out and "strict" in out
+    code, _, err = run_cli(["align-eval", gold, write(tmp_path, "x", "garbage\n")], capsys)
+    assert code == 2 and "line 1" in err
+
+
+def test_align_does_not_import_torch_and_starts_fast(tmp_path):
+    src, tgt = write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN)
+    code = (
+        "import sys, time; t = time.perf_counter()\n"
+        "from pipeline.cli import main\n"
+        f"rc = main(['align', {src!r}, {tgt!r}, '--format', 'tsv'])\n"
+        "heavy = [m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules]\n"
+        "print('RESULT', rc, heavy, round(time.perf_counter() - t, 3), file=sys.stderr)\n"
+    )
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    wall = time.perf_counter() - t0
+    line = [x for x in proc.stderr.splitlines() if x.startswith("RESULT")][0]
+    assert line.split()[1] == "0"
+    assert "[]" in line, line
+    assert wall < 3.0, f"nlen align took {wall:.2f}s including interpreter start"

@@ -1,0 +1,77 @@
+"""Coverage guarantee: whatever the model drops, every Dutch sentence leaves translated."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_nlen
+from doubles import LEXICON, FaultyTranslator, news_document_text
+from pipeline.run import TranslateJob, run_translate
+from pipeline.segment import read_document
+from test_translate_e2e import check_corpus
+
+
+def translate_news(tmp_path, mode: str):
+    src = tmp_path / "news.txt"
+    src.write_text(news_document_text(), encoding="utf-8")
+    FaultyTranslator.mode = mode
+    job = TranslateJob(out_dir=tmp_path / "out", model="reference-lookup", backend="test-faulty", cache=False, progress=False)
+    assert run_translate([str(src)], job) == 0
+    rows = check_corpus(tmp_path / "out" / "news.tsv", src)
+    manifest = json.loads((tmp_path / "out" / "news.json").read_text(encoding="utf-8"))
+    return src, rows, manifest
+
+
+def dutch_rows(rows):
+    return [r for r in rows if r[0]]
+
+
+@pytest.mark.parametrize("mode", ["drop", "merge", "repeat"])
+def test_faulty_model_loses_no_sentence(tmp_path, mode):
+    src, rows, manifest = translate_news(tmp_path, mode)
+    doc = read_document(src)
+    faults = sum(1 for p in doc.paragraphs if len(p.sentences) >= 3)
+    assert faults >= 5
+    # every Dutch sentence has English, and that English contains its reference translation
+    english_of = {}
+    for r in dutch_rows(rows):
+        assert r[1].strip(), f"untranslated: {r[0]}"
+        for i in r[4].split(","):
+            english_of[int(i)] = r[1]
+    for s in doc.sentences:
+        assert LEXICON[s.text] in english_of[s.id] or mode == "merge", s.text
+    repair = manifest["counts"]["repair"]
+    assert repair["unrepaired_1_0"] == 0
+    if mode in ("drop", "merge"):
+        # each lost sentence was found and filled with its own sentence-level translation
+        assert repair["repaired"] == faults
+        repaired = [r for r in rows if r[7] == "1"]
+        assert len(repaired) == faults
+        assert all(r[1] == LEXICON[r[0]] for r in repaired)
+    else:
+        assert repair["repaired"] == 0  # a repeat loses nothing; the extra English is a 0-1 row
+        assert manifest["counts"]["beads"].get("0-1", 0) + manifest["counts"]["beads"].get("1-2", 0) >= faults
+
+
+def test_well_behaved_model_pays_little(tmp_path):
+    src, rows, manifest = translate_news(tmp_path, "none")
+    repair = manifest["counts"]["repair"]
+    assert repair["repaired"] == 0
+    n = manifest["counts"]["sentences_nl"]
+    assert repair["sentences_retranslated"] <= n // 10  # the check re-translates almost nothing
+    assert all(r[7] == "0" for r in rows)
+
+
+def test_tiny_marian_plumbing(tiny_marian, seed_article, tmp_path):
+    """The random model drops and merges freely; the pipeline still covers every sentence."""
+    out = tmp_path / "out"
+    proc = run_nlen("translate", str(seed_article), "--out-dir", str(out), "--model", str(tiny_marian),
+                    "--no-cache", "--no-progress", "--max-new-tokens", "24")
+    assert proc.returncode == 0, proc.stderr
+    rows = check_corpus(out / f"{seed_article.stem}.tsv", seed_article)
+    assert all(r[1].strip() for r in dutch_rows(rows))
+    repair = json.loads((out / f"{seed_article.stem}.json").read_text(encoding="utf-8"))["counts"]["repair"]
+    assert repair["unrepaired_1_0"] == 0
+    assert repair["sentences_retranslated"] >= repair["repaired"]

@@ -1,0 +1,169 @@
+"""`nlen translate` end to end with a tiny random-weight Marian model."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import run_nlen
+from pipeline.cli import main
+from pipeline.segment import read_document
+from pipeline.write import COLUMNS, atomic_write_text
+
+
+def read_tsv(path: Path) -> tuple[list[str], list[list[str]]]:
+    raw = path.read_bytes()
+    assert b"\r" not in raw
+    lines = raw.decode("utf-8").split("\n")
+    assert lines[-1] == ""  # ends with a newline
+    header, *rows = lines[:-1]
+    return header.split("\t"), [r.split("\t") for r in rows]
+
+
+def check_corpus(tsv: Path, source: Path) -> list[list[str]]:
+    """Every Dutch sentence exactly once, in order; no tab or newline inside a field."""
+    header, rows = read_tsv(tsv)
+    assert header == list(COLUMNS)
+    assert all(len(r) == len(COLUMNS) for r in rows)  # a stray tab would add a field
+    doc = read_document(source)
+    ids = [int(i) for r in rows for i in r[4].split(",") if i]
+    assert ids == [s.id for s in doc.sentences]
+    by_id = {s.id: s.text for s in doc.sentences}
+    for r in rows:
+        nl_ids = [int(i) for i in r[4].split(",") if i]
+        assert r[0] == " ".join(by_id[i] for i in nl_ids)
+        assert 0.0 <= float(r[6]) <= 1.0
+        assert r[2] == source.stem
+    return rows
+
+
+@pytest.fixture(scope="module")
+def translated(tiny_marian, seed_article, tmp_path_factory):
+    out = tmp_path_factory.mktemp("parallel")
+    proc = run_nlen("translate", str(seed_article), "--out-dir", str(out), "--model", str(tiny_marian), "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def test_end_to_end_on_seed_article(translated, seed_article, tiny_marian):
+    out, proc = translated
+    tsv = out / f"{seed_article.stem}.tsv"
+    rows = check_corpus(tsv, seed_article)
+    assert any(r[1] for r in rows)  # the model produced English
+    assert "Traceback" not in proc.stderr
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no temp files left
+
+    manifest = json.loads((out / f"{seed_article.stem}.json").read_text(encoding="utf-8"))
+    assert manifest["model"]["model"] == str(tiny_marian)
+    assert manifest["model"]["backend"] == "transformers"
+    assert "revision" in manifest["model"]
+    gen = manifest["model"]["generation"]
+    assert gen["num_beams"] == 4  # the model's own default, made explicit
+    assert gen["do_sample"] is False and gen["max_new_tokens"]
+    doc = read_document(seed_article)
+    assert manifest["input"]["sha256"] == doc.sha256
+    counts = manifest["counts"]
+    assert counts["paragraphs"] == len(doc.paragraphs) == 14
+    assert counts["sentences_nl"] == len(doc.sentences)
+    assert sum(counts["beads"].values()) == len(rows)
+    for package in ("torch", "transformers", "sentencepiece", "sacrebleu"):
+        assert manifest["packages"][package]
+    assert manifest["wall_time_s"] >= 0
+
+
+def test_rerun_is_byte_identical(translated, seed_article, tiny_marian, tmp_path):
+    out, _ = translated
+    proc = run_nlen("translate", str(seed_article), "--out-dir", str(tmp_path), "--model", str(tiny_marian),
+                    "--no-cache", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    name = f"{seed_article.stem}.tsv"
+    assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
+
+
+def test_up_to_date_outputs_are_skipped(translated, seed_article, tiny_marian, caplog):
+    out, _ = translated
+    before = (out / f"{seed_article.stem}.json").read_bytes()
+    rc = main(["translate", str(seed_article), "--out-dir", str(out), "--model", str(tiny_marian), "--no-cache", "--no-progress"])
+    assert rc == 0
+    assert "up to date" in caplog.text
+    assert (out / f"{seed_article.stem}.json").read_bytes() == before
+
+
+def test_folder_input_and_bad_files_do_not_stop_the_others(tiny_marian, tmp_path, capsys, caplog):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "goed.txt").write_bytes(b"\xef\xbb\xbfDit is goed.\r\nEcht waar.\r\n\r\nTweede alinea!\r\n")
+    (src / "kapot.txt").write_bytes(b"Dit is kapot: \xff\xfe einde.")
+    (src / "leeg.txt").write_bytes(b"")
+    (src / "notes.md").write_text("not an input", encoding="utf-8")
+    out = tmp_path / "out"
+    rc = main(["translate", str(src), "--out-dir", str(out), "--model", str(tiny_marian), "--no-cache", "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    lines = [line for line in err.splitlines() if "kapot.txt" in line]
+    assert len(lines) == 1 and "byte offset 14" in lines[0] and "UTF-8" in lines[0]
+    assert not (out / "kapot.tsv").exists() and not (out / "kapot.json").exists()
+    rows = check_corpus(out / "goed.tsv", src / "goed.txt")
+    assert [r[3] for r in rows][-1] == "1"  # two paragraphs
+    # empty file: header-only TSV and a warning
+    assert (out / "leeg.tsv").read_text(encoding="utf-8") == "\t".join(COLUMNS) + "\n"
+    assert "leeg.txt" in caplog.text and "header-only" in caplog.text
+    assert not (out / "notes.tsv").exists()
+
+
+def test_non_utf8_exit_code_and_one_line_no_traceback(tiny_marian, tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Caf".encode() + b"\xe9.")
+    proc = run_nlen("translate", str(bad), "--out-dir", str(tmp_path / "out"), "--model", str(tiny_marian), "--no-cache")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert [line for line in proc.stderr.splitlines() if line.strip()] == [
+        f"nlen: error: {bad}: not valid UTF-8: byte 0xe9 at byte offset 3"
+    ]
+
+
+def test_missing_model_gives_one_clear_error(seed_article, tmp_path):
+    proc = run_nlen("translate", str(seed_article), "--out-dir", str(tmp_path), "--model", "Helsinki-NLP/no-such-model-xyz",
+                    "--no-cache", env={"HF_HUB_OFFLINE": "1"})
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "huggingface-cli download Helsinki-NLP/no-such-model-xyz" in lines[0] and "--model" in lines[0]
+    assert not list(tmp_path.iterdir())
+
+
+def test_missing_input_file(tmp_path, capsys):
+    rc = main(["translate", str(tmp_path / "nope.txt"), "--out-dir", str(tmp_path)])
+    assert rc == 2
+    assert "nope.txt: no such file or directory" in capsys.readouterr().err
+
+
+def test_unknown_option_is_a_usage_error():
+    proc = run_nlen("translate", "x.txt", "--frobnicate")
+    assert proc.returncode == 2
+    assert "usage:" in proc.stderr and "--frobnicate" in proc.stderr
+
+
+def test_interrupted_write_keeps_the_old_file(tmp_path):
+    target = tmp_path / "out.tsv"
+    target.write_text("old\n", encoding="utf-8")
+
+    with pytest.raises(UnicodeEncodeError):
+        atomic_write_text(target, "new data " * 1000 + "\ud800")  # lone surrogate cannot be encoded
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.tsv"]
+
+
+@pytest.mark.real_model
+@pytest.mark.skipif(not os.environ.get("NLEN_REAL_MODEL"), reason="set NLEN_REAL_MODEL=<local opus-mt-nl-en dir>")
+def test_real_model_translates_the_seed(seed_article, tmp_path):
+    model = os.environ["NLEN_REAL_MODEL"]
+    proc = run_nlen("translate", str(seed_article), "--out-dir", str(tmp_path), "--model", model, "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    rows = check_corpus(tmp_path / f"{seed_article.stem}.tsv", seed_article)
+    english = " ".join(r[1] for r in rows)
+    assert "Russia" in english and "North Korea" in english
