@@ -11,8 +11,10 @@ MODEL  ?= Helsinki-NLP/opus-mt-nl-en
 IN     ?= corpus/nl
 OUT    ?= corpus/parallel
 ARGS   ?=
+SET    ?= seed
+MODELS ?= $(MODEL)
 
-.PHONY: install translate test clean
+.PHONY: install translate eval compare test bench clean
 
 install: $(STAMP)
 
@@ -27,8 +29,22 @@ $(STAMP): pyproject.toml
 translate: install
 	$(NLEN) translate $(IN) --out-dir $(OUT) --model $(MODEL) $(ARGS)
 
+# Score MODEL on the hand-made reference (SET=seed|news|PATH-PREFIX); report in eval/reports/.
+eval: install
+	$(NLEN) eval --set $(SET) --model $(MODEL) $(ARGS)
+
+# Compare models on the same reference: make compare MODELS="A B ..." (each MODEL[@BACKEND][#REVISION]).
+compare: install
+	$(NLEN) compare $(MODELS) --set $(SET) $(ARGS)
+
 test: install
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests
+
+# Throughput: naive baseline vs nlen (transformers, ctranslate2) vs raw CTranslate2, and the
+# aligner alone, on a random-weight opus-mt-nl-en-shaped model; writes eval/reports/bench.md.
+# ARGS=--quick for a smoke test.
+bench: install
+	HF_HUB_OFFLINE=1 $(PY) bench/bench.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -43,11 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="nlen: %(levelname)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logging.basicConfig(format="nlen: %(levelname)s: %(message)s", stream=sys.stderr)
+    # Our loggers only: third-party libraries keep their own (quieter) levels.
+    logging.getLogger("pipeline").setLevel(logging.DEBUG if args.verbose else logging.INFO)
     try:
         return int(args._run(args) or 0)
     except UserError as exc:

@@ -7,7 +7,8 @@ before the next is loaded. For each model this measures, in the same run:
   (model loading and one warm-up call on the shortest paragraph excluded);
   target tokens are counted with the model's own target tokenizer;
 * memory: peak resident set size (RSS) of this process while the model was
-  loaded and translating, with the peak counter reset before each model through
+  loaded and translating (libraries imported beforehand, see warm_libraries),
+  with the peak counter reset before each model through
   /proc/self/clear_refs (Linux); where that is impossible the process-wide
   ru_maxrss is reported and marked as not reset. On CUDA also
   torch.cuda.max_memory_allocated. RSS freed by one model is not always handed
@@ -190,6 +191,32 @@ def parameter_count(translator) -> int | None:
 # one model
 
 
+def warm_libraries(spec: ModelSpec) -> None:
+    """Import what loading the model will import (the backend's libraries and,
+    for transformers, the model's architecture module) and run one tensor op,
+    before the peak-memory counter is reset, so one-time library memory is not
+    charged to whichever model happens to come first. Failures are left to the
+    loader, which reports them."""
+    import importlib
+
+    from pipeline.translate.base import BACKEND_MODULES
+
+    try:
+        importlib.import_module(BACKEND_MODULES.get(spec.backend, "pipeline.translate.base"))
+        if spec.backend != "transformers":
+            return
+        import torch
+        from transformers import AutoConfig, AutoModelForSeq2SeqLM
+
+        (torch.ones(8, 8) @ torch.ones(8, 8)).sum().item()
+        config = AutoConfig.from_pretrained(spec.model, revision=spec.revision)
+        AutoModelForSeq2SeqLM._model_mapping[type(config)]  # imports the modeling module
+    except Exception:  # noqa: BLE001 - the loader reports real problems
+        log.debug("library warm-up for %s failed", spec.spec, exc_info=True)
+
+
+
+
 def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None = None, aligner: str = "default",
               n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int | None = DEFAULT_SEED) -> dict:
     """Load, warm up, translate, measure, free. A failure gives a row with the reason."""
@@ -199,14 +226,7 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None =
     size, where = disk_size(spec.model, spec.revision)
     row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
     row["size_path"] = where
-    try:  # import the backend's libraries first, so their memory is not charged to the model
-        import importlib
-
-        from pipeline.translate.base import BACKEND_MODULES
-
-        importlib.import_module(BACKEND_MODULES.get(spec.backend, "pipeline.translate.base"))
-    except ImportError:
-        pass  # load_translator reports it
+    warm_libraries(spec)
     probe = MemoryProbe()
     probe.start()
     started = time.perf_counter()
@@ -227,7 +247,8 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None =
         tokens, how = target_token_count(translator, timed.outputs)
     except Exception as exc:  # noqa: BLE001
         msg = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
-        return {**row, "status": "failed", "stage": "translate", "error": msg.splitlines()[0] if msg else type(exc).__name__}
+        row.update(status="failed", stage="translate", error=msg.splitlines()[0] if msg else type(exc).__name__)
+        return row  # the finally block still adds the memory measurement
     finally:
         translator.close()
         del translator

@@ -453,7 +453,7 @@ def markdown_summary(report: dict, report_path: str | None = None) -> str:
         lines.append(f"| {name} | {fmt_score(entry)} | `{entry['signature']}` |")
     sl = report["sentence_level"]
     lines += ["", f"### {len(sl['worst'])} worst sentences by chrF ({sl['pairs']} aligned pairs, mean sentence chrF2 "
-                  f"{sl['mean_chrF2']})", "", "| ¶ | bead | chrF2 | hypothesis | reference |", "|---|---|---|---|---|"]
+                  f"{sl['mean_chrF2']})", "", "| ¶ | bead (hyp-ref) | chrF2 | hypothesis | reference |", "|---|---|---|---|---|"]
     for w in sl["worst"]:
         lines.append(f"| {w['paragraph']} | {w['kind']} | {w['chrF2']:.1f} | {_cell(w['hypothesis']) or '∅'} | {_cell(w['reference']) or '∅'} |")
     for warning in report.get("warnings", []):

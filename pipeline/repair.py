@@ -5,12 +5,14 @@ sometimes drop a sentence or merge several into one. After a paragraph is
 translated and aligned, the sentences whose alignment is suspicious (a 1-0
 bead, low confidence, or a bead with more Dutch than English sentences) are
 translated on their own. The paragraph is then realigned with those sentence-level
-translations as `src_mt`, and every Dutch sentence still aligned to nothing
-gets its sentence-level translation, marked as repaired.
+translations as `src_mt`; a merged bead whose English lacks the content of its
+first or last Dutch sentence loses that sentence; and every Dutch sentence
+still aligned to nothing gets its sentence-level translation, marked as repaired.
 
-Only suspicious sentences (and, in their paragraphs, the sentences the first
-alignment could not pair 1-1 with confidence) are re-translated, so a
-well-behaved model pays little for the check.
+Only the paragraphs with a suspicious bead (a 1-0, low confidence, or any
+bead that is not 1-1) are re-translated sentence by sentence, so a
+well-behaved model pays little for the check. The whole paragraph is needed
+because a dropped or repeated sentence shifts its neighbours' alignment too.
 """
 
 from __future__ import annotations
@@ -43,15 +45,38 @@ class RepairedBlock:
     fills: dict[int, str]  # source id → sentence-level translation filling a 1-0 bead
 
 
-def _mt_for_realignment(beads: Sequence[Bead], tgt: Sequence[str], flagged: set[int], threshold: float) -> dict[int, str | None]:
-    """The best English we already have for each source sentence, or None where
-    a sentence-level translation is needed (flagged, or not in a confident 1-1 bead)."""
-    mt: dict[int, str | None] = {}
+def _coverage(target: str, mt: list[str]) -> float:
+    """How well `target` covers the content of `mt`: chrF with beta 2 puts the
+    weight on recall of the MT's character n-grams, so lost content shows."""
+    from sacrebleu.metrics import CHRF
+
+    return CHRF(beta=2).sentence_score(target, [" ".join(mt)]).score
+
+
+def split_lost_edges(beads: list[Bead], src_mt: Sequence[str], tgt: Sequence[str], margin: float = 10.0) -> list[Bead]:
+    """Split a first or last source sentence off a bead of several source
+    sentences when the target does not carry its content: the bead covers the other sentences' MT at
+    least `margin` chrF points better without it. A true merge carries both
+    sentences' content and stays whole. Only edges are split, so the beads
+    stay monotonic."""
+    out: list[Bead] = []
     for bead in beads:
-        for i in bead.src:
-            confident_pair = len(bead.src) == 1 and len(bead.tgt) == 1 and bead.score >= threshold
-            mt[i] = tgt[bead.tgt[0]] if confident_pair and i not in flagged else None
-    return mt
+        before: list[Bead] = []
+        after: list[Bead] = []
+        src = list(bead.src)
+        while len(src) >= 2 and bead.tgt:
+            target = " ".join(tgt[j] for j in bead.tgt)
+            whole = _coverage(target, [src_mt[i] for i in src])
+            first = _coverage(target, [src_mt[i] for i in src[1:]])
+            last = _coverage(target, [src_mt[i] for i in src[:-1]])
+            if max(first, last) < whole + margin:
+                break
+            if first >= last:
+                before.append(Bead((src.pop(0),), (), bead.score))
+            else:
+                after.insert(0, Bead((src.pop(),), (), bead.score))
+        out.extend(before + [Bead(tuple(src), bead.tgt, bead.score)] + after if (before or after) else [bead])
+    return out
 
 
 def _translate(translator: Translator, texts: dict[tuple[int, int], str], stats: RepairStats) -> dict[tuple[int, int], str]:
@@ -81,13 +106,16 @@ def repair_coverage(
     partial: dict[int, dict[int, str | None]] = {}
     for k, (src, tgt, beads) in enumerate(zip(src_blocks, tgt_blocks, bead_blocks)):
         flagged = set(suspicious(beads, src, tgt, threshold))
-        # opus-mt seldom merges sentences on purpose, so any bead with more Dutch
-        # than English sentences is checked; the realignment keeps true merges.
-        flagged.update(i for bead in beads if len(bead.src) > len(bead.tgt) for i in bead.src)
+        # opus-mt seldom merges or splits sentences on purpose, so any bead that is
+        # not 1-1 is checked too; the realignment keeps true merges.
+        flagged.update(i for bead in beads if len(bead.src) != len(bead.tgt) for i in bead.src)
         if not flagged:
             continue
         stats.suspicious_beads += sum(1 for b in beads if flagged.intersection(b.src))
-        partial[k] = _mt_for_realignment(beads, tgt, flagged, threshold)
+        # A drop or repeat shifts the length-based alignment of its neighbours too,
+        # so the English they were paired with cannot stand in for their MT: the
+        # whole paragraph is translated sentence by sentence.
+        partial[k] = {i: None for i in range(len(src))}
         need.update({(k, i): src[i] for i, text in partial[k].items() if text is None})
     sentence_mt = _translate(translator, need, stats)
 
@@ -95,7 +123,8 @@ def repair_coverage(
     for k, mt in partial.items():
         src, tgt = src_blocks[k], tgt_blocks[k]
         src_mt = [mt[i] if mt[i] is not None else sentence_mt[(k, i)] for i in range(len(src))]
-        result[k].beads = align(src, tgt, src_mt, method=method) if tgt else result[k].beads
+        if tgt:
+            result[k].beads = split_lost_edges(align(src, tgt, src_mt, method=method), src_mt, tgt)
         stats.paragraphs_realigned += 1
         for bead in result[k].beads:
             if not bead.tgt:

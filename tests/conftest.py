@@ -47,9 +47,11 @@ def build_sentencepiece(vocab_size: int = 250) -> bytes:
     return buf.getvalue()
 
 
-def build_tiny_marian(out: Path, *, seed: int = 0, d_model: int = 32, layers: int = 1, num_beams: int = 4) -> Path:
+def build_tiny_marian(out: Path, *, seed: int = 0, d_model: int = 32, layers: int = 1, num_beams: int = 4,
+                      target_tokens: tuple[str, ...] = ()) -> Path:
     """A Marian checkpoint laid out like opus-mt: source.spm, target.spm, vocab.json;
-    eos = 0, <pad> = last id = decoder start."""
+    eos = 0, <pad> = last id = decoder start. `target_tokens` (e.g. '>>eng<<') make
+    it a multi-target OPUS model like opus-mt-tc-big-gmw-gmw."""
     import sentencepiece as spm
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
@@ -60,6 +62,8 @@ def build_tiny_marian(out: Path, *, seed: int = 0, d_model: int = 32, layers: in
     (out / "target.spm").write_bytes(proto)
     sp = spm.SentencePieceProcessor(model_proto=proto)
     vocab = {sp.id_to_piece(i): i for i in range(sp.get_piece_size())}
+    for token in target_tokens:
+        vocab[token] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json"),
@@ -80,6 +84,21 @@ def build_tiny_marian(out: Path, *, seed: int = 0, d_model: int = 32, layers: in
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_torch_thread():
+    """Tiny models run faster on one thread, above all on a busy 2-core machine.
+    Subprocesses are not affected: they run as a user's would."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ from pipeline.evaluate import (
     corpus_scores, load_reference, model_slug, parse_gold, read_tsv_paragraphs, sentence_pairs, sentence_summary,
 )
 
+
+
 HYPS = [
     "The cat is sitting on the mat.",
     "It was a sunny day in Amsterdam on 3 May 2023.",
@@ -221,10 +223,19 @@ def test_read_tsv_groups_rows_by_paragraph(tmp_path):
 # --- the command, with a tiny model ---------------------------------------------------
 
 
-def test_eval_translates_with_tiny_model(tiny_marian, tmp_path):
-    proc = run_nlen("eval", "--model", str(tiny_marian), "--num-beams", "1", "--max-new-tokens", "8",
-                    "--bootstrap", "100", "--reports-dir", str(tmp_path), "--no-progress")
-    assert proc.returncode == 0, proc.stderr
+def nlen_in_process(capsys, *args: str) -> tuple[int, str, str]:
+    """Run the CLI in this process (torch is already imported here), as `nlen ARGS`."""
+    from pipeline.cli import main
+
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_eval_translates_with_tiny_model(tiny_marian, tmp_path, capsys):
+    rc, out, err = nlen_in_process(capsys, "eval", "--model", str(tiny_marian), "--num-beams", "1", "--max-new-tokens", "8",
+                                   "--bootstrap", "100", "--reports-dir", str(tmp_path), "--no-progress")
+    assert rc == 0, err
     data = json.loads((tmp_path / "tiny-marian.json").read_text(encoding="utf-8"))
     assert data["model"]["model"] == str(tiny_marian)
     assert data["model"]["family"] == "marian"
@@ -233,10 +244,12 @@ def test_eval_translates_with_tiny_model(tiny_marian, tmp_path):
     assert data["hypothesis"]["kind"] == "translate" and data["hypothesis"]["paragraphs"] == 14
     assert set(data["scores"]) == {"BLEU", "chrF2", "chrF2++", "TER"}
     assert data["sentence_level"]["pairs"] > 0
-    assert "| chrF2 |" in proc.stdout
+    assert "| chrF2 |" in out
 
 
-def test_eval_model_that_fails_to_load_is_exit_2(tmp_path):
-    proc = run_nlen("eval", "--model", str(tmp_path / "no-such-model"), "--reports-dir", str(tmp_path), "--no-progress")
-    assert proc.returncode == 2
-    assert "cannot load model" in proc.stderr and "Traceback" not in proc.stderr
+def test_eval_model_that_fails_to_load_is_exit_2(tmp_path, capsys):
+    rc, out, err = nlen_in_process(capsys, "eval", "--model", str(tmp_path / "no-such-model"), "--reports-dir", str(tmp_path),
+                                   "--no-progress")
+    assert rc == 2
+    assert "cannot load model" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("*.json"))

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from conftest import run_nlen
 from doubles import LEXICON, FaultyTranslator, news_document_text
+from pipeline.cli import main
 from pipeline.run import TranslateJob, run_translate
 from pipeline.segment import read_document
 from test_translate_e2e import check_corpus
@@ -51,8 +51,11 @@ def test_faulty_model_loses_no_sentence(tmp_path, mode):
         assert len(repaired) == faults
         assert all(r[1] == LEXICON[r[0]] for r in repaired)
     else:
-        assert repair["repaired"] == 0  # a repeat loses nothing; the extra English is a 0-1 row
+        # a repeat loses nothing; the extra English sentences stay in 0-1 or 1-2 rows
         assert manifest["counts"]["beads"].get("0-1", 0) + manifest["counts"]["beads"].get("1-2", 0) >= faults
+    # nothing of the English is lost either: every English sentence id is in exactly one row
+    en_ids = [int(j) for r in rows for j in r[5].split(",") if j]
+    assert en_ids == list(range(manifest["counts"]["sentences_en"]))
 
 
 def test_well_behaved_model_pays_little(tmp_path):
@@ -67,9 +70,9 @@ def test_well_behaved_model_pays_little(tmp_path):
 def test_tiny_marian_plumbing(tiny_marian, seed_article, tmp_path):
     """The random model drops and merges freely; the pipeline still covers every sentence."""
     out = tmp_path / "out"
-    proc = run_nlen("translate", str(seed_article), "--out-dir", str(out), "--model", str(tiny_marian),
-                    "--no-cache", "--no-progress", "--max-new-tokens", "24")
-    assert proc.returncode == 0, proc.stderr
+    rc = main(["translate", str(seed_article), "--out-dir", str(out), "--model", str(tiny_marian),
+               "--no-cache", "--no-progress", "--max-new-tokens", "24"])
+    assert rc == 0
     rows = check_corpus(out / f"{seed_article.stem}.tsv", seed_article)
     assert all(r[1].strip() for r in dutch_rows(rows))
     repair = json.loads((out / f"{seed_article.stem}.json").read_text(encoding="utf-8"))["counts"]["repair"]

@@ -25,11 +25,13 @@ from pipeline.align.strong import PARAMS_MT, PARAMS_NO_MT, NlenAligner  # noqa: 
 from pipeline.types import Bead  # noqa: E402
 
 SPACE = {
-    "w_len": (0.1, 2.0),
+    "w_len": (0.1, 3.0),
     "w_lex": (2.0, 30.0),
     "w_match": (0.0, 3.0),
     "w_miss": (0.0, 2.0),
-    "null": (1.0, 10.0),
+    "w_cog": (0.0, 3.0),
+    "null": (0.5, 10.0),
+    "null_len": (0.0, 5.0),
     "merge": (0.0, 5.0),
     "chance": (0.0, 1.5),
     "beta": (0.5, 3.0),
@@ -56,7 +58,7 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    data = [load(p.with_suffix("")) for p in sorted((HERE / "dev").glob("*.gold"))]
+    data = [load(p.with_suffix("")) for p in sorted((HERE / "dev").glob("*.gold")) if "heldout" not in p.name]
     base = PARAMS_MT if args.mt else PARAMS_NO_MT
     keys = [k for k in SPACE if args.mt or k not in ("w_lex", "chance", "beta")]
     best, best_f = base, evaluate(base, args.mt, data)

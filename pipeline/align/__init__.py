@@ -19,14 +19,11 @@ from pipeline.align.base import ALIGNERS, Aligner, get_aligner, register
 from pipeline.errors import UserError
 from pipeline.types import Bead
 
-from pipeline.align import galechurch as _galechurch  # noqa: F401  (registers)
+# Importing the implementations registers them in ALIGNERS.
+from pipeline.align import galechurch as _galechurch  # noqa: E402,F401
+from pipeline.align import strong as _strong  # noqa: E402,F401
 
-try:
-    from pipeline.align import strong as _strong  # noqa: F401  (registers "nlen")
-except ImportError:  # pragma: no cover - only while the strong aligner is being built
-    _strong = None
-
-DEFAULT_METHOD = "nlen" if "nlen" in ALIGNERS else "galechurch"
+DEFAULT_METHOD = "nlen"
 
 __all__ = ["ALIGNERS", "Aligner", "DEFAULT_METHOD", "align", "align_blocks", "get_aligner", "register", "suspicious"]
 
@@ -69,11 +66,17 @@ def suspicious(
     is below `threshold`, or when the bead merges several source sentences
     while the target side is much shorter than the source text predicts: a
     Gale-Church z-score above `z_max`, with the length ratio estimated from
-    the block itself (so it is language-agnostic).
+    the block's 1-1 beads (median), else its totals, so it is language-agnostic.
     """
+    # Length ratio from the 1-1 beads (robust to the merge under test), else from totals.
+    ratios = [
+        len(tgt[b.tgt[0]]) / len(src[b.src[0]])
+        for b in beads
+        if len(b.src) == 1 and len(b.tgt) == 1 and src[b.src[0]] and tgt[b.tgt[0]]
+    ]
     l1 = sum(len(s) for s in src)
     l2 = sum(len(t) for t in tgt)
-    c = (l2 / l1) if l1 and l2 else 1.0
+    c = float(np.median(ratios)) if ratios else (l2 / l1 if l1 and l2 else 1.0)
     out: set[int] = set()
     for bead in beads:
         flag = not bead.tgt and bool(bead.src) or bead.score < threshold

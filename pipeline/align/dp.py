@@ -17,13 +17,15 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-# cost_fn(a, b, I, J) -> costs of the bead (a src, b tgt) that ends at cells (I, J).
-# I has shape (rows, 1), J shape (rows, width); invalid cells may hold anything,
-# they are masked here.
-CostFn = Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]
+# cost_fn(types, I, J) -> costs, shape (len(types), *broadcast(I, J).shape): the
+# cost of bead type (a src, b tgt) ending at cells (I, J), for all types in one
+# call (fewer numpy calls for small blocks). I has shape (rows, 1), J (rows, width)
+# or (rows, 1); invalid cells may hold anything, they are masked here.
+CostFn = Callable[[Sequence[tuple[int, int]], np.ndarray, np.ndarray], np.ndarray]
 
 CHUNK_ROWS = 512  # rows whose bead costs are computed in one vectorised call
-FULL_GRID_CELLS = 300_000  # below this many cells the band is the whole grid
+FULL_GRID_CELLS = 300_000
+KEEP_COSTS = 1_000_000  # keep all bead costs of grids up to this many entries  # below this many cells the band is the whole grid
 
 
 @dataclass
@@ -93,50 +95,63 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width):
     wp = width + 2 * pad
     D = np.full((n + 2, wp), np.inf)  # row n+1 is an all-inf dummy for i - a < 0
     Dflat = D.reshape(-1)
-    back = np.zeros((n + 1, width), dtype=np.int8)  # index into steps; K = the 0-1 bead
+    back = np.zeros((n + 1, width), dtype=np.int8)  # index into steps
+    via01 = np.zeros((n + 1, width), dtype=bool)  # the cell is reached by a 0-1 bead
+    Dband = D[:, pad : pad + width]  # view: the band of every row
+    Y = np.empty(width)
+    M = np.empty(width)
     offs = np.zeros((n + 1, K), dtype=np.int64)
     for t, (a, b) in enumerate(steps):
         prev = rows - a
         offs[:, t] = np.where(prev >= 0, prev * wp + pad + shifts[:, t], (n + 1) * wp + pad)
 
     chunk = max(1, min(CHUNK_ROWS, 4_000_000 // (max(K, 1) * width)))  # bounds the cost arrays
+    # Small grids keep every bead cost, so the margins need no second scoring pass.
+    keep = (n + 1) * width * (K + 1) <= KEEP_COSTS
+    kept = np.full((n + 1, K + 1, width), np.inf) if keep else None
     for c0 in range(0, n + 1, chunk):
         c1 = min(n + 1, c0 + chunk)
         I = rows[c0:c1, None]
         J = lo[c0:c1, None] + ar[None, :]
+        C = np.asarray(cost_fn(steps + [(0, 1)] if has01 else steps, I, J), dtype=np.float64)
         Cs = np.empty((c1 - c0, max(K, 1), width))
-        for t, (a, b) in enumerate(steps):
-            c = np.asarray(cost_fn(a, b, I, J), dtype=np.float64)
-            Cs[:, t, :] = np.where((I - a >= 0) & (J - b >= 0) & (J <= m), c, np.inf)
-        if not K:
+        if K:
+            A = np.array([a for a, _ in steps])[:, None, None]
+            B = np.array([b for _, b in steps])[:, None, None]
+            valid = (I[None] - A >= 0) & (J[None] - B >= 0) & (J[None] <= m)
+            Cs[:] = np.where(valid, C[:K], np.inf).transpose(1, 0, 2)
+        else:
             Cs[:] = np.inf
         if has01:
-            c01 = np.asarray(cost_fn(0, 1, I, J), dtype=np.float64)
-            c01 = np.where((J >= 1) & (J <= m), c01, 0.0)  # finite: it feeds a cumsum
+            c01 = np.where((J >= 1) & (J <= m), C[K], 0.0)  # finite: it feeds a cumsum
             Pc = np.cumsum(np.broadcast_to(c01, J.shape), axis=1)
+        if keep:
+            kept[c0:c1, :K] = Cs[:, :K]
+            if has01:
+                kept[c0:c1, K] = c01
         idx = offs[c0:c1, :, None] + ar[None, None, :] if K else None
+        # The per-row loop is the only Python-level work per source sentence, so it
+        # uses preallocated buffers and as few numpy calls as possible.
         for r in range(c1 - c0):
             i = c0 + r
             if K:
-                cand = Dflat[idx[r]]
+                cand = Dflat.take(idx[r])
                 cand += Cs[r, :K]
-                arg = cand.argmin(0)
+                back[i] = cand.argmin(0)
                 X = cand.min(0)
             else:
                 X = np.full(width, np.inf)
-                arg = np.zeros(width, dtype=np.int64)
             if i == 0 and lo[0] == 0:
                 X[0] = 0.0
             if has01:
                 # D[k] = min(X[k], D[k-1] + c01[k]) as a running minimum over prefix sums.
                 P = Pc[r]
-                Y = X - P
-                M = np.minimum.accumulate(Y)
-                D[i, pad : pad + width] = M + P
-                back[i] = np.where(Y > M, K, arg)
+                np.subtract(X, P, out=Y)
+                np.minimum.accumulate(Y, out=M)
+                np.add(M, P, out=Dband[i])
+                np.greater(Y, M, out=via01[i])
             else:
-                D[i, pad : pad + width] = X
-                back[i] = arg
+                Dband[i] = X
 
     # Trace back from (n, m).
     if not np.isfinite(D[n, pad + m - lo[n]]):
@@ -148,31 +163,51 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width):
         k = j - lo[i]
         if (k == 0 and lo[i] > 0) or (k == width - 1 and lo[i] + width - 1 < m):
             touched = True
-        t = int(back[i, k])
+        t = K if via01[i, k] else int(back[i, k])
         cells.append((i, j, t))
         a, b = (0, 1) if t == K else steps[t]
         i, j = i - a, j - b
     cells.reverse()
+    if keep:
+        index = {ab: t for t, ab in enumerate(steps + [(0, 1)])}
+
+        def stored(types, I, J):
+            t = np.array([index[ab] for ab in types])[:, None, None]
+            return kept[I[None], t, _clip(J - lo[I], 0, width - 1)[None]]
+
+        return _with_margins(cells, steps, has01, stored, D, lo, pad, width, m), touched
     return _with_margins(cells, steps, has01, cost_fn, D, lo, pad, width, m), touched
 
 
 def _with_margins(cells, steps, has01, cost_fn, D, lo, pad, width, m) -> list[PathBead]:
-    """Bead costs and margins for the path cells only, recomputed in one batch."""
-    if not cells:
-        return []
+    """Bead costs and margins for the path cells only, recomputed in batches."""
+    out: list[PathBead] = []
+    # Batches of consecutive path cells keep the scorer's dense blocks small.
+    for g in range(0, len(cells), CHUNK_ROWS):
+        out += _margins_batch(cells[g : g + CHUNK_ROWS], steps, has01, cost_fn, D, lo, pad, width)
+    return out
+
+
+def _clip(x, lo, hi):
+    return np.minimum(np.maximum(x, lo), hi)  # np.clip has more per-call overhead
+
+
+def _margins_batch(cells, steps, has01, cost_fn, D, lo, pad, width) -> list[PathBead]:
     I = np.array([c[0] for c in cells], dtype=np.int64)[:, None]
     J = np.array([c[1] for c in cells], dtype=np.int64)[:, None]
     T = np.array([c[2] for c in cells], dtype=np.int64)
     types = steps + ([(0, 1)] if has01 else [])
     vals = np.full((len(cells), len(types)), np.inf)
     costs = np.full((len(cells), len(types)), np.inf)
+    C = np.asarray(cost_fn(types, I, J), dtype=np.float64).reshape(len(types), -1)
     for t, (a, b) in enumerate(types):
-        c = np.asarray(cost_fn(a, b, I, J), dtype=np.float64).reshape(-1)
+        c = C[t]
         pi, pj = I[:, 0] - a, J[:, 0] - b
         ok = (pi >= 0) & (pj >= 0)
-        k = pj - lo[np.clip(pi, 0, None)]
+        pi0 = np.maximum(pi, 0)
+        k = pj - lo[pi0]
         ok &= (k >= 0) & (k < width)
-        prev = np.where(ok, D[np.clip(pi, 0, None), pad + np.clip(k, 0, width - 1)], np.inf)
+        prev = np.where(ok, D[pi0, pad + _clip(k, 0, width - 1)], np.inf)
         costs[:, t] = c
         vals[:, t] = prev + c
     rows = np.arange(len(cells))

@@ -49,8 +49,11 @@ class GaleChurch(Aligner):
         beads = [ab for ab in PRIORS if max(ab) <= self.max_size]
         penalty = {ab: -np.log(p) for ab, p in PRIORS.items()}
 
-        def cost(a: int, b: int, I: np.ndarray, J: np.ndarray) -> np.ndarray:
-            return penalty[(a, b)] + gc_cost(span(p1, I, a), span(p2, J, b), C, S2)
+        def cost(types, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+            A = np.array([a for a, _ in types])[:, None, None]
+            B = np.array([b for _, b in types])[:, None, None]
+            pen = np.array([penalty[ab] for ab in types])[:, None, None]
+            return pen + gc_cost(span(p1, I[None], A), span(p2, J[None], B), C, S2)
 
         path = dp.viterbi(n, m, beads, cost, dp.diagonal(l1, l2))
         return path_to_beads(path)

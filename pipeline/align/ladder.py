@@ -136,5 +136,5 @@ def score(gold: Sequence[Bead], test: Sequence[Bead]) -> dict[str, float]:
 def check_blocks_match(src_blocks: Sequence, tgt_blocks: Sequence, src_name: str, tgt_name: str) -> None:
     if len(src_blocks) != len(tgt_blocks):
         raise UserError(
-            f"block counts differ: {src_name} has {len(src_blocks)} blocks, {tgt_name} has {len(tgt_blocks)}"
+            f"block counts differ: {src_name} has {len(src_blocks)} blocks, {tgt_name} has {len(tgt_blocks)} blocks"
         )

@@ -36,6 +36,6 @@ def prefix(lengths: np.ndarray) -> np.ndarray:
 
 def span(pre: np.ndarray, end: np.ndarray, size: int) -> np.ndarray:
     """Total length of the `size` items that end (exclusive) at `end`; clipped indices."""
-    hi = np.clip(end, 0, len(pre) - 1)
-    lo_ = np.clip(end - size, 0, len(pre) - 1)
-    return pre[hi] - pre[lo_]
+    if np.ndim(size) == 0 and size == 0:
+        return np.zeros(np.shape(end))
+    return pre.take(end, mode="clip") - pre.take(end - size, mode="clip")

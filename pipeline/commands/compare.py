@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from pipeline.commands.eval import add_evaluation_arguments
-from pipeline.commands.translate import positive_int
+from pipeline.commands.translate import add_model_arguments, positive_int
 
 NAME = "compare"
 HELP = "compare models on the reference: scores with CIs, paired significance tests, speed, memory, size"
@@ -28,16 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_evaluation_arguments(parser)
     parser.add_argument("--ar-trials", type=positive_int, default=10000, metavar="N",
                         help="approximate randomisation trials (default: %(default)s)")
-    model = parser.add_argument_group("model")
-    model.add_argument("--backend", default="transformers", choices=["transformers", "ctranslate2"],
-                       help="backend for models without @BACKEND (default: %(default)s)")
-    model.add_argument("--family", help="force one model family for every model (default: detected per model)")
-    model.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: %(default)s")
-    gen = parser.add_argument_group("generation (the same for every model)")
-    gen.add_argument("--num-beams", type=positive_int, help="beam size (default: each model's own)")
-    gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16)")
-    gen.add_argument("--batch-size", type=positive_int, default=16, help="paragraphs per batch (default: %(default)s)")
-    gen.add_argument("--batch-tokens", type=positive_int, help="source-token budget per batch, instead of --batch-size")
+    # The model and generation options of `nlen translate`, the same for every model; --model and
+    # --revision are replaced by the MODEL[@BACKEND][#REVISION] arguments.
+    add_model_arguments(parser)
+    for action in parser._actions:
+        if "--model" in action.option_strings or "--revision" in action.option_strings:
+            action.help = argparse.SUPPRESS
+            action.default = None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.evaluate import load_reference
     from pipeline.write import atomic_write_text, write_json
 
+    from pipeline.errors import UserError
+
+    if args.model or args.revision:
+        raise UserError("compare takes its models as arguments, MODEL[@BACKEND][#REVISION]; not --model / --revision")
     specs = [parse_spec(s, args.backend) for s in args.models]
     ref = load_reference(args.set)
     report = compare(specs, ref, settings_from_args(args), family=args.family, aligner=args.aligner,

@@ -20,8 +20,9 @@ AUTO_MAX_NEW_TOKENS = "min(model limit, 2 x longest source in batch + 16)"
 def missing_model_message(model: str, exc: Exception) -> str:
     return (
         f"cannot load model {model!r}: it is not a local directory and could not be downloaded "
-        f"({type(exc).__name__}). Download it once with `huggingface-cli download {model}` "
-        "(then run with HF_HUB_OFFLINE=1), or pass a local model directory with --model DIR / MODEL=DIR"
+        f"({type(exc).__name__}). Download it once with `hf download {model}` (older huggingface_hub: "
+        f"`huggingface-cli download {model}`), then run with HF_HUB_OFFLINE=1; or pass a local model "
+        "directory with --model DIR / MODEL=DIR"
     )
 
 

@@ -1,0 +1,70 @@
+"""Property-based invariants of the aligners (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.align import ALIGNERS, align, align_blocks, suspicious
+
+# Sentences: short texts with letters, digits, quotes and the odd punctuation-only line.
+sentence = st.one_of(
+    st.text(alphabet="abcdeNOPQ 0123456789,.?!\"'", min_size=0, max_size=60),
+    st.sampled_from(["...", "!", "?", "\"", "-", "Jansen zei: \"Ja!\"", "Er zijn 3,5 mln. mensen."]),
+)
+side = st.lists(sentence, min_size=0, max_size=12)
+methods = st.sampled_from(sorted(ALIGNERS))
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def assert_valid(beads, n, m):
+    assert [i for b in beads for i in b.src] == list(range(n))
+    assert [j for b in beads for j in b.tgt] == list(range(m))
+    assert all(b.src or b.tgt for b in beads)
+    assert all(0.0 <= b.score <= 1.0 for b in beads)
+
+
+@SETTINGS
+@given(src=side, tgt=side, method=methods, max_size=st.integers(1, 4), with_mt=st.booleans())
+def test_every_sentence_once_monotonic_scores_in_range(src, tgt, method, max_size, with_mt):
+    mt = [s[::-1] for s in src] if with_mt else None
+    beads = align(src, tgt, mt, method=method, max_size=max_size)
+    assert_valid(beads, len(src), len(tgt))
+    assert all(len(b.src) <= max_size and len(b.tgt) <= max_size for b in beads)
+    flagged = suspicious(beads, src, tgt, threshold=0.5)
+    assert flagged == sorted(set(flagged)) and all(0 <= i < len(src) for i in flagged)
+
+
+@SETTINGS
+@given(
+    blocks=st.lists(st.tuples(side, side), min_size=1, max_size=5),
+    method=methods,
+    with_mt=st.booleans(),
+)
+def test_blocks_are_hard_boundaries(blocks, method, with_mt):
+    src_blocks = [s for s, _ in blocks]
+    tgt_blocks = [t for _, t in blocks]
+    mt_blocks = [[x.upper() for x in s] for s in src_blocks] if with_mt else None
+    pairs = align_blocks(src_blocks, tgt_blocks, mt_blocks, method=method)
+    n = sum(map(len, src_blocks))
+    m = sum(map(len, tgt_blocks))
+    assert_valid([b for _, b in pairs], n, m)
+    # the global ids of block k
+    src_of, tgt_of, so, to = {}, {}, 0, 0
+    for k, (s, t) in enumerate(blocks):
+        src_of.update({so + i: k for i in range(len(s))})
+        tgt_of.update({to + j: k for j in range(len(t))})
+        so, to = so + len(s), to + len(t)
+    for k, bead in pairs:
+        assert {src_of[i] for i in bead.src} | {tgt_of[j] for j in bead.tgt} == {k}
+
+
+@SETTINGS
+@given(n=st.integers(0, 40), m=st.integers(0, 40), method=methods)
+def test_sizes_and_identity(n, m, method):
+    src = [f"Zin nummer {i} met {'wat ' * (i % 5)}woorden." for i in range(n)]
+    tgt = [f"Sentence number {i} with {'some ' * (i % 5)}words." for i in range(m)]
+    beads = align(src, tgt, method=method)
+    assert_valid(beads, n, m)
+    if n == m and method == "nlen":
+        assert all(b.kind == "1-1" for b in beads)

@@ -1,0 +1,145 @@
+"""`nlen compare`: two tiny random models on the seed reference, a table with
+p-values, and a model that fails to load getting its own row."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import build_tiny_marian
+from pipeline.compare import parse_spec, significance
+from pipeline.errors import UserError
+
+
+
+FAST = ["--num-beams", "1", "--max-new-tokens", "8", "--bootstrap", "200", "--ar-trials", "1000", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def second_model(tmp_path_factory) -> Path:
+    return build_tiny_marian(tmp_path_factory.mktemp("models") / "tiny-marian-seed1", seed=1)
+
+
+def nlen(capsys, *args: str) -> tuple[int, str, str]:
+    from pipeline.cli import main
+
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_compare_two_tiny_models_writes_table_with_p_values(tiny_marian, second_model, tmp_path, capsys):
+    rc, out, err = nlen(capsys, "compare", str(tiny_marian), str(second_model), "--reports-dir", str(tmp_path), *FAST)
+    assert rc == 0, err
+    md = list(tmp_path.glob("compare-*.md"))
+    js = list(tmp_path.glob("compare-*.json"))
+    assert len(md) == 1 and len(js) == 1 and md[0].stem == js[0].stem
+    table = md[0].read_text(encoding="utf-8")
+    assert table in out
+    rows = [line for line in table.splitlines() if re.match(r"^\| \d+ \|", line)]
+    assert len(rows) == 2
+    assert "baseline" in rows[0]
+    assert re.search(r"\| \d\.\d{4} / \d\.\d{4} \| \d\.\d{4} / \d\.\d{4} \|", rows[1])  # p BLEU, p chrF2 (bs / ar)
+    report = json.loads(js[0].read_text(encoding="utf-8"))
+    first, second = report["models"]
+    assert first["status"] == second["status"] == "ok" and first["baseline"] is True
+    assert report["significance"]["baseline"] == str(tiny_marian)
+    for metric in ("BLEU", "chrF2", "TER"):
+        p = second["p_values"][metric]
+        assert 0 < p["bs"] <= 1 and 0 < p["ar"] <= 1
+    assert "bs:200" in report["significance"]["signatures"]["bs"]["BLEU"]
+    assert "ar:1000" in report["significance"]["signatures"]["ar"]["BLEU"]
+    for row in report["models"]:
+        assert row["speed"]["sentences"] == 37 and row["speed"]["sentences_per_s"] > 0
+        assert row["speed"]["target_tokens"] > 0 and row["speed"]["target_tokens_per_s"] > 0
+        assert row["memory"]["peak_rss_mb"] > 0 and "measured" in row["memory"]
+        assert row["size_mb"] > 0 and row["parameters"] > 0
+        assert set(row["scores"]) == {"BLEU", "chrF2", "chrF2++", "TER"}
+        assert len(row["hypotheses"]) == 14
+    assert report["packages"]["sacrebleu"] and "git_commit" in report
+    # different random weights → different output
+    assert first["hypotheses"] != second["hypotheses"]
+
+
+def test_compare_model_that_fails_to_load_gets_a_row_and_exit_2(tiny_marian, tmp_path, capsys):
+    missing = tmp_path / "no-such-model"
+    rc, out, err = nlen(capsys, "compare", str(missing), str(tiny_marian), "--reports-dir", str(tmp_path), *FAST)
+    assert rc == 2
+    assert "cannot load model" in err
+    report = json.loads(next(tmp_path.glob("compare-*.json")).read_text(encoding="utf-8"))
+    failed, ok = report["models"]
+    assert failed["status"] == "failed" and failed["stage"] == "load" and "cannot load model" in failed["error"]
+    assert ok["status"] == "ok" and ok["baseline"] is True  # the first model that loaded is the baseline
+    assert report["significance"]["baseline"] == str(tiny_marian)
+    assert "failed (load): cannot load model" in out
+
+
+def test_parse_spec():
+    s = parse_spec("Helsinki-NLP/opus-mt-nl-en")
+    assert (s.model, s.backend, s.revision) == ("Helsinki-NLP/opus-mt-nl-en", "transformers", None)
+    s = parse_spec("models/opus-ct2@ctranslate2")
+    assert (s.model, s.backend) == ("models/opus-ct2", "ctranslate2")
+    s = parse_spec("facebook/nllb-200-distilled-600M#abc123@transformers".replace("#abc123@transformers", "@transformers#abc123"))
+    assert (s.model, s.backend, s.revision) == ("facebook/nllb-200-distilled-600M", "transformers", "abc123")
+    with pytest.raises(UserError, match="unknown backend"):
+        parse_spec("x@nope")
+
+
+def test_significance_is_seeded_and_reproducible():
+    refs = [f"The minister said on {d} May that prices rose by {d}.5 percent." for d in range(1, 13)]
+    a = [r.replace("rose", "went up") for r in refs]
+    b = [r.replace("minister", "man").replace("prices", "it") for r in refs]
+
+    def run(seed):
+        rows = [{"status": "ok", "spec": "A", "hypotheses": a}, {"status": "ok", "spec": "B", "hypotheses": b}]
+        info = significance(rows, refs, n_bootstrap=300, ar_trials=500, seed=seed)
+        return info, rows[1]["p_values"]
+
+    info1, p1 = run(12345)
+    info2, p2 = run(12345)
+    assert p1 == p2 and info1 == info2
+    assert info1["baseline"] == "A" and "seed:12345" in info1["signatures"]["ar"]["BLEU"]
+    assert p1["BLEU"]["ar"] < 0.05  # B damages every sentence
+
+
+def test_models_are_loaded_one_at_a_time_and_freed(monkeypatch, tmp_path):
+    """A fake backend records load/close: each model is closed before the next
+    loads, and a model that breaks while translating gets a failed row."""
+    import pipeline.translate as translate_pkg
+    from pipeline.compare import compare
+    from pipeline.evaluate import load_reference
+    from pipeline.translate import GenerationSettings, Translator
+
+    events: list[str] = []
+
+    class Fake(Translator):
+        def __init__(self, model, settings, **options):
+            super().__init__(model, settings)
+            events.append(f"load {model}")
+
+        def _translate_batch(self, texts):
+            if self.model_name == "broken":
+                raise RuntimeError("CUDA out of memory (pretend)")
+            return [t.upper() if self.model_name == "shouting" else t for t in texts]
+
+        def count_tokens(self, texts):
+            return [len(t.split()) + 1 for t in texts]
+
+        def describe(self):
+            return {"model": self.model_name, "device": "cpu"}
+
+        def close(self):
+            events.append(f"close {self.model_name}")
+
+    monkeypatch.setattr(translate_pkg, "load_translator", lambda backend, model, settings, **kw: Fake(model, settings, **kw))
+    specs = [parse_spec(s) for s in ("echo", "broken", "shouting")]
+    report = compare(specs, load_reference("seed"), GenerationSettings(), n_bootstrap=50, ar_trials=100, progress=False)
+    assert events == ["load echo", "close echo", "load broken", "close broken", "load shouting", "close shouting"]
+    echo, broken, shouting = report["models"]
+    assert broken["status"] == "failed" and broken["stage"] == "translate" and "out of memory" in broken["error"]
+    assert "memory" in broken
+    assert echo["baseline"] and set(shouting["p_values"]) == {"BLEU", "chrF2", "TER"}
+    assert shouting["speed"]["token_count"] == "backend count_tokens on the output"
