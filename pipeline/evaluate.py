@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from pipeline.errors import UserError
+from pipeline.errors import InputError, UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "eval" / "reference"
@@ -34,7 +34,6 @@ NAMED_SETS = ("seed", "news")
 DEFAULT_SEED = 12345  # sacrebleu's own default for SACREBLEU_SEED
 DEFAULT_BOOTSTRAP = 1000
 WORST_N = 10
-_GOLD_LINE = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]\s*$")
 
 
 # --------------------------------------------------------------------------
@@ -87,46 +86,28 @@ def resolve_set(value: str) -> tuple[str, Path]:
     return prefix.name, prefix
 
 
-def read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"reference file not found: {path}") from None
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror}") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not valid UTF-8 at byte offset {exc.start}") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+def read_reference_text(path: Path) -> str:
+    from pipeline.textio import read_text
+
+    return read_text(path, "reference file")  # an InputError is a UserError: one line, exit 2
 
 
 def read_blocks(path: Path) -> list[list[str]]:
     """One sentence per line, an empty line between paragraphs."""
-    blocks: list[list[str]] = [[]]
-    for line in read_text(path).split("\n"):
-        line = " ".join(line.split())
-        if line:
-            blocks[-1].append(line)
-        elif blocks[-1]:
-            blocks.append([])
-    return [b for b in blocks if b]
+    from pipeline.textio import read_blocks as blocks
+
+    return blocks(read_reference_text(path))
 
 
 def parse_gold(path: Path, n_src: int, n_tgt: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Ladder format `[i]:[j]`, `[i, i+1]:[j]`; checked to cover every line once, in order."""
-    beads = []
-    for number, line in enumerate(read_text(path).split("\n"), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        m = _GOLD_LINE.match(line)
-        if not m:
-            raise UserError(f"{path}:{number}: not a gold bead like [0]:[0] or [1, 2]:[1]: {line.strip()!r}")
-        src = tuple(int(x) for x in m.group(1).replace(",", " ").split())
-        tgt = tuple(int(x) for x in m.group(2).replace(",", " ").split())
-        beads.append((src, tgt))
+    from pipeline.align.ladder import parse_ladder
+
+    lines = [line for line in read_reference_text(path).split("\n") if not line.lstrip().startswith("#")]
+    try:
+        beads = [(b.src, b.tgt) for b in parse_ladder(lines, str(path))]
+    except InputError as exc:
+        raise UserError(f"{path}: not a gold bead like [0]:[0] or [1, 2]:[1]: {exc.problem}") from None
     for side, n, ids in (("Dutch", n_src, [i for b in beads for i in b[0]]), ("English", n_tgt, [j for b in beads for j in b[1]])):
         if ids != list(range(n)):
             raise UserError(f"{path}: the gold alignment does not cover the {n} {side} sentences once each, in order")
@@ -168,10 +149,9 @@ class Hypothesis:
 def read_tsv_paragraphs(path: Path) -> tuple[list[str], list[str]]:
     """A corpus TSV → (English paragraphs, Dutch paragraphs), rows grouped by
     (doc, paragraph) in order of appearance."""
-    try:
-        text = read_text(path)
-    except UserError:
-        raise UserError(f"corpus TSV not found: {path}") from None
+    from pipeline.textio import read_text
+
+    text = read_text(path, "corpus TSV")
     lines = text.split("\n")
     header = lines[0].split("\t") if lines and lines[0] else []
     missing = [c for c in ("nl", "en", "doc", "paragraph") if c not in header]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import InputError, UserError
+from pipeline.errors import InputError
 from pipeline.provenance import package_versions
 from pipeline.repair import DEFAULT_THRESHOLD
 from pipeline.segment import find_inputs, read_document

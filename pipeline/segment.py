@@ -9,27 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.sentences import split_sentences
+from pipeline.textio import decode, read_bytes
 from pipeline.types import Document, Paragraph, Sentence
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")  # a line holding only whitespace ends a paragraph
 _WS = re.compile(r"\s+")
-
-
-def decode(data: bytes, path: Path | str) -> str:
-    """UTF-8 (BOM allowed) → text with LF line endings and no control characters."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
 def normalise_space(text: str) -> str:
@@ -57,10 +45,7 @@ def segment_text(text: str, lang: str) -> list[Paragraph]:
 
 def read_document(path: Path | str, lang: str = "nl") -> Document:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read file: {exc.strerror or exc}") from None
+    data = read_bytes(path)
     text = decode(data, path)
     return Document(
         name=path.stem,

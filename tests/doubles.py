@@ -14,23 +14,14 @@ from pathlib import Path
 from typing import Sequence
 
 from pipeline.sentences import split_sentences
+from pipeline.textio import read_blocks, read_text
 from pipeline.translate.base import GenerationSettings, Translator, register_backend
 
 REFERENCE = Path(__file__).resolve().parent.parent / "eval" / "reference"
 
 
-def read_blocks(path: Path) -> list[list[str]]:
-    blocks: list[list[str]] = [[]]
-    for line in path.read_text(encoding="utf-8").split("\n"):
-        if line.strip():
-            blocks[-1].append(line.strip())
-        elif blocks[-1]:
-            blocks.append([])
-    return [b for b in blocks if b]
-
-
-NEWS_NL = read_blocks(REFERENCE / "news.nl")
-NEWS_EN = read_blocks(REFERENCE / "news.en")
+NEWS_NL = read_blocks(read_text(REFERENCE / "news.nl"))
+NEWS_EN = read_blocks(read_text(REFERENCE / "news.en"))
 LEXICON = {nl: en for bn, be in zip(NEWS_NL, NEWS_EN) for nl, en in zip(bn, be)}
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.segment import decode, read_document, split_paragraphs
+from pipeline.segment import read_document, split_paragraphs
+from pipeline.textio import decode
 
 
 def test_paragraphs_split_on_blank_lines_and_join_line_breaks():

@@ -22,7 +22,8 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.align import align_blocks  # noqa: E402
-from pipeline.align.ladder import parse_ladder, read_blocks, read_lines, score  # noqa: E402
+from pipeline.align.ladder import parse_ladder, score  # noqa: E402
+from pipeline.textio import read_blocks, read_lines  # noqa: E402
 
 
 def load(base: Path):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections import defaultdict
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from pipeline.errors import InputError, UserError
@@ -36,44 +34,6 @@ def format_bead(bead: Bead, src_offset: int = 0, tgt_offset: int = 0) -> str:
     s = ", ".join(str(i + src_offset) for i in bead.src)
     t = ", ".join(str(j + tgt_offset) for j in bead.tgt)
     return f"[{s}]:[{t}]:{bead.score:.2f}"
-
-
-def open_text(path: str, what: str):
-    """UTF-8 text from a path or `-` (stdin); CRLF and a BOM are accepted."""
-    if path == "-":
-        return sys.stdin.buffer.read().decode("utf-8-sig")
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read {what}: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 at byte offset {exc.start}") from None
-
-
-def read_blocks(text: str) -> list[list[str]]:
-    """Sentence-per-line text → blocks; one or more empty lines end a block."""
-    blocks: list[list[str]] = []
-    cur: list[str] = []
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = line.strip()
-        if line:
-            cur.append(line)
-        elif cur:
-            blocks.append(cur)
-            cur = []
-    if cur:
-        blocks.append(cur)
-    return blocks
-
-
-def read_lines(text: str) -> list[str]:
-    """All lines with the empty ones kept (MT files are line-by-line with SRC)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [line.strip() for line in lines]
 
 
 # -- scoring ---------------------------------------------------------------------

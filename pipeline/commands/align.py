@@ -33,21 +33,22 @@ def _clean(text: str) -> str:
 def run(args: argparse.Namespace) -> int:
     # Imported here so that `nlen --help` does not pay for numpy.
     from pipeline.align import align_blocks, get_aligner
-    from pipeline.align.ladder import check_blocks_match, format_bead, open_text, read_blocks, read_lines
+    from pipeline.align.ladder import check_blocks_match, format_bead
     from pipeline.errors import UserError
+    from pipeline.textio import read_blocks, read_lines, read_text
 
     names = [args.src, args.tgt] + ([args.mt] if args.mt else [])
     if names.count("-") > 1:
         raise UserError("only one of SRC, TGT and MT can be '-' (stdin)")
     get_aligner(args.method, max_size=args.max_size)  # fail early on a bad name or size
-    src_text = open_text(args.src, "SRC")
-    tgt_text = open_text(args.tgt, "TGT")
+    src_text = read_text(args.src, "SRC")
+    tgt_text = read_text(args.tgt, "TGT")
     src_blocks = read_blocks(src_text)
     tgt_blocks = read_blocks(tgt_text)
     check_blocks_match(src_blocks, tgt_blocks, f"SRC {args.src}", f"TGT {args.tgt}")
     mt_blocks = None
     if args.mt:
-        mt_blocks = _mt_blocks(read_lines(open_text(args.mt, "MT")), read_lines(src_text), args)
+        mt_blocks = _mt_blocks(read_lines(read_text(args.mt, "MT")), read_lines(src_text), args)
     if not src_blocks:
         log.warning("no sentences in %s and %s: nothing to align", args.src, args.tgt)
 

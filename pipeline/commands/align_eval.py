@@ -17,13 +17,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.align.ladder import open_text, parse_ladder, score
+    from pipeline.align.ladder import parse_ladder, score
+    from pipeline.textio import read_text
     from pipeline.errors import UserError
 
     if args.gold == "-" and args.test == "-":
         raise UserError("only one of GOLD and TEST can be '-' (stdin)")
-    gold = parse_ladder(open_text(args.gold, "GOLD").splitlines(), args.gold)
-    test = parse_ladder(open_text(args.test, "TEST").splitlines(), args.test)
+    gold = parse_ladder(read_text(args.gold, "GOLD").splitlines(), args.gold)
+    test = parse_ladder(read_text(args.test, "TEST").splitlines(), args.test)
     res = score(gold, test)
     out = sys.stdout
     if hasattr(out, "reconfigure"):
