@@ -371,6 +371,7 @@ def main() -> int:
                      "seconds": r["seconds"], "rss": r["rss"],
                      "wall_str": f"{r['wall']:.1f}" if name.startswith("nlen-") else "–"})
     naive_rate = rows[0]["sent_s"] if "naive" in results else float("nan")
+    naive_tok = rows[0]["tok_s"] if "naive" in results else float("nan")
 
     import ctranslate2
     import torch
@@ -402,12 +403,13 @@ def main() -> int:
         f"everywhere; every output forced to {args.tokens} tokens (min = max new tokens, end token included). "
         f"nlen and raw CTranslate2 use batches of {args.batch_size} units sorted by length.",
         "",
-        "| engine | sentences | units | sentences/s | target tokens/s | time (s) | end to end (s) | peak RSS (MiB) | × naive (sentences/s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| engine | sentences | units | sentences/s | target tokens/s | time (s) | end to end (s) | peak RSS (MiB) | × naive (sentences/s) | × naive (tokens/s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         out.append(f"| {r['engine']} | {r['sentences']} | {r['units']} | {r['sent_s']:.2f} | {r['tok_s']:.0f} | "
-                   f"{r['seconds']:.1f} | {r['wall_str']} | {r['rss'] / 2**20:.0f} | {r['sent_s'] / naive_rate:.1f}× |")
+                   f"{r['seconds']:.1f} | {r['wall_str']} | {r['rss'] / 2**20:.0f} | {r['sent_s'] / naive_rate:.1f}× | "
+                   f"{r['tok_s'] / naive_tok:.1f}× |")
     out += [
         "",
         "*units*: translations made (paragraphs, plus sentence-level repairs). *time*: translation only for the "
@@ -423,8 +425,10 @@ def main() -> int:
     if "nlen-ct2" in results and "naive" in results:
         ratio = rows[[*results].index("nlen-ct2")]["sent_s"] / naive_rate
         e2e = (results["nlen-ct2"]["sentences"] / results["nlen-ct2"]["wall"]) / naive_rate
+        tok = rows[[*results].index("nlen-ct2")]["tok_s"] / naive_tok
         checks.append(f"- `nlen translate` (ctranslate2) vs naive baseline, sentences/s: **{ratio:.1f}×** "
-                      f"({e2e:.1f}× end to end) — target ≥ 5×: {'met' if ratio >= 5 else 'NOT met'}")
+                      f"({e2e:.1f}× end to end) — target ≥ 5×: {'met' if ratio >= 5 else 'NOT met'}. Per unit of "
+                      f"decoding work (target tokens/s, which discounts the repair step's extra translations): **{tok:.1f}×**")
     if "nlen-transformers" in results and "naive" in results:
         ratio = rows[[*results].index("nlen-transformers")]["sent_s"] / naive_rate
         checks.append(f"- `nlen translate` (transformers) vs naive baseline, sentences/s: {ratio:.1f}×")

@@ -7,11 +7,14 @@ nonsense, but it runs every line the real opus-mt model would run.
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,9 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The translation cache and converted models go to a throw-away folder, never ~/.cache.
+os.environ["NLEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="nlen-test-cache-")
+atexit.register(shutil.rmtree, os.environ["NLEN_CACHE_DIR"], True)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "nl" / "2023-09-kim-jong-un-poetin-vladivostok.txt"

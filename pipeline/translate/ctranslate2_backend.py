@@ -19,12 +19,10 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Sequence
 
 from pipeline.errors import UserError
-from pipeline.translate.base import GenerationSettings, Translator, register_backend
-from pipeline.translate.families import resolve_family
-from pipeline.translate.transformers_backend import AUTO_MAX_NEW_TOKENS, load_hf
+from pipeline.translate.base import GenerationSettings, register_backend
+from pipeline.translate.hf import HFTranslator, load_hf, quiet_transformers
 
 log = logging.getLogger(__name__)
 
@@ -123,35 +121,24 @@ def convert_model(model: str, revision: str | None, quantization: str, target: P
 
 
 @register_backend("ctranslate2")
-class CTranslate2Translator(Translator):
+class CTranslate2Translator(HFTranslator):
     def __init__(self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None):
         super().__init__(model, settings)
         import ctranslate2
-        import transformers
         from transformers import AutoConfig, AutoTokenizer, GenerationConfig
 
-        if not log.isEnabledFor(logging.DEBUG):
-            transformers.logging.set_verbosity_error()
-            transformers.logging.disable_progress_bar()
+        quiet_transformers()
         self.device = resolve_ct2_device(settings.device)
         self.compute_type = resolve_compute_type(settings.compute_type, self.device)
         self.quantization = CONVERT_AS.get(self.compute_type, self.compute_type)
         config = load_hf(model, revision, AutoConfig.from_pretrained)
-        self.tokenizer = load_hf(model, revision, AutoTokenizer.from_pretrained)
+        tokenizer = load_hf(model, revision, AutoTokenizer.from_pretrained)
         self.revision = getattr(config, "_commit_hash", None) or revision
         try:
             gen = GenerationConfig.from_pretrained(model, revision=revision)
         except (OSError, ValueError):
             gen = GenerationConfig.from_model_config(config)
-        self.family = resolve_family(model, config, self.tokenizer, family)
-        self.family.prepare_tokenizer(self.tokenizer)
-        self.prefix = self.family.source_prefix(self.tokenizer)
-        self.num_beams = settings.num_beams or gen.num_beams or 1
-        self.length_penalty = settings.length_penalty if settings.length_penalty is not None else gen.length_penalty
-        if self.length_penalty is None:  # transformers' default when the config leaves it unset
-            self.length_penalty = 1.0
-        limits = [getattr(self.tokenizer, "model_max_length", None), getattr(config, "max_position_embeddings", None)]
-        self.max_input_tokens = min(x for x in limits + [512] if isinstance(x, int) and x > 0)
+        self.setup_prompting(config, tokenizer, gen, family)
         self.target_prefix = self._target_prefix()
         # transformers forces the end token as the last of max_new_tokens when the
         # model asks for it (opus-mt does); CTranslate2 stops after its last step
@@ -178,17 +165,8 @@ class CTranslate2Translator(Translator):
                             f"backend does not map ({', '.join(sorted(kwargs))}); use --backend transformers")
         return prefix
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        ids = self.tokenizer([self.prefix + t for t in texts], truncation=False)["input_ids"]
-        return [len(x) for x in ids]
-
-    def max_new_tokens(self, longest_source: int) -> int:
-        if self.settings.max_new_tokens:
-            return self.settings.max_new_tokens
-        return min(self.max_input_tokens, 2 * longest_source + 16)
-
     def _translate_batch(self, texts: list[str]) -> list[str]:
-        ids = self.tokenizer([self.prefix + t for t in texts], truncation=False)["input_ids"]
+        ids = self.encode(texts)
         source = [self.tokenizer.convert_ids_to_tokens(x) for x in ids]
         limit = self.max_new_tokens(max(len(x) for x in ids)) - (1 if self.forced_eos else 0)
         limit = max(1, limit)
@@ -218,17 +196,7 @@ class CTranslate2Translator(Translator):
             "device": self.device,
             "compute_type": self.compute_type,
             "converted_model": str(self.model_dir),
-            "generation": {
-                "num_beams": self.num_beams,
-                "length_penalty": self.length_penalty,
-                "do_sample": False,
-                "max_new_tokens": self.settings.max_new_tokens or AUTO_MAX_NEW_TOKENS,
-                "max_input_tokens": self.max_input_tokens,
-                "batch_size": self.settings.batch_size,
-                "batch_tokens": self.settings.batch_tokens,
-                **({"min_new_tokens": self.settings.min_new_tokens} if self.settings.min_new_tokens else {}),
-                **({"target_prefix": self.target_prefix} if self.target_prefix else {}),
-            },
+            "generation": self.describe_generation(**({"target_prefix": self.target_prefix} if self.target_prefix else {})),
             "source_prefix": self.prefix,
             "threads": self.threads if self.device == "cpu" else None,
         }

@@ -1,0 +1,93 @@
+"""What the two backends on a Hugging Face checkpoint share: loading with a
+clear error, the model family's prompting, the input limit, the output bound,
+token counting and the generation part of the provenance."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Sequence
+
+from pipeline.errors import UserError
+from pipeline.translate.base import Translator
+from pipeline.translate.families import resolve_family
+
+log = logging.getLogger(__name__)
+
+# Output bound when --max-new-tokens is not given: generous for nl→en (English
+# is rarely more than 1.5× the Dutch in tokens) but never unbounded.
+AUTO_MAX_NEW_TOKENS = "min(model limit, 2 x longest source in batch + 16)"
+
+
+def missing_model_message(model: str, exc: Exception) -> str:
+    return (
+        f"cannot load model {model!r}: it is not a local directory and could not be downloaded "
+        f"({type(exc).__name__}). Download it once with `hf download {model}` (older huggingface_hub: "
+        f"`huggingface-cli download {model}`), then run with HF_HUB_OFFLINE=1; or pass a local model "
+        "directory with --model DIR / MODEL=DIR"
+    )
+
+
+def load_hf(model: str, revision: str | None, loader):
+    """Load with the ordinary transformers path; a missing model is a UserError."""
+    try:
+        return loader(model, revision=revision)
+    except (OSError, ValueError) as exc:
+        if Path(model).is_dir():
+            raise UserError(f"cannot load model from directory {model}: {exc}".splitlines()[0]) from exc
+        raise UserError(missing_model_message(model, exc)) from exc
+
+
+def quiet_transformers() -> None:
+    """transformers' own info logs and progress bars stay off unless -v."""
+    import transformers
+
+    if not log.isEnabledFor(logging.DEBUG):
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+
+
+class HFTranslator(Translator):
+    """A backend that tokenises with the checkpoint's own transformers tokenizer."""
+
+    tokenizer: Any
+    prefix: str = ""
+
+    def setup_prompting(self, config: Any, tokenizer: Any, generation_config: Any, family: str | None) -> None:
+        """Family, source prefix, beam size, length penalty and input limit,
+        resolved from the settings or else the model's own configuration."""
+        settings = self.settings
+        self.tokenizer = tokenizer
+        self.family = resolve_family(self.model_name, config, tokenizer, family)
+        self.family.prepare_tokenizer(tokenizer)
+        self.prefix = self.family.source_prefix(tokenizer)
+        self.num_beams = settings.num_beams or generation_config.num_beams or 1
+        penalty = settings.length_penalty if settings.length_penalty is not None else generation_config.length_penalty
+        self.length_penalty = 1.0 if penalty is None else penalty  # unset: transformers' default
+        limits = [getattr(tokenizer, "model_max_length", None), getattr(config, "max_position_embeddings", None)]
+        self.max_input_tokens = min(x for x in limits + [512] if isinstance(x, int) and x > 0)
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        return self.tokenizer([self.prefix + t for t in texts], truncation=False)["input_ids"]
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self.encode(texts)]
+
+    def max_new_tokens(self, longest_source: int) -> int:
+        if self.settings.max_new_tokens:
+            return self.settings.max_new_tokens
+        return min(self.max_input_tokens, 2 * longest_source + 16)
+
+    def describe_generation(self, **extra) -> dict:
+        s = self.settings
+        return {
+            "num_beams": self.num_beams,
+            "length_penalty": self.length_penalty,
+            "do_sample": False,
+            "max_new_tokens": s.max_new_tokens or AUTO_MAX_NEW_TOKENS,
+            "max_input_tokens": self.max_input_tokens,
+            "batch_size": s.batch_size,
+            "batch_tokens": s.batch_tokens,
+            **({"min_new_tokens": s.min_new_tokens} if s.min_new_tokens else {}),
+            **extra,
+        }
