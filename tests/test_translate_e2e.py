@@ -168,3 +168,15 @@ def test_real_model_translates_the_seed(seed_article, tmp_path):
     rows = check_corpus(tmp_path / f"{seed_article.stem}.tsv", seed_article)
     english = " ".join(r[1] for r in rows)
     assert "Russia" in english and "North Korea" in english
+
+
+@pytest.mark.parametrize("model, message", [
+    ("/no/such/model-dir", "model directory not found: /no/such/model-dir"),
+    ("{tmp}", "is not a model directory (no config.json)"),
+])
+def test_bad_local_model_directory(seed_article, tmp_path, capsys, model, message):
+    model = model.format(tmp=tmp_path)
+    rc = main(["translate", str(seed_article), "--out-dir", str(tmp_path / "out"), "--model", model, "--no-cache"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and message in err[0]
+    assert not (tmp_path / "out").exists()

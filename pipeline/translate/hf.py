@@ -28,13 +28,27 @@ def missing_model_message(model: str, exc: Exception) -> str:
     )
 
 
+def looks_like_path(model: str) -> bool:
+    """A hub id is 'name' or 'org/name'; anything else is meant as a directory."""
+    return model.startswith(("/", "./", "../", "~")) or model.count("/") > 1 or Path(model).exists()
+
+
 def load_hf(model: str, revision: str | None, loader):
     """Load with the ordinary transformers path; a missing model is a UserError."""
+    path = Path(model).expanduser()
+    if looks_like_path(model):
+        if not path.is_dir():
+            raise UserError(f"model directory not found: {model}")
+        if not (path / "config.json").is_file():
+            raise UserError(f"{model} is not a model directory (no config.json); "
+                            "pass a directory written by save_pretrained or `hf download --local-dir`")
+        model = str(path)
     try:
         return loader(model, revision=revision)
     except (OSError, ValueError) as exc:
-        if Path(model).is_dir():
-            raise UserError(f"cannot load model from directory {model}: {exc}".splitlines()[0]) from exc
+        if path.is_dir():
+            detail = " ".join(str(exc).split())[:200]
+            raise UserError(f"cannot load model from directory {model}: {detail}") from exc
         raise UserError(missing_model_message(model, exc)) from exc
 
 
