@@ -267,7 +267,7 @@ def run_nlen(backend: str, args, env: dict) -> dict:
     manifest = json.loads((out_dir / f"{Path(args.corpus).stem}.json").read_text(encoding="utf-8"))
     counts = manifest["counts"]
     repaired = counts.get("repair", {}).get("sentences_retranslated", 0)
-    units = counts["translation_units"] + repaired
+    units = counts["translation_units"]  # paragraphs, their chunks and the repair's sentences
     return {"seconds": manifest["wall_time_s"], "wall": wall, "rss": rss, "units": units, "repair": repaired,
             "target_tokens": units * args.tokens, "sentences": counts["sentences_nl"], **extra}
 

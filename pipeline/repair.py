@@ -22,6 +22,7 @@ from typing import Sequence
 
 from pipeline.align import align, suspicious
 from pipeline.translate.base import Translator
+from pipeline.translate.chunking import ChunkStats, translate_segments
 from pipeline.types import Bead
 
 DEFAULT_THRESHOLD = 0.5
@@ -79,12 +80,6 @@ def split_lost_edges(beads: list[Bead], src_mt: Sequence[str], tgt: Sequence[str
     return out
 
 
-def _translate(translator: Translator, texts: dict[tuple[int, int], str], stats: RepairStats) -> dict[tuple[int, int], str]:
-    keys = sorted(texts)
-    stats.sentences_retranslated += len(keys)
-    return dict(zip(keys, translator.translate([texts[k] for k in keys]))) if keys else {}
-
-
 def repair_coverage(
     src_blocks: Sequence[Sequence[str]],
     tgt_blocks: Sequence[Sequence[str]],
@@ -93,58 +88,43 @@ def repair_coverage(
     *,
     method: str = "default",
     threshold: float = DEFAULT_THRESHOLD,
+    chunk_stats: ChunkStats | None = None,
 ) -> tuple[list[RepairedBlock], RepairStats]:
     """Check every block's alignment and repair what the translation lost.
 
-    Sentence-level translations for the whole document go to the translator in
-    one call per round, so they are batched like paragraphs are.
+    The sentence-level translations of the whole document go to the translator
+    in one call, batched like paragraphs; an over-long sentence is chunked
+    like an over-long paragraph.
     """
     stats = RepairStats()
     result = [RepairedBlock(list(beads), {}) for beads in bead_blocks]
-    # Round 1: which sentences need a sentence-level translation?
-    need: dict[tuple[int, int], str] = {}
-    partial: dict[int, dict[int, str | None]] = {}
+    flagged_blocks: list[int] = []
     for k, (src, tgt, beads) in enumerate(zip(src_blocks, tgt_blocks, bead_blocks)):
         flagged = set(suspicious(beads, src, tgt, threshold))
         # opus-mt seldom merges or splits sentences on purpose, so any bead that is
         # not 1-1 is checked too; the realignment keeps true merges.
         flagged.update(i for bead in beads if len(bead.src) != len(bead.tgt) for i in bead.src)
-        if not flagged:
-            continue
-        stats.suspicious_beads += sum(1 for b in beads if flagged.intersection(b.src))
-        # A drop or repeat shifts the length-based alignment of its neighbours too,
-        # so the English they were paired with cannot stand in for their MT: the
-        # whole paragraph is translated sentence by sentence.
-        partial[k] = {i: None for i in range(len(src))}
-        need.update({(k, i): src[i] for i, text in partial[k].items() if text is None})
-    sentence_mt = _translate(translator, need, stats)
+        if flagged:
+            stats.suspicious_beads += sum(1 for b in beads if flagged.intersection(b.src))
+            flagged_blocks.append(k)
+    # A drop or repeat shifts the length-based alignment of its neighbours too, so
+    # the English they were paired with cannot stand in for their MT: a flagged
+    # paragraph is translated sentence by sentence.
+    keys = [(k, i) for k in flagged_blocks for i in range(len(src_blocks[k]))]
+    translated = translate_segments(translator, [[src_blocks[k][i]] for k, i in keys], chunk_stats or ChunkStats())
+    stats.sentences_retranslated = len(keys)
+    sentence_mt = dict(zip(keys, translated))
 
-    # Realign the flagged blocks with the sentence-level translations as src_mt.
-    for k, mt in partial.items():
+    for k in flagged_blocks:
         src, tgt = src_blocks[k], tgt_blocks[k]
-        src_mt = [mt[i] if mt[i] is not None else sentence_mt[(k, i)] for i in range(len(src))]
-        if tgt:
+        src_mt = [sentence_mt[(k, i)] for i in range(len(src))]
+        if tgt:  # realign with the sentence-level translations as src_mt
             result[k].beads = split_lost_edges(align(src, tgt, src_mt, method=method), src_mt, tgt)
-        stats.paragraphs_realigned += 1
+            stats.paragraphs_realigned += 1
         for bead in result[k].beads:
             if not bead.tgt:
-                for i in bead.src:
-                    if (k, i) in sentence_mt:
-                        result[k].fills[i] = sentence_mt[(k, i)]
-
-    # Round 2: sentences the realignment left unpaired that had no translation of their own yet.
-    missing = {
-        (k, i): src_blocks[k][i]
-        for k, block in enumerate(result)
-        for bead in block.beads if not bead.tgt
-        for i in bead.src if i not in block.fills
-    }
-    for (k, i), text in _translate(translator, missing, stats).items():
-        result[k].fills[i] = text
+                result[k].fills.update((i, src_mt[i]) for i in bead.src if src_mt[i].strip())
     for block in result:
-        for i, text in list(block.fills.items()):
-            if not text.strip():
-                del block.fills[i]
         stats.repaired += len(block.fills)
         stats.unrepaired_1_0 += sum(1 for b in block.beads if not b.tgt and not all(i in block.fills for i in b.src))
     return result, stats

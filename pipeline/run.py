@@ -61,28 +61,16 @@ def translate_document(
     from pipeline.align import align
     from pipeline.repair import repair_coverage
     from pipeline.sentences import split_sentences
-    from pipeline.translate.chunking import ChunkStats, chunk_paragraph
+    from pipeline.translate.chunking import ChunkStats, translate_segments
 
     stats = ChunkStats()
-    # Translation units: one per paragraph, several for a paragraph over the input limit.
-    units: list[str] = []
-    owner: list[int] = []
-    limit = translator.max_input_tokens
     sentences = [[s.text for s in p.sentences] for p in doc.paragraphs]
-    whole = [" ".join(s) for s in sentences]
-    for p_index, n in enumerate(translator.count_tokens(whole) if whole else []):
-        chunks = [whole[p_index]] if n <= limit else chunk_paragraph(sentences[p_index], translator.count_tokens, limit, stats)
-        units.extend(chunks)
-        owner.extend([p_index] * len(chunks))
-    translated = translator.translate(units, progress=_paragraph_progress(progress, len(units), len(doc.paragraphs)))
-    english = [""] * len(doc.paragraphs)
-    for p_index, text in zip(owner, translated):
-        english[p_index] = (english[p_index] + " " + text).strip()
+    english = translate_segments(translator, sentences, stats, progress)
 
     en_sentences = [split_sentences(text, "en") if text else [] for text in english]
     first = [align(nl, en, method=aligner) for nl, en in zip(sentences, en_sentences)]
     blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
-                                           threshold=repair_threshold)
+                                           threshold=repair_threshold, chunk_stats=stats)
 
     rows: list[AlignedRow] = []
     kinds: Counter[str] = Counter()
@@ -106,30 +94,11 @@ def translate_document(
         "paragraphs": len(doc.paragraphs),
         "sentences_nl": sum(len(s) for s in sentences),
         "sentences_en": en_offset,
-        "translation_units": len(units),
         **stats.to_dict(),
         "beads": dict(sorted(kinds.items())),
         "repair": repair_stats.to_dict(),
     }
     return DocumentResult(rows, counts)
-
-
-def _paragraph_progress(progress, n_units: int, n_paragraphs: int):
-    """Turn per-batch unit counts into paragraph counts (a long paragraph may be
-    several units), so the bar ends exactly at the number of paragraphs."""
-    if progress is None:
-        return None
-    done = shown = 0
-
-    def update(n: int) -> None:
-        nonlocal done, shown
-        done += n
-        target = done * n_paragraphs // max(1, n_units)
-        if target > shown:
-            progress(target - shown)
-            shown = target
-
-    return update
 
 
 def _up_to_date(manifest_path: Path, tsv_path: Path, doc: Document, job: TranslateJob) -> bool:

@@ -158,3 +158,42 @@ def test_other_errors_are_not_retried():
     with pytest.raises(ValueError):
         tr.translate(["a", "b", "c"])
     assert len(tr.batches) == 1
+
+
+class BoundEcho(Translator):
+    """Test double: 'translates' by reporting the output bound its batch ran with,
+    the way a real model's output depends on max_new_tokens."""
+
+    def __init__(self):
+        super().__init__("echo", GenerationSettings(batch_size=8))
+        self.batches: list[list[str]] = []
+
+    def count_tokens(self, texts):
+        return [len(t.split()) + 1 for t in texts]
+
+    def output_bound(self, n_tokens):
+        return -(-(2 * n_tokens + 16) // 32) * 32
+
+    def _translate_batch(self, texts):
+        self.batches.append(texts)
+        bound = self.output_bound(max(self.count_tokens(texts)))
+        return [f"{t}|{bound}" for t in texts]
+
+    def describe(self):
+        return {"backend": "echo"}
+
+
+def test_a_texts_translation_does_not_depend_on_its_batch_mates():
+    short, long = "kort", " ".join(["lang"] * 40)
+    alone = BoundEcho().translate([short])
+    together = BoundEcho().translate([long, short, long + " meer"])
+    assert together[1] == alone[0]
+
+
+def test_identical_texts_are_translated_once_and_get_the_same_english():
+    tr = BoundEcho()
+    seen = []
+    out = tr.translate(["a b", "c", "a b", "c", "a b"], progress=seen.append)
+    assert out == ["a b|32", "c|32", "a b|32", "c|32", "a b|32"]
+    assert sorted(t for batch in tr.batches for t in batch) == ["a b", "c"]
+    assert sum(seen) == 5

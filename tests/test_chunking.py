@@ -15,7 +15,7 @@ def words(texts):
 def test_short_paragraph_is_one_chunk():
     stats = ChunkStats()
     assert chunk_paragraph(["Een twee.", "Drie."], words, 10, stats) == ["Een twee. Drie."]
-    assert stats.to_dict() == {"paragraphs_split": 0, "sentences_split": 0, "hard_cuts": 0}
+    assert stats.to_dict() == {"translation_units": 0, "paragraphs_split": 0, "sentences_split": 0, "hard_cuts": 0}
 
 
 def test_long_paragraph_splits_at_sentences_into_fewest_chunks():
@@ -43,3 +43,17 @@ def test_hard_cut_is_last_resort_and_warned(caplog):
     assert " ".join(chunks) == sentence  # nothing lost
     assert all(words([c])[0] <= 6 for c in chunks)
     assert stats.hard_cuts == 1 and "cutting" in caplog.text
+
+
+def test_over_long_word_is_cut_by_bisection():
+    """A URL longer than the limit: cut into the longest pieces that fit, nothing lost."""
+
+    def chars(texts):
+        return [len(t) // 4 + 1 for t in texts]  # a token per 4 characters, plus eos
+
+    url = "https://example.org/" + "abcdefghij" * 30
+    stats = ChunkStats()
+    chunks = chunk_paragraph([f"Zie {url} voor meer."], chars, 20, stats)
+    assert all(chars([c])[0] <= 20 for c in chunks)
+    assert "".join(chunks).replace(" ", "") == f"Zie {url} voor meer.".replace(" ", "")
+    assert stats.hard_cuts == 1

@@ -29,7 +29,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                        "(default: int8 on CPU, int8_float16 on CUDA)")
     gen = parser.add_argument_group("generation")
     gen.add_argument("--num-beams", type=positive_int, help="beam size (default: the model's own, 6 for opus-mt-nl-en)")
-    gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16, within the model limit)")
+    gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16, rounded up to 32, within the model limit)")
     gen.add_argument("--batch-size", type=positive_int, default=16, help="paragraphs per batch (default: %(default)s)")
     gen.add_argument("--batch-tokens", type=positive_int, help="source-token budget per batch, instead of --batch-size")
     # Benchmark-only (bench/bench.py): force every output to this many tokens.

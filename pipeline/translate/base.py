@@ -118,9 +118,18 @@ class Translator(ABC):
         if not texts:
             return []
         known = known or {}
+        unique = list(dict.fromkeys(texts))
+        if len(unique) < len(texts):  # identical texts: translated once, the same English for each
+            position = {text: i for i, text in enumerate(unique)}
+            results = self.translate(unique, progress=progress, on_batch=on_batch,
+                                     known={position[texts[i]]: t for i, t in known.items()})
+            if progress:
+                progress(len(texts) - len(unique))
+            return [results[position[t]] for t in texts]
         lengths = self.count_tokens(texts)
+        bounds = [self.output_bound(n) for n in lengths]
         out: list[str | None] = [known.get(i) for i in range(len(texts))]
-        for batch in make_batches(lengths, self.settings.batch_size, self.settings.batch_tokens):
+        for batch in make_batches(lengths, self.settings.batch_size, self.settings.batch_tokens, groups=bounds):
             todo = [i for i in batch if i not in known]
             if todo:
                 sources = [texts[i] for i in todo]
@@ -132,6 +141,11 @@ class Translator(ABC):
             if progress:
                 progress(len(batch))
         return [t if t is not None else "" for t in out]
+
+    def output_bound(self, n_tokens: int) -> int | None:
+        """The output length bound of a text of `n_tokens` source tokens. Texts with
+        different bounds never share a batch, so the bound is the text's own."""
+        return self.settings.max_new_tokens
 
     def translate_splitting(self, texts: list[str]) -> list[str]:
         """`_translate_batch`, but a batch that runs out of device memory is split

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Iterator, Sequence
 
 
-def make_batches(lengths: Sequence[int], batch_size: int, batch_tokens: int | None = None) -> Iterator[list[int]]:
+def make_batches(
+    lengths: Sequence[int], batch_size: int, batch_tokens: int | None = None, groups: Sequence | None = None
+) -> Iterator[list[int]]:
     """Yield lists of indices, longest first, so padding inside a batch is small.
 
     With `batch_tokens`, a batch holds as many items as fit in that many padded
     source tokens (longest item × count); an item longer than the budget goes alone.
     Otherwise a batch holds at most `batch_size` items. The sort is stable, so
-    batches are deterministic.
+    batches are deterministic. With `groups`, items of different groups never
+    share a batch (the output bound is a group's, so an item's translation does
+    not depend on its batch-mates).
     """
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     batch: list[int] = []
@@ -21,7 +25,8 @@ def make_batches(lengths: Sequence[int], batch_size: int, batch_tokens: int | No
         if batch:
             too_many = batch_tokens is None and len(batch) >= batch_size
             too_big = batch_tokens is not None and max(longest, n) * (len(batch) + 1) > batch_tokens
-            if too_many or too_big:
+            other_group = groups is not None and groups[i] != groups[batch[0]]
+            if too_many or too_big or other_group:
                 yield batch
                 batch, longest = [], 0
         batch.append(i)

@@ -20,12 +20,13 @@ _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[–—-]\s)")
 
 @dataclass
 class ChunkStats:
+    translation_units: int = 0  # texts sent to the model (chunks of long paragraphs counted apart)
     paragraphs_split: int = 0  # paragraphs sent to the model in several chunks
     sentences_split: int = 0  # single sentences split at clause punctuation
     hard_cuts: int = 0  # sentences cut at word boundaries (last resort)
 
     def to_dict(self) -> dict:
-        return {"paragraphs_split": self.paragraphs_split, "sentences_split": self.sentences_split,
+        return {"translation_units": self.translation_units, "paragraphs_split": self.paragraphs_split, "sentences_split": self.sentences_split,
                 "hard_cuts": self.hard_cuts}
 
 
@@ -52,16 +53,40 @@ def _split_sentence(sentence: str, fits: Callable[[str], bool], stats: ChunkStat
             continue
         stats.hard_cuts += 1
         log.warning("a clause is longer than the model's input limit even alone; cutting it at word boundaries: %.60s…", chunk)
-        out.extend(_pack(chunk.split(" "), fits))  # a single over-long word stays whole and the model bounds it
+        words: list[str] = []
+        for word in chunk.split(" "):
+            words.extend([word] if fits(word) else _cut_word(word, fits))
+        out.extend(_pack(words, fits))
     return out
 
 
+def _cut_word(word: str, fits: Callable[[str], bool]) -> list[str]:
+    """A single 'word' over the limit (a URL, a run of symbols): the longest
+    prefixes that fit, found by bisection."""
+    pieces: list[str] = []
+    while word:
+        lo, hi = 1, len(word)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if fits(word[:mid]):
+                lo = mid
+            else:
+                hi = mid - 1
+        pieces.append(word[:lo])
+        word = word[lo:]
+    return pieces
+
+
 def chunk_paragraph(
-    sentences: Sequence[str], count_tokens: Callable[[Sequence[str]], list[int]], limit: int, stats: ChunkStats
+    sentences: Sequence[str], count_tokens: Callable[[Sequence[str]], list[int]], limit: int, stats: ChunkStats,
+    n_tokens: int | None = None,
 ) -> list[str]:
-    """The paragraph as one text if it fits, else the fewest chunks that fit."""
+    """The paragraph as one text if it fits, else the fewest chunks that fit.
+    `n_tokens`, when known, is the whole paragraph's token count."""
     whole = " ".join(sentences)
-    if not sentences or count_tokens([whole])[0] <= limit:
+    if n_tokens is None:
+        n_tokens = count_tokens([whole])[0] if sentences else 0
+    if n_tokens <= limit:
         return [whole]
     stats.paragraphs_split += 1
 
@@ -72,3 +97,43 @@ def chunk_paragraph(
     for sentence, n in zip(sentences, count_tokens(list(sentences))):
         pieces.extend([sentence] if n <= limit else _split_sentence(sentence, fits, stats))
     return _pack(pieces, fits)
+
+
+def translate_segments(
+    translator, segments: Sequence[Sequence[str]], stats: ChunkStats, progress: Callable[[int], None] | None = None
+) -> list[str]:
+    """Translate each segment (a paragraph's sentences, or one sentence) as one
+    text, splitting those over the model's input limit into chunks and joining
+    the chunks' translations. `progress(n)` counts finished segments."""
+    limit = translator.max_input_tokens
+    whole = [" ".join(s) for s in segments]
+    units: list[str] = []
+    owner: list[int] = []
+    for index, n in enumerate(translator.count_tokens(whole) if whole else []):
+        chunks = chunk_paragraph(segments[index], translator.count_tokens, limit, stats, n_tokens=n)
+        units.extend(chunks)
+        owner.extend([index] * len(chunks))
+    stats.translation_units += len(units)
+    translated = translator.translate(units, progress=_scaled(progress, len(units), len(segments)))
+    out = [""] * len(segments)
+    for index, text in zip(owner, translated):
+        out[index] = (out[index] + " " + text).strip()
+    return out
+
+
+def _scaled(progress, n_units: int, n_segments: int):
+    """Turn per-batch unit counts into segment counts (a long paragraph may be
+    several units), so a progress bar ends exactly at the number of segments."""
+    if progress is None:
+        return None
+    done = shown = 0
+
+    def update(n: int) -> None:
+        nonlocal done, shown
+        done += n
+        target = done * n_segments // max(1, n_units)
+        if target > shown:
+            progress(target - shown)
+            shown = target
+
+    return update

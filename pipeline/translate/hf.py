@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 # Output bound when --max-new-tokens is not given: generous for nl→en (English
 # is rarely more than 1.5× the Dutch in tokens) but never unbounded.
-AUTO_MAX_NEW_TOKENS = "min(model limit, 2 x longest source in batch + 16)"
+AUTO_MAX_NEW_TOKENS = "min(model limit, 2 x source tokens + 16 rounded up to a multiple of 32)"
 
 
 def missing_model_message(model: str, exc: Exception) -> str:
@@ -80,6 +80,9 @@ class HFTranslator(Translator):
         self.length_penalty = 1.0 if penalty is None else penalty  # unset: transformers' default
         limits = [getattr(tokenizer, "model_max_length", None), getattr(config, "max_position_embeddings", None)]
         self.max_input_tokens = min(x for x in limits + [512] if isinstance(x, int) and x > 0)
+        if settings.max_new_tokens and settings.max_new_tokens > self.max_input_tokens:
+            raise UserError(f"--max-new-tokens {settings.max_new_tokens} is over the model's limit of "
+                            f"{self.max_input_tokens} positions")
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         return self.tokenizer([self.prefix + t for t in texts], truncation=False)["input_ids"]
@@ -87,10 +90,15 @@ class HFTranslator(Translator):
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(ids) for ids in self.encode(texts)]
 
-    def max_new_tokens(self, longest_source: int) -> int:
+    def output_bound(self, n_tokens: int) -> int:
+        """--max-new-tokens, else 2 × source tokens + 16 rounded up to a multiple
+        of 32 (so that batches can share a bound), within the model's limit."""
         if self.settings.max_new_tokens:
             return self.settings.max_new_tokens
-        return min(self.max_input_tokens, 2 * longest_source + 16)
+        return min(self.max_input_tokens, -(-(2 * n_tokens + 16) // 32) * 32)
+
+    def max_new_tokens(self, longest_source: int) -> int:
+        return self.output_bound(longest_source)
 
     def describe_generation(self, **extra) -> dict:
         s = self.settings
