@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+from pipeline.errors import UserError
+from pipeline.provenance import local_model_fingerprint
 from pipeline.translate.base import Translator
 
 log = logging.getLogger(__name__)
@@ -48,19 +50,6 @@ def default_cache_dir() -> Path:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def local_model_fingerprint(path: str | Path) -> str | None:
-    """For a local model directory (which has no hub revision): a hash of its
-    files' names, sizes and modification times, so a rebuilt model is a new key."""
-    p = Path(path)
-    if not p.is_dir():
-        return None
-    h = hashlib.sha256()
-    for f in sorted(x for x in p.rglob("*") if x.is_file()):
-        st = f.stat()
-        h.update(f"{f.relative_to(p)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return "local:" + h.hexdigest()[:16]
 
 
 def cache_config(described: Mapping) -> dict:
@@ -93,11 +82,15 @@ class TranslationCache:
         self.dir = Path(directory) if directory else default_cache_dir()
         self.path = self.dir / DB_NAME
         self.retries = retries
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-        self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self._retry(lambda: self.conn.executescript(self.SCHEMA))
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self._retry(lambda: self.conn.executescript(self.SCHEMA))
+        except (OSError, sqlite3.Error) as exc:
+            raise UserError(f"{self.path}: translation cache not usable ({exc}); "
+                            "remove it (nlen cache clear), pick another --cache-dir, or use --no-cache") from None
 
     # --- retries on a locked / busy database --------------------------------
     def _retry(self, fn: Callable):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 from importlib import metadata
@@ -39,3 +40,16 @@ def git_commit(path: Path | str = ".") -> str | None:
         return commit.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def local_model_fingerprint(path: str | Path) -> str | None:
+    """For a local model directory (which has no hub revision): a hash of its
+    files' names, sizes and modification times, so a rebuilt model is a new key."""
+    p = Path(path)
+    if not p.is_dir():
+        return None
+    h = hashlib.sha256()
+    for f in sorted(x for x in p.rglob("*") if x.is_file()):
+        st = f.stat()
+        h.update(f"{f.relative_to(p)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return "local:" + h.hexdigest()[:16]

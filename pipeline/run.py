@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import InputError
-from pipeline.provenance import package_versions
+from pipeline.errors import InputError, UserError
+from pipeline.provenance import git_commit, local_model_fingerprint, package_versions
 from pipeline.repair import DEFAULT_THRESHOLD
 from pipeline.segment import find_inputs, read_document
 from pipeline.translate.base import GenerationSettings, Translator
@@ -41,6 +41,7 @@ class TranslateJob:
         """What the user asked for; equal requests on equal input give equal output."""
         return {
             "model": self.model, "backend": self.backend, "revision": self.revision, "family": self.family,
+            "model_fingerprint": local_model_fingerprint(self.model),
             "settings": self.settings.to_dict(), "aligner": self.aligner,
             "repair_threshold": self.repair_threshold, "nlen": __version__,
         }
@@ -113,6 +114,11 @@ def _up_to_date(manifest_path: Path, tsv_path: Path, doc: Document, job: Transla
 
 def run_translate(inputs: list[str], job: TranslateJob) -> int:
     """Translate every input; bad inputs are reported and skipped. Returns the exit code."""
+    from pipeline.align import get_aligner
+
+    get_aligner(job.aligner)  # an unknown name fails now, not after the first document
+    if job.out_dir.exists() and not job.out_dir.is_dir():
+        raise UserError(f"{job.out_dir}: --out-dir is a file, not a folder")
     failed = False
     docs: list[Document] = []
     for item in inputs:
@@ -122,6 +128,8 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
             print(f"nlen: error: {exc}", file=sys.stderr)
             failed = True
             continue
+        if not paths:
+            log.warning("%s: no .txt files in this folder", item)
         for path in paths:
             try:
                 docs.append(read_document(path, "nl"))
@@ -151,36 +159,51 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
 def _translate_all(docs: list[Document], job: TranslateJob) -> None:
     from tqdm import tqdm
 
+    from pipeline.align import get_aligner
     from pipeline.translate import load_translator
 
     translator = load_translator(job.backend, job.model, job.settings, revision=job.revision, family=job.family)
+    backend = translator
     if job.cache:
         from pipeline.cache import CachedTranslator, TranslationCache
 
-        translator = CachedTranslator(translator, TranslationCache(job.cache_dir))
+        translator = CachedTranslator(backend, TranslationCache(job.cache_dir))
     with translator:
         described = translator.describe()
+        aligner_name = get_aligner(job.aligner).name
+        commit = git_commit(Path(__file__).resolve().parent)
         total = sum(len(d.paragraphs) for d in docs)
         with tqdm(total=total, unit="par", desc="translate", file=sys.stderr, disable=not job.progress) as bar:
             for doc in docs:
                 started = time.perf_counter()
                 before = translator.cache_counts() if job.cache else None
+                oom_before = backend.oom_splits
                 result = translate_document(doc, translator, job.aligner, progress=bar.update,
                                             repair_threshold=job.repair_threshold)
+                result.counts["oom_splits"] = backend.oom_splits - oom_before
                 if before:
                     after = translator.cache_counts()
                     result.counts["cache"] = {k: after[k] - before[k] for k in ("hits", "misses")}
                 tsv_path = job.out_dir / f"{doc.name}.tsv"
-                write_tsv(tsv_path, result.rows)
-                write_json(job.out_dir / f"{doc.name}.json", {
+                _write_outputs(tsv_path, result.rows, job.out_dir / f"{doc.name}.json", {
                     "nlen": __version__,
                     "input": {"path": str(doc.path), "sha256": doc.sha256},
                     "output": {"tsv": str(tsv_path), "rows": len(result.rows)},
                     "model": described,
-                    "aligner": job.aligner,
+                    "aligner": {"method": aligner_name, "repair_threshold": job.repair_threshold},
                     "request": job.request(),
                     "counts": result.counts,
                     "packages": package_versions(),
+                    "nlen_git_commit": commit,
                     "wall_time_s": round(time.perf_counter() - started, 3),
                 })
                 log.debug("%s → %s (%d rows)", doc.path, tsv_path, len(result.rows))
+
+
+def _write_outputs(tsv_path: Path, rows: list[AlignedRow], manifest_path: Path, manifest: dict) -> None:
+    """TSV first, manifest last: a manifest on disk means its TSV is complete."""
+    try:
+        write_tsv(tsv_path, rows)
+        write_json(manifest_path, manifest)
+    except OSError as exc:
+        raise UserError(f"{exc.filename or tsv_path}: cannot write output: {exc.strerror or exc}") from None

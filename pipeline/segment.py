@@ -13,16 +13,10 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.sentences import split_sentences
-from pipeline.textio import decode, read_bytes
+from pipeline.textio import decode, normalise_space, read_bytes
 from pipeline.types import Document, Paragraph, Sentence
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")  # a line holding only whitespace ends a paragraph
-_WS = re.compile(r"\s+")
-
-
-def normalise_space(text: str) -> str:
-    """Collapse every run of whitespace (tabs and newlines too) to one space."""
-    return _WS.sub(" ", text).strip()
 
 
 def split_paragraphs(text: str) -> list[str]:

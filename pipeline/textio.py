@@ -7,6 +7,7 @@ other than tab and newline are removed. A file that is not UTF-8 is an
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -22,10 +23,22 @@ def decode(data: bytes, path: Path | str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
     if text.isprintable():  # fast path: nothing to remove
         return text
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
+# Controls that separate text (form feed between pdftotext pages, vertical tab,
+# NEL, the file/group/record/unit separators, Unicode line and paragraph
+# separators) become line breaks rather than vanishing and gluing words.
+_LINE_BREAKS = {ord(c): "\n" for c in "\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028"} | {0x2029: "\n\n"}
+_WS = re.compile(r"\s+")
+
+
+def normalise_space(text: str) -> str:
+    """Collapse every run of whitespace (tabs and newlines too) to one space."""
+    return _WS.sub(" ", text).strip()
 
 
 def read_bytes(path: Path | str, what: str = "file") -> bytes:

@@ -5,20 +5,19 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 from typing import Iterable
 
+from pipeline.textio import normalise_space
 from pipeline.types import AlignedRow
 
 COLUMNS = ("nl", "en", "doc", "paragraph", "nl_ids", "en_ids", "score", "repaired")
-_WS = re.compile(r"\s+")
 
 
 def clean_field(text: str) -> str:
     """No tab, CR or LF (or any other whitespace run) survives inside a field."""
-    return _WS.sub(" ", text).strip()
+    return normalise_space(text)
 
 
 def format_ids(ids: Iterable[int]) -> str:
@@ -44,6 +43,7 @@ def atomic_write_text(path: Path | str, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
             f.flush()
@@ -52,6 +52,12 @@ def atomic_write_text(path: Path | str, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: Path | str, data: dict) -> None:

@@ -51,3 +51,10 @@ def test_empty_file_gives_no_paragraphs(tmp_path):
     p = tmp_path / "empty.txt"
     p.write_bytes(b"\n \n\r\n")
     assert read_document(p).paragraphs == []
+
+
+def test_separator_controls_become_line_breaks_not_glue():
+    """pdftotext puts a form feed between pages; NEL and VT separate lines too."""
+    assert split_paragraphs(decode("huis.\x0cDe volgende dag\x85kwam\x0bhij.".encode(), "x")) == [
+        "huis. De volgende dag kwam hij."
+    ]

@@ -171,8 +171,8 @@ def test_real_model_translates_the_seed(seed_article, tmp_path):
 
 
 @pytest.mark.parametrize("model, message", [
-    ("/no/such/model-dir", "model directory not found: /no/such/model-dir"),
-    ("{tmp}", "is not a model directory (no config.json)"),
+    ("/no/such/model-dir", "cannot load model '/no/such/model-dir': no such directory"),
+    ("{tmp}", "not a model directory (no config.json)"),
 ])
 def test_bad_local_model_directory(seed_article, tmp_path, capsys, model, message):
     model = model.format(tmp=tmp_path)
@@ -180,3 +180,40 @@ def test_bad_local_model_directory(seed_article, tmp_path, capsys, model, messag
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and message in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_cache_on_and_off_give_the_same_bytes(tiny_marian, tmp_path, monkeypatch):
+    """With the default (per-text) output bound, a heading translated in a batch
+    of paragraphs and again alone in the repair step gets the same English."""
+    src = tmp_path / "kort.txt"
+    src.write_text("Rusland wil munitie\n\nHet was de tweede keer. Ze spraken steun uit. Dat is alles.\n\n"
+                   "Wat wil Noord-Korea?\n", encoding="utf-8")
+    monkeypatch.setenv("NLEN_CACHE_DIR", str(tmp_path / "cache"))
+    base = ["translate", str(src), "--model", str(tiny_marian), "--no-progress"]
+    assert main(base + ["--out-dir", str(tmp_path / "on")]) == 0
+    assert main(base + ["--out-dir", str(tmp_path / "off"), "--no-cache"]) == 0
+    assert (tmp_path / "on" / "kort.tsv").read_bytes() == (tmp_path / "off" / "kort.tsv").read_bytes()
+
+
+def test_out_dir_that_is_a_file_fails_before_any_work(seed_article, tmp_path, capsys):
+    target = tmp_path / "not-a-folder"
+    target.write_text("x", encoding="utf-8")
+    rc = main(["translate", str(seed_article), "--out-dir", str(target), "--model", "/no/model"])
+    assert rc == 2 and "--out-dir is a file" in capsys.readouterr().err
+
+
+def test_corrupt_cache_is_one_clear_error(tiny_marian, seed_article, tmp_path, capsys):
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "translations.sqlite3").write_bytes(b"this is not a database" * 100)
+    rc = main(["translate", str(seed_article), "--out-dir", str(tmp_path / "out"), "--model", str(tiny_marian),
+               "--cache-dir", str(tmp_path / "cache"), "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "translation cache not usable" in err[0] and "--no-cache" in err[0]
+
+
+def test_outputs_get_ordinary_file_permissions(translated, seed_article):
+    mask = os.umask(0)
+    os.umask(mask)
+    for suffix in (".tsv", ".json"):
+        mode = (translated / f"{seed_article.stem}{suffix}").stat().st_mode & 0o777
+        assert mode == 0o666 & ~mask

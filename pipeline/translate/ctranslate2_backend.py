@@ -82,7 +82,7 @@ def converted_dir(model: str, revision: str | None, quantization: str, root: Pat
     keyed by its absolute path and a fingerprint of its files instead."""
     root = root or ct2_cache_root()
     if Path(model).is_dir():
-        from pipeline.cache import local_model_fingerprint
+        from pipeline.provenance import local_model_fingerprint
 
         absolute = str(Path(model).resolve())
         name = "local-" + re.sub(r"[^A-Za-z0-9._-]+", "_", Path(absolute).name)

@@ -38,9 +38,9 @@ def load_hf(model: str, revision: str | None, loader):
     path = Path(model).expanduser()
     if looks_like_path(model):
         if not path.is_dir():
-            raise UserError(f"model directory not found: {model}")
+            raise UserError(f"cannot load model {model!r}: no such directory")
         if not (path / "config.json").is_file():
-            raise UserError(f"{model} is not a model directory (no config.json); "
+            raise UserError(f"cannot load model {model!r}: not a model directory (no config.json); "
                             "pass a directory written by save_pretrained or `hf download --local-dir`")
         model = str(path)
     try:
@@ -80,6 +80,8 @@ class HFTranslator(Translator):
         self.length_penalty = 1.0 if penalty is None else penalty  # unset: transformers' default
         limits = [getattr(tokenizer, "model_max_length", None), getattr(config, "max_position_embeddings", None)]
         self.max_input_tokens = min(x for x in limits + [512] if isinstance(x, int) and x > 0)
+        # Everything else the checkpoint's generation config sets (bad_words_ids, …) applies too: record it.
+        self.model_generation_config = generation_config.to_diff_dict()
         if settings.max_new_tokens and settings.max_new_tokens > self.max_input_tokens:
             raise UserError(f"--max-new-tokens {settings.max_new_tokens} is over the model's limit of "
                             f"{self.max_input_tokens} positions")
@@ -112,4 +114,5 @@ class HFTranslator(Translator):
             "batch_tokens": s.batch_tokens,
             **({"min_new_tokens": s.min_new_tokens} if s.min_new_tokens else {}),
             **extra,
+            "model_generation_config": self.model_generation_config,
         }
