@@ -53,24 +53,34 @@ def make_corpus(min_sentences: int, path: Path) -> dict:
     """The seed's paragraphs repeated (whole article at a time) to ≥ min_sentences."""
     from pipeline.segment import read_document
 
-    seed = read_document(SEED, "nl")
-    per_copy = sum(len(p.sentences) for p in seed.paragraphs)
-    copies = max(1, -(-min_sentences // per_copy))
-    text = SEED.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n\n".join([text] * copies) + "\n", encoding="utf-8")
-    doc = read_document(path, "nl")
-    return {"copies": copies, "paragraphs": len(doc.paragraphs), "sentences": sum(len(p.sentences) for p in doc.paragraphs)}
+    per_copy = len(read_document(SEED, "nl").sentences)
+    return make_corpus_copies(max(1, -(-min_sentences // per_copy)), path)
 
 
 def make_corpus_copies(copies: int, path: Path) -> dict:
+    """`copies` copies of the seed article in which every sentence carries its
+    copy number ("… munitie (3)."): nlen translates identical texts once, and
+    the bench must give every engine the same work, so no two sentences (and
+    no two paragraphs) may be equal."""
+    import re
+
     from pipeline.segment import read_document
 
-    text = SEED.read_text(encoding="utf-8").strip()
+    seed = read_document(SEED, "nl")
+    tail = re.compile(r"^(.*?)([.!?…:;\"'”»)]*)$")
+
+    def tagged(sentence: str, k: int) -> str:
+        body, end = tail.match(sentence).groups()
+        return f"{body} ({k}){end}"
+
+    text = "\n\n".join(" ".join(tagged(s.text, k + 1) for s in p.sentences)
+                         for k in range(copies) for p in seed.paragraphs)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n\n".join([text] * copies) + "\n", encoding="utf-8")
+    path.write_text(text + "\n", encoding="utf-8")
     doc = read_document(path, "nl")
-    return {"copies": copies, "paragraphs": len(doc.paragraphs), "sentences": sum(len(p.sentences) for p in doc.paragraphs)}
+    assert len(doc.sentences) == copies * len(seed.sentences), "tagging changed the sentence split"
+    assert len({s.text for s in doc.sentences}) == len(doc.sentences)
+    return {"copies": copies, "paragraphs": len(doc.paragraphs), "sentences": len(doc.sentences)}
 
 
 def corpus_units(path: Path) -> list[str]:

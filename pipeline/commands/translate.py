@@ -51,9 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out-dir", type=Path, default=Path("corpus/parallel"), help="default: %(default)s")
     add_model_arguments(parser)
     run = parser.add_argument_group("run")
-    run.add_argument("--aligner", default="default", help="sentence aligner by name (default: %(default)s)")
+    run.add_argument("--aligner", default="default", help="sentence aligner by name: nlen (the default) or galechurch")
     run.add_argument("--repair-threshold", type=float, default=0.5, metavar="P",
-                     help="re-translate alone the sentences whose bead confidence is below P (default: %(default)s)")
+                     help="a paragraph with a bead below confidence P (or any bead not 1-1) is re-translated "
+                          "sentence by sentence to repair drops and merges (default: %(default)s)")
     run.add_argument("--force", action="store_true", help="redo documents whose outputs are already up to date")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")

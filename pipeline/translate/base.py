@@ -77,7 +77,7 @@ class Translator(ABC):
     max_input_tokens: int = 512
 
     def __init__(self, model: str, settings: GenerationSettings):
-        self.model_name = model
+        self.model_name = str(model)
         self.settings = settings
 
     # --- what a backend implements -------------------------------------

@@ -35,6 +35,7 @@ def looks_like_path(model: str) -> bool:
 
 def load_hf(model: str, revision: str | None, loader):
     """Load with the ordinary transformers path; a missing model is a UserError."""
+    model = str(model)
     path = Path(model).expanduser()
     if looks_like_path(model):
         if not path.is_dir():
