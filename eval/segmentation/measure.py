@@ -37,17 +37,9 @@ SETS = (
 
 def read_dev(path: Path) -> list[list[str]]:
     """Paragraphs as lists of gold sentences."""
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            paragraphs.append(current)
-            current = []
-    if current:
-        paragraphs.append(current)
-    return paragraphs
+    from pipeline.textio import read_blocks, read_text
+
+    return read_blocks(read_text(path))
 
 
 def boundaries(sentences: list[str]) -> set[int]:
