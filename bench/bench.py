@@ -2,9 +2,15 @@
 
 Every engine translates the same units (the paragraphs of a fixed corpus: the
 seed article's paragraphs repeated to at least 500 sentences) with the same
-beam size, and every output is forced to the same length (min = max new
-tokens), so all engines do the same work. The model has opus-mt-nl-en's exact
-architecture with random weights (bench/build_model.py).
+beam size, on models with opus-mt-nl-en's exact architecture
+(bench/build_model.py), so all engines do the same work:
+
+  random   random weights; every output is forced to the same length (min = max
+           new tokens). Its output has no sentence structure, so nlen's coverage
+           repair re-translates most sentences one by one: the worst case.
+  copy     the same architecture with a copy circuit: it outputs its input, then
+           the end token. Outputs end naturally, about as long as a real Dutch→
+           English output, and keep the sentences, as a working model's do.
 
 Engines, each run in a fresh child process so that its peak RSS is its own:
   naive            transformers, one `generate` call per paragraph, float32 — what
@@ -14,15 +20,16 @@ Engines, each run in a fresh child process so that its peak RSS is its own:
   nlen-ct2         `nlen translate --backend ctranslate2 --no-cache` (int8 on CPU), run through
                    `pipeline.cli.main` in a worker that also times each engine call
   raw-ct2          `ctranslate2.Translator.translate_batch` on the same pre-tokenised units
+                   (plus the sentences nlen's repair translated again)
   aligner          `pipeline.align.align` alone on a 50,000-sentence synthetic document
 
 Times for the naive baseline and raw CTranslate2 cover translation only (model
 loaded, text tokenised). For the `nlen translate` rows the time is the command's
 own per-document wall time from its manifest (segmentation, translation,
-alignment, writing) — the "end to end" column adds interpreter start-up and model
-loading, measured around the whole process.
+alignment, repair, writing) — the "end to end" column adds interpreter start-up
+and model loading, measured around the whole process.
 
-    python bench/bench.py [--quick] [--out eval/reports/bench.md]
+    python bench/bench.py [--quick] [--models random,copy] [--out eval/reports/bench.md]
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from build_model import DEFAULT_OUT as MODEL_DIR, NUM_BEAMS, SEED, build  # noqa: E402
+from build_model import KINDS, NUM_BEAMS, SEED, build  # noqa: E402
 
 WORK = ROOT / ".cache" / "bench-work"
 
@@ -104,7 +111,8 @@ def worker_naive(args) -> dict:
     with torch.inference_mode():
         for text in units:  # one call per paragraph, as pipeline("translation") would
             enc = tok([text], return_tensors="pt", truncation=True)
-            out = model.generate(**enc, num_beams=args.beams, min_new_tokens=args.tokens, max_new_tokens=args.tokens)
+            length = {"min_new_tokens": args.tokens, "max_new_tokens": args.tokens} if args.tokens else {"max_new_tokens": 512}
+            out = model.generate(**enc, num_beams=args.beams, **length)
             n_tokens += out.shape[1] - 1  # minus the decoder start token
             tok.batch_decode(out, skip_special_tokens=True)
     return {"seconds": time.perf_counter() - started, "target_tokens": n_tokens, "units": len(units)}
@@ -122,14 +130,15 @@ def worker_raw_ct2(args) -> dict:
     extra = [tok.convert_ids_to_tokens(ids) for ids in tok(repair_sentences(Path(args.corpus), args.extra))["input_ids"]] if args.extra else []
     translator = ctranslate2.Translator(args.ct2_dir, device="cpu", compute_type="int8",
                                         inter_threads=1, intra_threads=cpu_threads())
-    steps = args.tokens - 1  # the last of `tokens` is the forced end token, as in nlen
+    # the last of `tokens` is the forced end token, as in nlen; unforced, outputs end on their own
+    steps = {"min_decoding_length": args.tokens - 1, "max_decoding_length": args.tokens - 1} if args.tokens else {"max_decoding_length": 511}
     started = time.perf_counter()
     results = []
     for batch in (source, extra):  # paragraphs, then the sentence-level pass nlen's repair step made
         if batch:
             results += translator.translate_batch(
                 batch, beam_size=args.beams, max_batch_size=args.batch_size, max_input_length=512,
-                min_decoding_length=steps, max_decoding_length=steps,
+                **steps,
             )
     seconds = time.perf_counter() - started
     n_tokens = sum(len(r.hypotheses[0]) + 1 for r in results)  # + the end token
@@ -193,7 +202,8 @@ def worker_convert(args) -> dict:
 def nlen_argv(backend: str, args, out_dir: Path) -> list[str]:
     return ["translate", str(args.corpus), "--out-dir", str(out_dir), "--model", str(args.model), "--backend", backend,
             "--device", "cpu", "--no-cache", "--force", "--no-progress", "--num-beams", str(args.beams),
-            "--batch-size", str(args.batch_size), "--max-new-tokens", str(args.tokens), "--min-new-tokens", str(args.tokens)]
+            "--batch-size", str(args.batch_size),
+            *(["--max-new-tokens", str(args.tokens), "--min-new-tokens", str(args.tokens)] if args.tokens else [])]
 
 
 def worker_nlen_ct2(args) -> dict:
@@ -278,8 +288,15 @@ def run_nlen(backend: str, args, env: dict) -> dict:
     counts = manifest["counts"]
     repaired = counts.get("repair", {}).get("sentences_retranslated", 0)
     units = counts["translation_units"]  # paragraphs, their chunks and the repair's sentences
-    return {"seconds": manifest["wall_time_s"], "wall": wall, "rss": rss, "units": units, "repair": repaired,
-            "target_tokens": units * args.tokens, "sentences": counts["sentences_nl"], **extra}
+    return {"seconds": manifest["group"]["wall_time_s"], "wall": wall, "rss": rss, "units": units, "repair": repaired,
+            "target_tokens": manifest["group"]["target_tokens"], "sentences": counts["sentences_nl"],
+            "copied": copied_rows(out_dir / f"{Path(args.corpus).stem}.tsv"), **extra}
+
+
+def copied_rows(tsv: Path) -> tuple[int, int]:
+    """(rows whose English equals their Dutch, rows): how faithfully the copy model copied."""
+    rows = [line.split("\t") for line in tsv.read_text(encoding="utf-8").splitlines()[1:]]
+    return sum(1 for r in rows if r[0] == r[1]), len(rows)
 
 
 def help_latency(env: dict, repeats: int = 5) -> float:
@@ -291,41 +308,122 @@ def help_latency(env: dict, repeats: int = 5) -> float:
     return statistics.median(times)
 
 
-def _unused_fmt_table(rows: list[dict], naive_rate: float) -> str:
-    lines = ["| engine | sentences/s | target tokens/s | time (s) | end to end (s) | peak RSS (MiB) | × naive |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        lines.append(f"| {r['engine']} | {r['sent_s']:.1f} | {r['tok_s']:.0f} | {r['seconds']:.1f} | "
-                     f"{r.get('wall_str', '–')} | {r['rss'] / 2**20:.0f} | {r['sent_s'] / naive_rate:.2f}× |")
-    return "\n".join(lines)
+LABELS = {
+    "naive": "naive: transformers, one call per paragraph, float32",
+    "nlen-transformers": "`nlen translate --backend transformers`",
+    "nlen-ct2": "`nlen translate --backend ctranslate2` (int8, cache off)",
+    "raw-ct2": "raw CTranslate2 `translate_batch` (int8)",
+}
+SLOW = ("naive", "nlen-transformers")
+
+
+def run_model(kind: str, args, env: dict, engines: list[str], full: Path, small: Path, info: dict) -> dict:
+    """Every translation engine on one bench model; returns {engine: result}."""
+    args.model = build(kind)
+    args.tokens = args.forced_tokens if kind == "random" else 0
+    args.corpus = full
+    args.ct2_dir = run_worker("convert", args, env)["ct2_dir"]
+    results: dict[str, dict] = {}
+    for name in LABELS:
+        if name not in engines:
+            continue
+        slow = name in SLOW
+        args.corpus = small if slow else full
+        corpus = info["small"] if slow else info["full"]
+        args.extra = results["nlen-ct2"]["repair"] if name == "raw-ct2" and "nlen-ct2" in results else 0
+        print(f"bench: {kind} model: {name} on {corpus['sentences']} sentences…", file=sys.stderr)
+        if name.startswith("nlen-"):
+            r = run_nlen("transformers" if name == "nlen-transformers" else "ctranslate2", args, env)
+        else:
+            r = run_worker(name, args, env)
+        r["sentences"] = corpus["sentences"]
+        results[name] = r
+        print(f"bench: {kind} model: {name}: {r['seconds']:.1f}s, {r['sentences'] / r['seconds']:.2f} sentences/s, "
+              f"{r['target_tokens'] / r['seconds']:.0f} tok/s", file=sys.stderr)
+    args.corpus = full
+    return results
+
+
+def ratio(results: dict, a: str, b: str, per: str = "sentences", wall: bool = False) -> float | None:
+    """Throughput of engine `a` over engine `b` (per sentence or per target token)."""
+    if a not in results or b not in results:
+        return None
+    x, y = results[a], results[b]
+    return (x[per] / x["wall" if wall else "seconds"]) / (y[per] / y["seconds"])
+
+
+def model_section(kind: str, results: dict, args, info: dict) -> list[str]:
+    full, small = info["full"], info["small"]
+    if kind == "random":
+        title = f"## Random weights, every output forced to {args.forced_tokens} tokens"
+        about = ("Random weights, as the issue asks. Every output is forced to the same length (min = max new "
+                 "tokens, end token included), so every engine decodes the same number of tokens per unit.")
+    else:
+        title = "## Copy model: outputs end on their own and keep their sentences"
+        about = ("The same architecture with a copy circuit written into it (bench/build_model.py): it outputs its "
+                 "input, then the end token. No length is forced: every engine's outputs end where the model ends "
+                 "them (target tokens counted by each engine), and they keep the paragraph's sentences, as a "
+                 "working model's do. A real Dutch→English output has about as many tokens as its input.")
+    out = [title, "", about, "",
+           "| engine | sentences | units | sentences/s | target tokens/s | time (s) | end to end (s) | peak RSS (MiB) "
+           "| × naive (sentences/s) | × naive (tokens/s) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        s_ratio, t_ratio = ratio(results, name, "naive"), ratio(results, name, "naive", "target_tokens")
+        wall = f"{r['wall']:.1f}" if name.startswith("nlen-") else "–"
+        times = lambda x: f"{x:.1f}×" if x else "–"  # noqa: E731
+        out.append(f"| {LABELS[name]} | {r['sentences']} | {r['units']} | {r['sentences'] / r['seconds']:.2f} | "
+                   f"{r['target_tokens'] / r['seconds']:.0f} | {r['seconds']:.1f} | {wall} | "
+                   f"{r['rss'] / 2**20:.0f} | {times(s_ratio)} | {times(t_ratio)} |")
+    out.append("")
+    if "nlen-ct2" in results:
+        r = results["nlen-ct2"]
+        same, rows = r["copied"]
+        note = (f"Coverage repair (pipeline/repair.py) in the `nlen translate --backend ctranslate2` run: "
+                f"{r['repair']} of {r['sentences']} sentences translated again one by one. ")
+        if kind == "random":
+            note += ("This model's output has no sentence structure, so most paragraphs are flagged: the worst case, "
+                     "which a working model does not reach. ")
+        else:
+            note += f"The copy model's English equalled its Dutch in {same} of {rows} TSV rows. "
+        note += ("Those extra translations are counted as work (*units*, *target tokens*), and raw CTranslate2 is "
+                 "given the same extra sentences, so the two do the same work.")
+        out += [note, ""]
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="nlen throughput benchmark (writes eval/reports/bench.md)")
     parser.add_argument("--quick", action="store_true", help="smoke test: 1 copy of the seed, 8 tokens, 2,000 aligner sentences")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench.md")
+    parser.add_argument("--models", default=",".join(KINDS), help="bench models to run, of: %(default)s")
     parser.add_argument("--engines", default="naive,nlen-transformers,nlen-ct2,raw-ct2,aligner,help")
     # worker mode (internal)
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--model", type=Path, default=MODEL_DIR, help=argparse.SUPPRESS)
+    parser.add_argument("--model", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--ct2-dir", help=argparse.SUPPRESS)
     parser.add_argument("--extra", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--slow-copies", type=int, default=1,
                         help="copies of the seed article the slow engines (naive, nlen transformers) translate; "
                              "their rate is per sentence, so a whole-article subset measures it (default: %(default)s)")
     parser.add_argument("--beams", type=int, default=NUM_BEAMS, help="beam size for every engine (default: the model's, %(default)s)")
-    parser.add_argument("--tokens", type=int, help="forced output length (default: 32; 8 with --quick)")
+    parser.add_argument("--tokens", type=int, dest="forced_tokens",
+                        help="forced output length on the random model (default: 32; 8 with --quick)")
     parser.add_argument("--batch-size", type=int, default=16, help="units per batch for nlen and raw CT2 (default: %(default)s)")
     parser.add_argument("--sentences", type=int, help="corpus size in sentences, at least (default: 500; 37 with --quick)")
     parser.add_argument("--align-sentences", type=int, help="aligner document size (default: 50,000; 2,000 with --quick)")
     args = parser.parse_args()
-    args.tokens = args.tokens or (8 if args.quick else 32)
     args.align_sentences = args.align_sentences or (2000 if args.quick else 50_000)
 
     if args.worker:
+        args.tokens = args.forced_tokens or 0  # workers get the resolved length; 0: outputs end on their own
         print(json.dumps(WORKERS[args.worker](args)))
         return 0
+    args.forced_tokens = args.forced_tokens or (8 if args.quick else 32)
+    kinds = [k for k in args.models.split(",") if k]
+    if unknown := set(kinds) - set(KINDS):
+        parser.error(f"unknown bench model(s): {', '.join(sorted(unknown))}")
 
     # OMP_WAIT_POLICY=PASSIVE for every engine alike: on a shared machine, OpenMP threads
     # that spin while waiting lose most of their time to the other load (measured 5× here).
@@ -333,68 +431,26 @@ def main() -> int:
            "NLEN_CACHE_DIR": str(WORK / "nlen-cache"), "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
     engines = args.engines.split(",")
     started_all = time.perf_counter()
-    print("bench: building the model (cached in .cache/bench-model)…", file=sys.stderr)
-    args.model = build()
-    full = WORK / "corpus" / "bench.txt"
-    corpus = make_corpus(args.sentences or (1 if args.quick else 500), full)
-    small = WORK / "corpus" / "bench-small.txt"
-    small_info = make_corpus_copies(min(args.slow_copies, corpus["copies"]), small)
-    print(f"bench: corpus {corpus}; slow engines: {small_info}", file=sys.stderr)
-    args.corpus = full
-    args.ct2_dir = run_worker("convert", args, env)["ct2_dir"]
+    full, small = WORK / "corpus" / "bench.txt", WORK / "corpus" / "bench-small.txt"
+    info = {"full": make_corpus(args.sentences or (1 if args.quick else 500), full)}
+    info["small"] = make_corpus_copies(min(args.slow_copies, info["full"]["copies"]), small)
+    print(f"bench: corpus {info['full']}; slow engines: {info['small']}", file=sys.stderr)
 
-    results: dict[str, dict] = {}
-    for name in ("naive", "nlen-transformers", "nlen-ct2", "raw-ct2"):
-        if name not in engines:
-            continue
-        slow = name in ("naive", "nlen-transformers")
-        args.corpus = small if slow else full
-        info = small_info if slow else corpus
-        args.extra = results["nlen-ct2"]["repair"] if name == "raw-ct2" and "nlen-ct2" in results else 0
-        print(f"bench: {name} on {info['sentences']} sentences…", file=sys.stderr)
-        if name.startswith("nlen-"):
-            r = run_nlen("transformers" if name == "nlen-transformers" else "ctranslate2", args, env)
-        else:
-            r = run_worker(name, args, env)
-        r["sentences"] = info["sentences"]
-        r["corpus"] = info
-        results[name] = r
-        print(f"bench: {name}: {r['seconds']:.1f}s, {r['sentences'] / r['seconds']:.2f} sentences/s, "
-              f"{r['target_tokens'] / r['seconds']:.0f} tok/s", file=sys.stderr)
-    args.corpus = full
+    by_model = {}
+    for kind in kinds:
+        print(f"bench: building the {kind} model (cached in .cache/)…", file=sys.stderr)
+        by_model[kind] = run_model(kind, args, env, engines, full, small, info)
     align = None
     if "aligner" in engines:
         print(f"bench: aligner on {args.align_sentences} sentences…", file=sys.stderr)
         align = run_worker("aligner", args, env)
     help_s = help_latency(env) if "help" in engines else None
 
-    labels = {
-        "naive": "naive: transformers, one call per paragraph, float32",
-        "nlen-transformers": "`nlen translate --backend transformers`",
-        "nlen-ct2": "`nlen translate --backend ctranslate2` (int8, cache off)",
-        "raw-ct2": "raw CTranslate2 `translate_batch` (int8)",
-    }
-    rows = []
-    for name, r in results.items():
-        rows.append({"engine": labels[name], "sentences": r["sentences"], "units": r["units"],
-                     "sent_s": r["sentences"] / r["seconds"], "tok_s": r["target_tokens"] / r["seconds"],
-                     "seconds": r["seconds"], "rss": r["rss"],
-                     "wall_str": f"{r['wall']:.1f}" if name.startswith("nlen-") else "–"})
-    naive_rate = rows[0]["sent_s"] if "naive" in results else float("nan")
-    naive_tok = rows[0]["tok_s"] if "naive" in results else float("nan")
-
     import ctranslate2
     import torch
     import transformers
 
-    repair_note = ""
-    if "nlen-ct2" in results:
-        r = results["nlen-ct2"]
-        repair_note = (
-            f"`nlen translate` also runs its coverage repair (pipeline/repair.py): on this random-weight model, whose "
-            f"output has no sentence structure, it re-translated {r['repair']} of {r['sentences']} sentences one by one "
-            f"(a real model triggers it rarely). Those sentence-level translations are counted as work (*units*, "
-            f"*target tokens*), and raw CTranslate2 is given the same extra sentences, so the two do the same work.")
+    full_c, small_c = info["full"], info["small"]
     out = [
         "# Benchmark" + (" (quick smoke test — not a measurement)" if args.quick else ""),
         "",
@@ -402,58 +458,53 @@ def main() -> int:
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.machine()}, "
         f"{len(os.sched_getaffinity(0))} CPU threads, no GPU; torch {torch.__version__}, transformers "
         f"{transformers.__version__}, ctranslate2 {ctranslate2.__version__}; OMP_WAIT_POLICY={env['OMP_WAIT_POLICY']} "
-        f"for every engine. Load average at the end: {os.getloadavg()[0]:.1f} (other work shared the machine, "
-        f"so absolute numbers are noisy; compare the ratios).",
+        f"for every engine. Load average at the end: {os.getloadavg()[0]:.1f} (absolute numbers vary between "
+        f"machines and with other load; compare the ratios).",
         "",
-        f"Model: opus-mt-nl-en's architecture with random weights (bench/build_model.py). Corpus: the seed article "
-        f"× {corpus['copies']} = {corpus['paragraphs']} paragraphs, {corpus['sentences']} sentences. The two slow "
-        f"engines (naive, nlen transformers) translate the first {small_info['copies']} cop"
-        f"{'y' if small_info['copies'] == 1 else 'ies'} ({small_info['sentences']} sentences); rates are per "
-        f"sentence and the corpus is whole copies of the article, so the rates compare. Beam size {args.beams} "
-        f"everywhere; every output forced to {args.tokens} tokens (min = max new tokens, end token included). "
+        f"Models: opus-mt-nl-en's exact architecture (bench/build_model.py), in two kinds below. Corpus: the seed "
+        f"article × {full_c['copies']} = {full_c['paragraphs']} paragraphs, {full_c['sentences']} sentences, every "
+        f"sentence tagged with its copy number (nlen translates identical texts once; the tags keep the work equal). "
+        f"The two slow engines (naive, nlen transformers) translate the first {small_c['copies']} "
+        f"cop{'y' if small_c['copies'] == 1 else 'ies'} ({small_c['sentences']} sentences); rates are per sentence "
+        f"and the corpus is whole copies of the article, so the rates compare. Beam size {args.beams} everywhere. "
         f"nlen and raw CTranslate2 use batches of {args.batch_size} units sorted by length.",
         "",
-        "| engine | sentences | units | sentences/s | target tokens/s | time (s) | end to end (s) | peak RSS (MiB) | × naive (sentences/s) | × naive (tokens/s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        out.append(f"| {r['engine']} | {r['sentences']} | {r['units']} | {r['sent_s']:.2f} | {r['tok_s']:.0f} | "
-                   f"{r['seconds']:.1f} | {r['wall_str']} | {r['rss'] / 2**20:.0f} | {r['sent_s'] / naive_rate:.1f}× | "
-                   f"{r['tok_s'] / naive_tok:.1f}× |")
-    out += [
-        "",
-        "*units*: translations made (paragraphs, plus sentence-level repairs). *time*: translation only for the "
-        "naive and raw rows (model loaded, text tokenised); for the `nlen translate` rows the manifest's "
-        "per-document wall time (segmentation, translation, alignment, repair, writing). *end to end*: the whole "
-        "`nlen translate` process, including interpreter start-up and model loading. *peak RSS*: of that "
-        "engine's own process (os.wait4).",
-        "",
-        repair_note,
+        "*units*: translations made (paragraphs, plus sentence-level repairs). *target tokens*: tokens generated, "
+        "end token included, as each engine counted them. *time*: translation only for the naive and raw rows "
+        "(model loaded, text tokenised); for the `nlen translate` rows the manifest's per-document wall time "
+        "(segmentation, translation, alignment, repair, writing). *end to end*: the whole `nlen translate` process, "
+        "including interpreter start-up and model loading. *peak RSS*: of that engine's own process (os.wait4).",
         "",
     ]
+    for kind, results in by_model.items():
+        out += model_section(kind, results, args, info)
+
     checks = []
-    if "nlen-ct2" in results and "naive" in results:
-        ratio = rows[[*results].index("nlen-ct2")]["sent_s"] / naive_rate
-        e2e = (results["nlen-ct2"]["sentences"] / results["nlen-ct2"]["wall"]) / naive_rate
-        tok = rows[[*results].index("nlen-ct2")]["tok_s"] / naive_tok
-        checks.append(f"- `nlen translate` (ctranslate2) vs naive baseline, sentences/s: **{ratio:.1f}×** "
-                      f"({e2e:.1f}× end to end) — target ≥ 5×: {'met' if ratio >= 5 else 'NOT met'}. Per unit of "
-                      f"decoding work (target tokens/s, which discounts the repair step's extra translations): **{tok:.1f}×**")
-    if "nlen-transformers" in results and "naive" in results:
-        ratio = rows[[*results].index("nlen-transformers")]["sent_s"] / naive_rate
-        checks.append(f"- `nlen translate` (transformers) vs naive baseline, sentences/s: {ratio:.1f}×")
-    if "nlen-ct2" in results and "raw-ct2" in results:
-        a, b = results["nlen-ct2"], results["raw-ct2"]
-        ratio = (a["target_tokens"] / a["seconds"]) / (b["target_tokens"] / b["seconds"])
-        e2e = (a["target_tokens"] / a["wall"]) / (b["target_tokens"] / b["seconds"])
-        inside = a["engine_seconds"] / a["seconds"]
-        checks.append(f"- pipeline vs raw CTranslate2 on the same work, target tokens/s: **{ratio:.2f}×** "
-                      f"({e2e:.2f}× end to end; the two runs are minutes apart, so load on the machine moves this) "
-                      f"— target ≥ 0.8×: {'met' if ratio >= 0.8 else 'NOT met'}")
-        checks.append(f"- inside the same `nlen translate` run, CTranslate2 `translate_batch` took {a['engine_seconds']:.1f} s "
-                      f"of {a['seconds']:.1f} s: segmentation, tokenisation, alignment, repair bookkeeping and I/O cost "
-                      f"**{100 * (1 - inside):.1f}%**, i.e. the pipeline runs at **{inside:.2f}×** its engine's throughput "
-                      f"(load-independent) — target ≥ 0.8×: {'met' if inside >= 0.8 else 'NOT met'}")
+    for kind, results in by_model.items():
+        label = "random model" if kind == "random" else "copy model"
+        r = ratio(results, "nlen-ct2", "naive")
+        if r is not None:
+            e2e = ratio(results, "nlen-ct2", "naive", wall=True)
+            tok = ratio(results, "nlen-ct2", "naive", "target_tokens")
+            checks.append(f"- {label}: `nlen translate` (ctranslate2) vs naive baseline, sentences/s: **{r:.1f}×** "
+                          f"({e2e:.1f}× end to end; {tok:.1f}× in target tokens/s) — target ≥ 5×: "
+                          f"{'met' if r >= 5 else 'NOT met'}")
+        r = ratio(results, "nlen-transformers", "naive")
+        if r is not None:
+            checks.append(f"- {label}: `nlen translate` (transformers) vs naive baseline, sentences/s: {r:.1f}×")
+        r = ratio(results, "nlen-ct2", "raw-ct2", "target_tokens")
+        if r is not None:
+            a = results["nlen-ct2"]
+            e2e = ratio(results, "nlen-ct2", "raw-ct2", "target_tokens", wall=True)
+            inside = a["engine_seconds"] / a["seconds"]
+            checks.append(f"- {label}: pipeline vs raw CTranslate2 on the same work, target tokens/s: **{r:.2f}×** "
+                          f"({e2e:.2f}× end to end; the two runs are minutes apart, so load on the machine moves "
+                          f"this) — target ≥ 0.8×: {'met' if r >= 0.8 else 'NOT met'}")
+            checks.append(f"- {label}: inside the same `nlen translate` run, CTranslate2 `translate_batch` took "
+                          f"{a['engine_seconds']:.1f} s of {a['seconds']:.1f} s: segmentation, tokenisation, alignment, "
+                          f"repair bookkeeping and I/O cost **{100 * (1 - inside):.1f}%**, i.e. the pipeline runs at "
+                          f"**{inside:.2f}×** its engine's throughput (load-independent) — target ≥ 0.8×: "
+                          f"{'met' if inside >= 0.8 else 'NOT met'}")
     if align:
         checks.append(f"- aligner alone (`pipeline.align.align`, default method, paragraph by paragraph): "
                       f"{align['sentences']:,} synthetic sentences in {align['paragraphs']:,} paragraphs in "

@@ -39,6 +39,9 @@ class RepairStats:
     def to_dict(self) -> dict:
         return dict(self.__dict__)
 
+    def __add__(self, other: "RepairStats") -> "RepairStats":
+        return RepairStats(**{k: v + getattr(other, k) for k, v in self.__dict__.items()})
+
 
 @dataclass
 class RepairedBlock:
@@ -88,15 +91,16 @@ def repair_coverage(
     *,
     method: str = "default",
     threshold: float = DEFAULT_THRESHOLD,
-    chunk_stats: ChunkStats | None = None,
-) -> tuple[list[RepairedBlock], RepairStats]:
+    chunk_stats: ChunkStats | Sequence[ChunkStats] | None = None,
+) -> tuple[list[RepairedBlock], list[RepairStats]]:
     """Check every block's alignment and repair what the translation lost.
 
-    The sentence-level translations of the whole document go to the translator
-    in one call, batched like paragraphs; an over-long sentence is chunked
-    like an over-long paragraph.
+    The sentence-level translations of all blocks (which may come from several
+    documents) go to the translator in one call, batched like paragraphs; an
+    over-long sentence is chunked like an over-long paragraph. `chunk_stats` is
+    one ChunkStats, or one per block. Returns the blocks and each block's stats.
     """
-    stats = RepairStats()
+    stats = [RepairStats() for _ in src_blocks]
     result = [RepairedBlock(list(beads), {}) for beads in bead_blocks]
     flagged_blocks: list[int] = []
     for k, (src, tgt, beads) in enumerate(zip(src_blocks, tgt_blocks, bead_blocks)):
@@ -105,26 +109,30 @@ def repair_coverage(
         # not 1-1 is checked too; the realignment keeps true merges.
         flagged.update(i for bead in beads if len(bead.src) != len(bead.tgt) for i in bead.src)
         if flagged:
-            stats.suspicious_beads += sum(1 for b in beads if flagged.intersection(b.src))
+            stats[k].suspicious_beads += sum(1 for b in beads if flagged.intersection(b.src))
             flagged_blocks.append(k)
     # A drop or repeat shifts the length-based alignment of its neighbours too, so
     # the English they were paired with cannot stand in for their MT: a flagged
     # paragraph is translated sentence by sentence.
     keys = [(k, i) for k in flagged_blocks for i in range(len(src_blocks[k]))]
-    translated = translate_segments(translator, [[src_blocks[k][i]] for k, i in keys], chunk_stats or ChunkStats())
-    stats.sentences_retranslated = len(keys)
+    if chunk_stats is None or isinstance(chunk_stats, ChunkStats):
+        per_key: ChunkStats | list[ChunkStats] = chunk_stats or ChunkStats()
+    else:
+        per_key = [chunk_stats[k] for k, _ in keys]
+    translated = translate_segments(translator, [[src_blocks[k][i]] for k, i in keys], per_key)
     sentence_mt = dict(zip(keys, translated))
 
     for k in flagged_blocks:
         src, tgt = src_blocks[k], tgt_blocks[k]
         src_mt = [sentence_mt[(k, i)] for i in range(len(src))]
+        stats[k].sentences_retranslated += len(src)
         if tgt:  # realign with the sentence-level translations as src_mt
             result[k].beads = split_lost_edges(align(src, tgt, src_mt, method=method), src_mt, tgt)
-            stats.paragraphs_realigned += 1
+            stats[k].paragraphs_realigned += 1
         for bead in result[k].beads:
             if not bead.tgt:
                 result[k].fills.update((i, src_mt[i]) for i in bead.src if src_mt[i].strip())
-    for block in result:
-        stats.repaired += len(block.fills)
-        stats.unrepaired_1_0 += sum(1 for b in block.beads if not b.tgt and not all(i in block.fills for i in b.src))
+    for block, block_stats in zip(result, stats):
+        block_stats.repaired += len(block.fills)
+        block_stats.unrepaired_1_0 += sum(1 for b in block.beads if not b.tgt and not all(i in block.fills for i in b.src))
     return result, stats

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator, Sequence
 
 from pipeline import __version__
 from pipeline.errors import InputError, UserError
@@ -57,22 +58,44 @@ def translate_document(
     doc: Document, translator: Translator, aligner: str = "default", progress=None,
     repair_threshold: float = DEFAULT_THRESHOLD,
 ) -> DocumentResult:
+    """Translate one document (see `translate_documents`)."""
+    return translate_documents([doc], translator, aligner, progress, repair_threshold)[0]
+
+
+def translate_documents(
+    docs: Sequence[Document], translator: Translator, aligner: str = "default", progress=None,
+    repair_threshold: float = DEFAULT_THRESHOLD,
+) -> list[DocumentResult]:
     """Translate paragraph by paragraph, align sentences inside each paragraph,
-    then repair what the paragraph translation lost (pipeline/repair.py)."""
+    then repair what the paragraph translation lost (pipeline/repair.py).
+
+    The paragraphs of all `docs` go to the translator in one call, and so do
+    their sentence-level repairs, so batches fill across small documents. A
+    text's translation does not depend on its batch-mates (per-text output
+    bounds), so each document gets what it would get alone."""
     from pipeline.align import align
-    from pipeline.repair import repair_coverage
+    from pipeline.repair import RepairStats, repair_coverage
     from pipeline.sentences import split_sentences
     from pipeline.translate.chunking import ChunkStats, translate_segments
 
-    stats = ChunkStats()
-    sentences = [[s.text for s in p.sentences] for p in doc.paragraphs]
-    english = translate_segments(translator, sentences, stats, progress)
-
+    stats = [ChunkStats() for _ in docs]
+    sentences = [[s.text for s in p.sentences] for doc in docs for p in doc.paragraphs]
+    stats_of = [st for doc, st in zip(docs, stats) for _ in doc.paragraphs]
+    english = translate_segments(translator, sentences, stats_of, progress)
     en_sentences = [split_sentences(text, "en") if text else [] for text in english]
     first = [align(nl, en, method=aligner) for nl, en in zip(sentences, en_sentences)]
     blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
-                                           threshold=repair_threshold, chunk_stats=stats)
+                                           threshold=repair_threshold, chunk_stats=stats_of)
+    results, k = [], 0
+    for doc, chunk_stats in zip(docs, stats):
+        end = k + len(doc.paragraphs)
+        results.append(_document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
+                                        sum(repair_stats[k:end], RepairStats())))
+        k = end
+    return results
 
+
+def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats) -> DocumentResult:
     rows: list[AlignedRow] = []
     kinds: Counter[str] = Counter()
     en_offset = 0
@@ -156,6 +179,27 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
     return 2 if failed else 0
 
 
+# Documents are translated together until they hold this many paragraphs, so
+# that batches fill across small documents. Outputs are written per group, so
+# an interrupt loses at most one group's work (none with the cache on).
+GROUP_PARAGRAPHS = 256
+
+
+def document_groups(docs: Sequence[Document], min_paragraphs: int) -> Iterator[list[Document]]:
+    """Consecutive documents, in order, in groups of at least `min_paragraphs`
+    paragraphs (the last group may hold fewer)."""
+    group: list[Document] = []
+    size = 0
+    for doc in docs:
+        group.append(doc)
+        size += len(doc.paragraphs)
+        if size >= min_paragraphs:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
 def _translate_all(docs: list[Document], job: TranslateJob) -> None:
     from tqdm import tqdm
 
@@ -168,36 +212,41 @@ def _translate_all(docs: list[Document], job: TranslateJob) -> None:
         from pipeline.cache import CachedTranslator, TranslationCache
 
         translator = CachedTranslator(backend, TranslationCache(job.cache_dir))
+    group_size = max(GROUP_PARAGRAPHS, 8 * job.settings.batch_size)
     with translator:
         described = translator.describe()
         aligner_name = get_aligner(job.aligner).name
         commit = git_commit(Path(__file__).resolve().parent)
         total = sum(len(d.paragraphs) for d in docs)
         with tqdm(total=total, unit="par", desc="translate", file=sys.stderr, disable=not job.progress) as bar:
-            for doc in docs:
+            for group in document_groups(docs, group_size):
                 started = time.perf_counter()
                 before = translator.cache_counts() if job.cache else None
-                oom_before = backend.oom_splits
-                result = translate_document(doc, translator, job.aligner, progress=bar.update,
-                                            repair_threshold=job.repair_threshold)
-                result.counts["oom_splits"] = backend.oom_splits - oom_before
+                oom_before, tokens_before = backend.oom_splits, backend.target_tokens
+                results = translate_documents(group, translator, job.aligner, progress=bar.update,
+                                              repair_threshold=job.repair_threshold)
+                # Engine measures belong to the group, which shares batches.
+                measures = {"documents": len(group), "wall_time_s": round(time.perf_counter() - started, 3),
+                            "target_tokens": backend.target_tokens - tokens_before,
+                            "oom_splits": backend.oom_splits - oom_before}
                 if before:
                     after = translator.cache_counts()
-                    result.counts["cache"] = {k: after[k] - before[k] for k in ("hits", "misses")}
-                tsv_path = job.out_dir / f"{doc.name}.tsv"
-                _write_outputs(tsv_path, result.rows, job.out_dir / f"{doc.name}.json", {
-                    "nlen": __version__,
-                    "input": {"path": str(doc.path), "sha256": doc.sha256},
-                    "output": {"tsv": str(tsv_path), "rows": len(result.rows)},
-                    "model": described,
-                    "aligner": {"method": aligner_name, "repair_threshold": job.repair_threshold},
-                    "request": job.request(),
-                    "counts": result.counts,
-                    "packages": package_versions(),
-                    "nlen_git_commit": commit,
-                    "wall_time_s": round(time.perf_counter() - started, 3),
-                })
-                log.debug("%s → %s (%d rows)", doc.path, tsv_path, len(result.rows))
+                    measures["cache"] = {k: after[k] - before[k] for k in ("hits", "misses")}
+                for doc, result in zip(group, results):
+                    tsv_path = job.out_dir / f"{doc.name}.tsv"
+                    _write_outputs(tsv_path, result.rows, job.out_dir / f"{doc.name}.json", {
+                        "nlen": __version__,
+                        "input": {"path": str(doc.path), "sha256": doc.sha256},
+                        "output": {"tsv": str(tsv_path), "rows": len(result.rows)},
+                        "model": described,
+                        "aligner": {"method": aligner_name, "repair_threshold": job.repair_threshold},
+                        "request": job.request(),
+                        "counts": result.counts,
+                        "group": measures,
+                        "packages": package_versions(),
+                        "nlen_git_commit": commit,
+                    })
+                    log.debug("%s → %s (%d rows)", doc.path, tsv_path, len(result.rows))
 
 
 def _write_outputs(tsv_path: Path, rows: list[AlignedRow], manifest_path: Path, manifest: dict) -> None:

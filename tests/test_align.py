@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +42,22 @@ def test_identity_alignment(method):
     beads = align(NL, EN, method=method)
     check_cover(beads, len(NL), len(EN))
     assert [b.kind for b in beads] == ["1-1"] * 5
+
+
+def test_a_text_aligned_with_itself_is_all_confident_1_1():
+    """A merged bead must not gain from a name that recurs in its sentences: a sum
+    of pairwise anchor dots counted it once per pair, so two identical sentences
+    naming the same countries were merged into a 2-2 bead (found with the bench's
+    copy model, whose output equals its input)."""
+    from pipeline.segment import read_document
+
+    doc = read_document(Path(__file__).resolve().parent.parent / "corpus" / "nl" /
+                        "2023-09-kim-jong-un-poetin-vladivostok.txt", "nl")
+    for paragraph in doc.paragraphs:
+        text = [s.text for s in paragraph.sentences]
+        beads = align(text, text)
+        assert [b.kind for b in beads] == ["1-1"] * len(text), text
+        assert not suspicious(beads, text, text), text
 
 
 @pytest.mark.parametrize("method", sorted(ALIGNERS))

@@ -225,7 +225,7 @@ def test_interrupted_run_resumes_without_retranslating(tmp_path, tiny_marian):
     total = cache_rows(db)
     assert done < total, "the interrupt came after the run had finished translating"
     # Every translation finished before the interrupt is reused, and nothing else is.
-    assert manifest["counts"]["cache"] == {"hits": done, "misses": total - done}
+    assert manifest["group"]["cache"] == {"hits": done, "misses": total - done}
     translate_in_process(doc, tiny_marian, tmp_path / "ref", None)  # uninterrupted, no cache
     assert (tmp_path / "out" / "artikel.tsv").read_bytes() == (tmp_path / "ref" / "artikel.tsv").read_bytes()
 
@@ -234,13 +234,13 @@ def test_editing_one_paragraph_end_to_end(tmp_path, tiny_marian):
     doc = tmp_path / "artikel.txt"
     doc.write_text(unique_document(8), encoding="utf-8")
     cache_dir = tmp_path / "cache"
-    first = translate_in_process(doc, tiny_marian, tmp_path / "out", cache_dir)["counts"]["cache"]
+    first = translate_in_process(doc, tiny_marian, tmp_path / "out", cache_dir)["group"]["cache"]
     assert first["hits"] == 0
     text = doc.read_text(encoding="utf-8").split("\n\n")
     text[5] = "Deze alinea is nieuw geschreven. Ze gaat over iets anders."
     doc.write_text("\n\n".join(text), encoding="utf-8")
     rows = cache_rows(cache_dir / "translations.sqlite3")
-    counts = translate_in_process(doc, tiny_marian, tmp_path / "out", cache_dir)["counts"]["cache"]
+    counts = translate_in_process(doc, tiny_marian, tmp_path / "out", cache_dir)["group"]["cache"]
     # The edited paragraph, plus at most the sentence-level repairs of its own two
     # sentences (pipeline/repair.py); everything else comes from the cache.
     assert 1 <= counts["misses"] <= 3

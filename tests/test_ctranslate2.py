@@ -50,8 +50,11 @@ def test_same_tokens_as_transformers_in_float32(tiny_marian, cache_dir, beams):
         # same token ids (transformers adds the start token and the forced end token)
         assert [[i for i in t.tolist() if i not in (hf.tokenizer.pad_token_id, 0)] for t in hf_tokens] == ct_ids
         assert ct._translate_batch(PARAGRAPHS[:3]) == [t.strip() for t in hf_text]
-        # and through the shared batching, the whole translate() agrees
+        # and through the shared batching, the whole translate() agrees, and both
+        # count the same generated tokens (the manifest's target_tokens)
+        hf.target_tokens = ct.target_tokens = 0
         assert ct.translate(PARAGRAPHS) == hf.translate(PARAGRAPHS)
+        assert ct.target_tokens == hf.target_tokens > len(PARAGRAPHS)
     finally:
         hf.close()
         ct.close()
@@ -138,3 +141,4 @@ def test_cli_end_to_end(tiny_marian, tmp_path):
     assert manifest["model"]["compute_type"] == "int8"
     assert manifest["model"]["generation"]["batch_tokens"] == 300
     assert "cache" not in manifest["counts"]  # --no-cache
+    assert manifest["group"]["target_tokens"] >= manifest["counts"]["translation_units"]

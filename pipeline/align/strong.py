@@ -91,6 +91,7 @@ class _Scorer:
         self._has_anc_s, self._has_anc_t = anc.src.counts > 0, anc.tgt.counts > 0
         self.cog_s, self.cog_t = anc.cog_src, anc.cog_tgt
         self.cog = p.w_cog > 0 and anc.cog_src.counts.any() and anc.cog_tgt.counts.any()
+        self.pc1, self.pc2 = prefix(anc.cog_src.counts), prefix(anc.cog_tgt.counts)
         self.lex = src_mt is not None and p.w_lex > 0
         if self.lex:
             self.hs = hash_ngrams(src_mt)
@@ -218,11 +219,17 @@ class _Scorer:
         I3, J3 = I[None], J[None]
         size = (A + B) / 2.0
         c = p.w_len * gc_cost(span(self.p1, I3, A), span(self.p2, J3, B), self.c, self.s2)
-        match = self._span_dot("anc", origin, types, I, J)
-        total = span(self.pa1, I3, A) + span(self.pa2, J3, B)
-        miss = np.maximum(total - 2 * match, 0.0)
+        # Sums of pairwise dots count an anchor that recurs within a merged bead once per
+        # pair (a name in both sentences of a 2-2 bead: 4 matches, not 2), so merging
+        # identical sentences would pay; a bead cannot match more anchors than its
+        # smaller side holds.
+        n_src, n_tgt = span(self.pa1, I3, A), span(self.pa2, J3, B)
+        match = np.minimum(self._span_dot("anc", origin, types, I, J), np.minimum(n_src, n_tgt))
+        miss = np.maximum(n_src + n_tgt - 2 * match, 0.0)
         if self.cog:
-            c = c - p.w_cog * self._span_dot("cog", origin, types, I, J) / size
+            cog = np.minimum(self._span_dot("cog", origin, types, I, J),
+                             np.minimum(span(self.pc1, I3, A), span(self.pc2, J3, B)))
+            c = c - p.w_cog * cog / size
         if self.lex:
             hyp = np.maximum(span(self.pn1, I3, A), 1.0)
             ref = np.maximum(span(self.pn2, J3, B), 1.0)

@@ -162,6 +162,7 @@ class Translator(ABC):
         return self.translate_splitting(texts[:half]) + self.translate_splitting(texts[half:])
 
     oom_splits: int = 0  # batches split after running out of memory
+    target_tokens: int = 0  # tokens generated (end token included), for throughput in the manifest
 
     def is_out_of_memory(self, exc: BaseException) -> bool:
         """True if `exc` says the device ran out of memory (torch and CTranslate2

@@ -100,20 +100,25 @@ def chunk_paragraph(
 
 
 def translate_segments(
-    translator, segments: Sequence[Sequence[str]], stats: ChunkStats, progress: Callable[[int], None] | None = None
+    translator, segments: Sequence[Sequence[str]], stats: ChunkStats | Sequence[ChunkStats],
+    progress: Callable[[int], None] | None = None,
 ) -> list[str]:
     """Translate each segment (a paragraph's sentences, or one sentence) as one
     text, splitting those over the model's input limit into chunks and joining
-    the chunks' translations. `progress(n)` counts finished segments."""
+    the chunks' translations. `progress(n)` counts finished segments.
+
+    `stats` is one ChunkStats for all segments, or one per segment (segments of
+    several documents translated in one call, each counted for its document)."""
     limit = translator.max_input_tokens
     whole = [" ".join(s) for s in segments]
+    stats_of = [stats] * len(segments) if isinstance(stats, ChunkStats) else list(stats)
     units: list[str] = []
     owner: list[int] = []
     for index, n in enumerate(translator.count_tokens(whole) if whole else []):
-        chunks = chunk_paragraph(segments[index], translator.count_tokens, limit, stats, n_tokens=n)
+        chunks = chunk_paragraph(segments[index], translator.count_tokens, limit, stats_of[index], n_tokens=n)
+        stats_of[index].translation_units += len(chunks)
         units.extend(chunks)
         owner.extend([index] * len(chunks))
-    stats.translation_units += len(units)
     translated = translator.translate(units, progress=_scaled(progress, len(units), len(segments)))
     out = [""] * len(segments)
     for index, text in zip(owner, translated):

@@ -181,6 +181,7 @@ class CTranslate2Translator(HFTranslator):
             max_batch_size=0,
             return_scores=False,
         )
+        self.target_tokens += sum(len(r.hypotheses[0]) + 1 for r in results)  # + the end token
         out = []
         for r in results:
             target_ids = self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])

@@ -36,6 +36,8 @@ class TransformersTranslator(HFTranslator):
                 **({"min_new_tokens": self.settings.min_new_tokens} if self.settings.min_new_tokens else {}),
                 **self.family.generate_kwargs(self.tokenizer),
             )
+        # out[:, 0] is the decoder start; padding after a finished output is not work done
+        self.target_tokens += int((out[:, 1:] != self.tokenizer.pad_token_id).sum())
         return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
 
     def describe(self) -> dict:
