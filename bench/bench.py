@@ -352,8 +352,7 @@ def ratio(results: dict, a: str, b: str, per: str = "sentences", wall: bool = Fa
     return (x[per] / x["wall" if wall else "seconds"]) / (y[per] / y["seconds"])
 
 
-def model_section(kind: str, results: dict, args, info: dict) -> list[str]:
-    full, small = info["full"], info["small"]
+def model_section(kind: str, results: dict, args) -> list[str]:
     if kind == "random":
         title = f"## Random weights, every output forced to {args.forced_tokens} tokens"
         about = ("Random weights, as the issue asks. Every output is forced to the same length (min = max new "
@@ -477,7 +476,7 @@ def main() -> int:
         "",
     ]
     for kind, results in by_model.items():
-        out += model_section(kind, results, args, info)
+        out += model_section(kind, results, args)
 
     checks = []
     for kind, results in by_model.items():

@@ -10,14 +10,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_nlen
 from test_batching import EchoTranslator
 
-from pipeline.cache import CachedTranslator, TranslationCache, cache_config, default_cache_dir, sha256_text
+from pipeline.cache import CachedTranslator, TranslationCache, cache_config, default_cache_dir
 from pipeline.translate.base import GenerationSettings
 
 

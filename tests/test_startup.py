@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
 from conftest import ROOT
 
 HEAVY = ("torch", "transformers", "ctranslate2")
