@@ -41,8 +41,8 @@ test: install
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests
 
 # Throughput: naive baseline vs nlen (transformers, ctranslate2) vs raw CTranslate2, and the
-# aligner alone, on a random-weight opus-mt-nl-en-shaped model; writes eval/reports/bench.md.
-# ARGS=--quick for a smoke test.
+# aligner alone, on opus-mt-nl-en-shaped models (random weights, and a copy model whose output
+# keeps its sentences); writes eval/reports/bench.md. ARGS=--quick for a smoke test.
 bench: install
 	HF_HUB_OFFLINE=1 $(PY) bench/bench.py $(ARGS)
 

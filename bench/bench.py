@@ -385,8 +385,9 @@ def model_section(kind: str, results: dict, args) -> list[str]:
                      "which a working model does not reach. ")
         else:
             note += f"The copy model's English equalled its Dutch in {same} of {rows} TSV rows. "
-        note += ("Those extra translations are counted as work (*units*, *target tokens*), and raw CTranslate2 is "
-                 "given the same extra sentences, so the two do the same work.")
+        if r["repair"]:
+            note += ("Those extra translations are counted as work (*units*, *target tokens*), and raw CTranslate2 "
+                     "is given the same extra sentences, so the two do the same work.")
         out += [note, ""]
     return out
 

@@ -26,7 +26,10 @@ eval/align/tune.py on the dev sets (not on the held-out sets).
 * Anchors: digit sequences (3,5 = 3.5, 1.000 = 1,000), capitalised tokens of
   length >= 3 found on both sides of the block, double quotes, ? and !.
   Cognates: 4-letter prefixes of words of 5+ letters found on both sides and
-  in at most a quarter of the sentences. All language-agnostic.
+  in at most a quarter of the sentences. All language-agnostic. A bead's
+  matches (summed over its sentence pairs) are capped at the anchors or
+  cognates its smaller side holds, so a name that recurs in the sentences of
+  a merged bead is not counted once per pair.
 * Confidence: a squashed margin, 1 - exp(-margin / temperature), where the
   margin is the cost gap between the chosen bead and the best other bead type
   into the same DP cell (0 = a tie).
