@@ -104,7 +104,8 @@ def repair_coverage(
     result = [RepairedBlock(list(beads), {}) for beads in bead_blocks]
     flagged_blocks: list[int] = []
     for k, (src, tgt, beads) in enumerate(zip(src_blocks, tgt_blocks, bead_blocks)):
-        flagged = set(suspicious(beads, src, tgt, threshold))
+        # threshold 1: every paragraph, even one whose beads all score 1.0
+        flagged = set(range(len(src))) if threshold >= 1 else set(suspicious(beads, src, tgt, threshold))
         # opus-mt seldom merges or splits sentences on purpose, so any bead that is
         # not 1-1 is checked too; the realignment keeps true merges.
         flagged.update(i for bead in beads if len(bead.src) != len(bead.tgt) for i in bead.src)

@@ -13,11 +13,12 @@ from pipeline.segment import read_document
 from test_translate_e2e import check_corpus
 
 
-def translate_news(tmp_path, mode: str):
+def translate_news(tmp_path, mode: str, threshold: float = 0.5):
     src = tmp_path / "news.txt"
     src.write_text(news_document_text(), encoding="utf-8")
     FaultyTranslator.mode = mode
-    job = TranslateJob(out_dir=tmp_path / "out", model="reference-lookup", backend="test-faulty", cache=False, progress=False)
+    job = TranslateJob(out_dir=tmp_path / "out", model="reference-lookup", backend="test-faulty", cache=False,
+                       progress=False, repair_threshold=threshold)
     assert run_translate([str(src)], job) == 0
     rows = check_corpus(tmp_path / "out" / "news.tsv", src)
     manifest = json.loads((tmp_path / "out" / "news.json").read_text(encoding="utf-8"))
@@ -65,6 +66,23 @@ def test_well_behaved_model_pays_little(tmp_path):
     n = manifest["counts"]["sentences_nl"]
     assert repair["sentences_retranslated"] <= n // 10  # the check re-translates almost nothing
     assert all(r[7] == "0" for r in rows)
+
+
+def test_threshold_one_retranslates_every_paragraph(tmp_path):
+    src, rows, manifest = translate_news(tmp_path, "none", threshold=1.0)
+    counts = manifest["counts"]
+    assert counts["repair"]["sentences_retranslated"] == counts["sentences_nl"]
+    assert counts["repair"]["paragraphs_realigned"] == counts["paragraphs"]
+    assert counts["repair"]["repaired"] == 0  # a well-behaved model's rows stay as they were
+    assert all(r[7] == "0" for r in rows)
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "x"])
+def test_threshold_out_of_range_is_a_usage_error(tmp_path, value, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["translate", str(tmp_path), "--repair-threshold", value])
+    assert exc.value.code == 2
+    assert "--repair-threshold" in capsys.readouterr().err
 
 
 def test_tiny_marian_plumbing(tiny_marian, seed_article, tmp_path):

@@ -17,6 +17,16 @@ def positive_int(value: str) -> int:
     return n
 
 
+def probability(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {value}") from None
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {value}")
+    return p
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """Model and generation options, shared with `eval` and `compare`."""
     model = parser.add_argument_group("model")
@@ -52,9 +62,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_model_arguments(parser)
     run = parser.add_argument_group("run")
     run.add_argument("--aligner", default="default", help="sentence aligner by name: nlen (the default) or galechurch")
-    run.add_argument("--repair-threshold", type=float, default=0.5, metavar="P",
+    run.add_argument("--repair-threshold", type=probability, default=0.5, metavar="P",
                      help="a paragraph with a bead below confidence P (or any bead not 1-1) is re-translated "
-                          "sentence by sentence to repair drops and merges (default: %(default)s)")
+                          "sentence by sentence to repair drops and merges; 1 re-translates every paragraph "
+                          "(default: %(default)s)")
     run.add_argument("--force", action="store_true", help="redo documents whose outputs are already up to date")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")
