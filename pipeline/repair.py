@@ -115,7 +115,10 @@ def repair_coverage(
     # A drop or repeat shifts the length-based alignment of its neighbours too, so
     # the English they were paired with cannot stand in for their MT: a flagged
     # paragraph is translated sentence by sentence.
-    keys = [(k, i) for k in flagged_blocks for i in range(len(src_blocks[k]))]
+    # A one-sentence paragraph's sentence-level translation is its paragraph translation
+    # (the same text, and a text's translation does not depend on its batch-mates), so it
+    # is not asked for again.
+    keys = [(k, i) for k in flagged_blocks if len(src_blocks[k]) > 1 for i in range(len(src_blocks[k]))]
     if chunk_stats is None or isinstance(chunk_stats, ChunkStats):
         per_key: ChunkStats | list[ChunkStats] = chunk_stats or ChunkStats()
     else:
@@ -125,8 +128,11 @@ def repair_coverage(
 
     for k in flagged_blocks:
         src, tgt = src_blocks[k], tgt_blocks[k]
-        src_mt = [sentence_mt[(k, i)] for i in range(len(src))]
-        stats[k].sentences_retranslated += len(src)
+        if len(src) == 1:
+            src_mt = [" ".join(tgt)]
+        else:
+            src_mt = [sentence_mt[(k, i)] for i in range(len(src))]
+            stats[k].sentences_retranslated += len(src)
         if tgt:  # realign with the sentence-level translations as src_mt
             result[k].beads = split_lost_edges(align(src, tgt, src_mt, method=method), src_mt, tgt)
             stats[k].paragraphs_realigned += 1

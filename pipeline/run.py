@@ -212,7 +212,9 @@ def _translate_all(docs: list[Document], job: TranslateJob) -> None:
         from pipeline.cache import CachedTranslator, TranslationCache
 
         translator = CachedTranslator(backend, TranslationCache(job.cache_dir))
-    group_size = max(GROUP_PARAGRAPHS, 8 * job.settings.batch_size)
+    # about 8 batches at least (a paragraph is ~64 source tokens when batches are sized by tokens)
+    s = job.settings
+    group_size = max(GROUP_PARAGRAPHS, 8 * (s.batch_tokens // 64 if s.batch_tokens else s.batch_size))
     with translator:
         described = translator.describe()
         aligner_name = get_aligner(job.aligner).name

@@ -140,5 +140,5 @@ def test_cli_end_to_end(tiny_marian, tmp_path):
     assert manifest["model"]["backend"] == "ctranslate2"
     assert manifest["model"]["compute_type"] == "int8"
     assert manifest["model"]["generation"]["batch_tokens"] == 300
-    assert "cache" not in manifest["counts"]  # --no-cache
+    assert "cache" not in manifest["group"]  # --no-cache
     assert manifest["group"]["target_tokens"] >= manifest["counts"]["translation_units"]

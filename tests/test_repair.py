@@ -71,10 +71,30 @@ def test_well_behaved_model_pays_little(tmp_path):
 def test_threshold_one_retranslates_every_paragraph(tmp_path):
     src, rows, manifest = translate_news(tmp_path, "none", threshold=1.0)
     counts = manifest["counts"]
-    assert counts["repair"]["sentences_retranslated"] == counts["sentences_nl"]
+    doc = read_document(src)
+    # every paragraph of several sentences; a one-sentence paragraph's translation already is one
+    assert counts["repair"]["sentences_retranslated"] == sum(len(p.sentences) for p in doc.paragraphs
+                                                             if len(p.sentences) > 1)
     assert counts["repair"]["paragraphs_realigned"] == counts["paragraphs"]
     assert counts["repair"]["repaired"] == 0  # a well-behaved model's rows stay as they were
     assert all(r[7] == "0" for r in rows)
+
+
+def test_one_sentence_paragraph_is_not_translated_twice():
+    """Its sentence-level translation would be the same text translated again."""
+    from pipeline.align import align
+    from pipeline.repair import repair_coverage
+    from pipeline.translate.base import GenerationSettings
+    from test_batching import EchoTranslator
+
+    echo = EchoTranslator(GenerationSettings(max_new_tokens=64))
+    src = [["Een enkele zin."], ["Twee zinnen hier.", "En nog een."]]
+    tgt = [["EN[Een enkele zin.]"], ["EN[Twee zinnen hier. En nog een.]"]]
+    blocks, stats = repair_coverage(src, tgt, [align(s, t) for s, t in zip(src, tgt)], echo, threshold=1.0)
+    assert sorted(t for batch in echo.batches for t in batch) == ["En nog een.", "Twee zinnen hier."]
+    assert [s.sentences_retranslated for s in stats] == [0, 2]
+    assert [s.paragraphs_realigned for s in stats] == [1, 1]
+    assert [[b.kind for b in block.beads] for block in blocks][0] == ["1-1"]
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "x"])

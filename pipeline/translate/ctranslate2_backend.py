@@ -181,7 +181,10 @@ class CTranslate2Translator(HFTranslator):
             max_batch_size=0,
             return_scores=False,
         )
-        self.target_tokens += sum(len(r.hypotheses[0]) + 1 for r in results)  # + the end token
+        # + the end token, which CTranslate2 does not return: there is one unless the output
+        # was cut at the length limit without a forced end token (transformers counts alike)
+        self.target_tokens += sum(len(r.hypotheses[0]) + (1 if self.forced_eos or len(r.hypotheses[0]) < limit else 0)
+                                  for r in results)
         out = []
         for r in results:
             target_ids = self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])
