@@ -189,15 +189,6 @@ class CachedTranslator(Translator):
         self.hits = 0  # units answered from the cache
         self.misses = 0  # units the backend translated
 
-    # The backend's own measures (cache hits generate nothing and never run out of memory).
-    @property
-    def target_tokens(self) -> int:
-        return self.inner.target_tokens
-
-    @property
-    def oom_splits(self) -> int:
-        return self.inner.oom_splits
-
     def translate(self, texts: Sequence[str], progress=None, on_batch=None, known=None) -> list[str]:
         texts = list(texts)
         hashes = [sha256_text(t) for t in texts]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from pipeline.errors import InputError, UserError
+from pipeline.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "eval" / "reference"
@@ -103,11 +103,7 @@ def parse_gold(path: Path, n_src: int, n_tgt: int) -> list[tuple[tuple[int, ...]
     """Ladder format `[i]:[j]`, `[i, i+1]:[j]`; checked to cover every line once, in order."""
     from pipeline.align.ladder import parse_ladder
 
-    lines = [line for line in read_reference_text(path).split("\n") if not line.lstrip().startswith("#")]
-    try:
-        beads = [(b.src, b.tgt) for b in parse_ladder(lines, str(path))]
-    except InputError as exc:
-        raise UserError(f"{path}: not a gold bead like [0]:[0] or [1, 2]:[1]: {exc.problem}") from None
+    beads = [(b.src, b.tgt) for b in parse_ladder(read_reference_text(path).split("\n"), str(path))]
     for side, n, ids in (("Dutch", n_src, [i for b in beads for i in b[0]]), ("English", n_tgt, [j for b in beads for j in b[1]])):
         if ids != list(range(n)):
             raise UserError(f"{path}: the gold alignment does not cover the {n} {side} sentences once each, in order")

@@ -91,24 +91,20 @@ def repair_coverage(
     *,
     method: str = "default",
     threshold: float = DEFAULT_THRESHOLD,
-    chunk_stats: ChunkStats | Sequence[ChunkStats] | None = None,
+    chunk_stats: Sequence[ChunkStats] | None = None,
 ) -> tuple[list[RepairedBlock], list[RepairStats]]:
     """Check every block's alignment and repair what the translation lost.
 
     The sentence-level translations of all blocks (which may come from several
     documents) go to the translator in one call, batched like paragraphs; an
-    over-long sentence is chunked like an over-long paragraph. `chunk_stats` is
-    one ChunkStats, or one per block. Returns the blocks and each block's stats.
+    over-long sentence is chunked like an over-long paragraph. `chunk_stats`, one
+    per block, counts the chunking. Returns the blocks and each block's stats.
     """
     stats = [RepairStats() for _ in src_blocks]
     result = [RepairedBlock(list(beads), {}) for beads in bead_blocks]
     flagged_blocks: list[int] = []
     for k, (src, tgt, beads) in enumerate(zip(src_blocks, tgt_blocks, bead_blocks)):
-        # threshold 1: every paragraph, even one whose beads all score 1.0
-        flagged = set(range(len(src))) if threshold >= 1 else set(suspicious(beads, src, tgt, threshold))
-        # opus-mt seldom merges or splits sentences on purpose, so any bead that is
-        # not 1-1 is checked too; the realignment keeps true merges.
-        flagged.update(i for bead in beads if len(bead.src) != len(bead.tgt) for i in bead.src)
+        flagged = set(suspicious(beads, threshold))
         if flagged:
             stats[k].suspicious_beads += sum(1 for b in beads if flagged.intersection(b.src))
             flagged_blocks.append(k)
@@ -119,10 +115,7 @@ def repair_coverage(
     # (the same text, and a text's translation does not depend on its batch-mates), so it
     # is not asked for again.
     keys = [(k, i) for k in flagged_blocks if len(src_blocks[k]) > 1 for i in range(len(src_blocks[k]))]
-    if chunk_stats is None or isinstance(chunk_stats, ChunkStats):
-        per_key: ChunkStats | list[ChunkStats] = chunk_stats or ChunkStats()
-    else:
-        per_key = [chunk_stats[k] for k, _ in keys]
+    per_key = [chunk_stats[k] for k, _ in keys] if chunk_stats else ChunkStats()
     translated = translate_segments(translator, [[src_blocks[k][i]] for k, i in keys], per_key)
     sentence_mt = dict(zip(keys, translated))
 

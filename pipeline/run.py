@@ -125,14 +125,14 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
     return DocumentResult(rows, counts)
 
 
-def _up_to_date(manifest_path: Path, tsv_path: Path, doc: Document, job: TranslateJob) -> bool:
+def _up_to_date(manifest_path: Path, tsv_path: Path, doc: Document, job: TranslateJob, request: dict) -> bool:
     if job.force or not (manifest_path.is_file() and tsv_path.is_file()):
         return False
     try:
         old = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return old.get("input", {}).get("sha256") == doc.sha256 and old.get("request") == job.request()
+    return old.get("input", {}).get("sha256") == doc.sha256 and old.get("request") == request
 
 
 def run_translate(inputs: list[str], job: TranslateJob) -> int:
@@ -160,6 +160,7 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
                 print(f"nlen: error: {exc}", file=sys.stderr)
                 failed = True
     seen: dict[str, Path] = {}
+    request = job.request()
     todo: list[Document] = []
     for doc in docs:
         if doc.name in seen:
@@ -167,7 +168,7 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
             failed = True
             continue
         seen[doc.name] = doc.path
-        if _up_to_date(job.out_dir / f"{doc.name}.json", job.out_dir / f"{doc.name}.tsv", doc, job):
+        if _up_to_date(job.out_dir / f"{doc.name}.json", job.out_dir / f"{doc.name}.tsv", doc, job, request):
             log.info("%s: up to date, skipped (use --force to redo)", doc.path)
             continue
         if not doc.paragraphs:
@@ -219,6 +220,7 @@ def _translate_all(docs: list[Document], job: TranslateJob) -> None:
         described = translator.describe()
         aligner_name = get_aligner(job.aligner).name
         commit = git_commit(Path(__file__).resolve().parent)
+        request, packages = job.request(), package_versions()  # once per run, not per document
         total = sum(len(d.paragraphs) for d in docs)
         with tqdm(total=total, unit="par", desc="translate", file=sys.stderr, disable=not job.progress) as bar:
             for group in document_groups(docs, group_size):
@@ -242,10 +244,10 @@ def _translate_all(docs: list[Document], job: TranslateJob) -> None:
                         "output": {"tsv": str(tsv_path), "rows": len(result.rows)},
                         "model": described,
                         "aligner": {"method": aligner_name, "repair_threshold": job.repair_threshold},
-                        "request": job.request(),
+                        "request": request,
                         "counts": result.counts,
                         "group": measures,
-                        "packages": package_versions(),
+                        "packages": packages,
                         "nlen_git_commit": commit,
                     })
                     log.debug("%s → %s (%d rows)", doc.path, tsv_path, len(result.rows))

@@ -31,7 +31,7 @@ def test_every_sentence_once_monotonic_scores_in_range(src, tgt, method, max_siz
     beads = align(src, tgt, mt, method=method, max_size=max_size)
     assert_valid(beads, len(src), len(tgt))
     assert all(len(b.src) <= max_size and len(b.tgt) <= max_size for b in beads)
-    flagged = suspicious(beads, src, tgt, threshold=0.5)
+    flagged = suspicious(beads, threshold=0.5)
     assert flagged == sorted(set(flagged)) and all(0 <= i < len(src) for i in flagged)
 
 

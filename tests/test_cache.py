@@ -62,8 +62,6 @@ def test_editing_one_paragraph_translates_only_that_one(tmp_path):
         assert second == first[:3] + [f"EN[{edited[3]}]"] + first[4:]
         assert tr.describe() == inner.describe()  # provenance passes through
         assert tr.count_tokens(["a b"]) == inner.count_tokens(["a b"])
-        inner.target_tokens, inner.oom_splits = 42, 1  # the backend's measures pass through too
-        assert (tr.target_tokens, tr.oom_splits) == (42, 1)
 
 
 def test_key_covers_generation_parameters_but_not_batching(tmp_path):

@@ -123,9 +123,9 @@ def test_parse_gold_rejects_gaps_and_garbage(tmp_path):
     assert parse_gold(gold, 3, 2) == [((0,), (0,)), ((1, 2), (1,))]
     with pytest.raises(UserError, match="does not cover"):
         parse_gold(gold, 4, 2)
-    gold.write_text("0 - 0\n", encoding="utf-8")
-    with pytest.raises(UserError, match="not a gold bead"):
-        parse_gold(gold, 1, 1)
+    gold.write_text("# a comment\n[0]:[0]\n0 - 0\n", encoding="utf-8")
+    with pytest.raises(UserError, match="line 3: not a ladder bead"):  # comments count in line numbers
+        parse_gold(gold, 2, 2)
 
 
 def test_model_slug():

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
 
 from pipeline.align.base import ALIGNERS, Aligner, get_aligner, register
 from pipeline.errors import UserError
@@ -53,42 +52,14 @@ def align(
     return aligner.align(src, tgt, src_mt)
 
 
-def suspicious(
-    beads: Sequence[Bead],
-    src: Sequence[str],
-    tgt: Sequence[str],
-    threshold: float = 0.5,
-    z_max: float = 2.0,
-) -> list[int]:
-    """Source ids whose alignment deserves a second look (sorted, unique).
-
-    A source id is suspicious when its bead is 1-0, when the bead's confidence
-    is below `threshold`, or when the bead merges several source sentences
-    while the target side is much shorter than the source text predicts: a
-    Gale-Church z-score above `z_max`, with the length ratio estimated from
-    the block's 1-1 beads (median), else its totals, so it is language-agnostic.
-    """
-    # Length ratio from the 1-1 beads (robust to the merge under test), else from totals.
-    ratios = [
-        len(tgt[b.tgt[0]]) / len(src[b.src[0]])
-        for b in beads
-        if len(b.src) == 1 and len(b.tgt) == 1 and src[b.src[0]] and tgt[b.tgt[0]]
-    ]
-    l1 = sum(len(s) for s in src)
-    l2 = sum(len(t) for t in tgt)
-    c = float(np.median(ratios)) if ratios else (l2 / l1 if l1 and l2 else 1.0)
-    out: set[int] = set()
-    for bead in beads:
-        flag = not bead.tgt and bool(bead.src) or bead.score < threshold
-        if not flag and len(bead.src) > 1 and bead.tgt:
-            a = sum(len(src[i]) for i in bead.src)
-            b = sum(len(tgt[j]) for j in bead.tgt)
-            mean = (a + b / c) / 2
-            z = (c * a - b) / np.sqrt(6.8 * mean) if mean > 0 else 0.0
-            flag = z > z_max
-        if flag:
-            out.update(bead.src)
-    return sorted(out)
+def suspicious(beads: Sequence[Bead], threshold: float = 0.5) -> list[int]:
+    """Source ids whose alignment deserves a second look (sorted, unique): those
+    of a bead that is not 1-1 (a drop, a merge, a split: opus-mt seldom merges or
+    splits sentences on purpose, and a realignment keeps true merges) or whose
+    confidence is below `threshold`. A threshold of 1 flags every bead, even one
+    scored exactly 1.0."""
+    return sorted({i for b in beads if len(b.src) != 1 or len(b.tgt) != 1 or b.score < threshold or threshold >= 1
+                   for i in b.src})
 
 
 def align_blocks(

@@ -24,8 +24,8 @@ import numpy as np
 CostFn = Callable[[Sequence[tuple[int, int]], np.ndarray, np.ndarray], np.ndarray]
 
 CHUNK_ROWS = 512  # rows whose bead costs are computed in one vectorised call
-FULL_GRID_CELLS = 300_000
-KEEP_COSTS = 1_000_000  # keep all bead costs of grids up to this many entries  # below this many cells the band is the whole grid
+FULL_GRID_CELLS = 300_000  # below this many cells the band is the whole grid
+KEEP_COSTS = 1_000_000  # keep all bead costs of grids up to this many entries
 
 
 @dataclass

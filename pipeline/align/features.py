@@ -18,10 +18,6 @@ from typing import Sequence
 
 import numpy as np
 
-_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d+)*")
-_WORD = re.compile(r"\w+")
-_QUOTES = str.maketrans({q: '"' for q in "\"“”„‟«»〝〞＂"})
-_PUNCT_ANCHORS = ('"', "?", "!")
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
@@ -129,19 +125,7 @@ def hash_ngrams(texts: Sequence[str], orders: Sequence[int] = (3, 4, 5), dim: in
 
 
 _QUOTE_CHARS = "\"“”„‟«»〝〞＂"
-_DIGIT = re.compile(r"\d")
 _NOT_DIGIT = re.compile(r"\D")
-
-
-def anchor_tokens(text: str, words: list[str] | None = None) -> list[str]:
-    """Raw anchor candidates of one sentence (names are filtered per block later)."""
-    out = ["#" + _NOT_DIGIT.sub("", m) for m in _NUMBER.findall(text)] if _DIGIT.search(text) else []
-    if words is None:
-        words = _WORD.findall(text)
-    out += ["N" + w for w in words if len(w) >= 3 and w[0].isupper() and not w.isdigit()]
-    q = sum(text.count(c) for c in _QUOTE_CHARS)
-    out += ['P"'] * q + ["P?"] * text.count("?") + ["P!"] * text.count("!")
-    return out
 
 
 @dataclass
@@ -152,20 +136,6 @@ class Anchors:
     tgt: HashedNgrams
     cog_src: HashedNgrams  # cognate prefixes, kept apart: weaker evidence
     cog_tgt: HashedNgrams
-
-
-def cognate_keys(text: str, words: list[str] | None = None) -> list[str]:
-    """4-letter prefixes of lower-cased words of 5+ letters (Simard et al. 1992)."""
-    if words is None:
-        words = _WORD.findall(text)
-    return ["C" + w[:4].lower() for w in words if len(w) >= 5 and not w.isdigit()]
-
-
-def _sparse(rows: list[list[str]], dim: int) -> HashedNgrams:
-    """Per-sentence token lists → hashed sqrt-count vectors."""
-    sids = [s for s, toks in enumerate(rows) for _ in toks]
-    keys = [tok for toks in rows for tok in toks]
-    return _sparse_pairs(np.array(sids, dtype=np.int64), keys, len(rows), dim)
 
 
 def _sparse_pairs(sids: np.ndarray, keys: list[str], n: int, dim: int) -> HashedNgrams:
@@ -184,6 +154,11 @@ def _sparse_pairs(sids: np.ndarray, keys: list[str], n: int, dim: int) -> Hashed
     sent_c, bucket_c = cell // dim, cell % dim
     row_start = np.searchsorted(sent_c, np.arange(n + 1))[None, :]
     return HashedNgrams(sent_c, bucket_c, weight, row_start, counts, dim)
+
+
+def anchor_tokens(text: str) -> list[str]:
+    """One sentence's anchor keys, as the aligner takes them (names are kept per block later)."""
+    return _side_tokens([text])[1]
 
 
 def _side_tokens(texts: Sequence[str]):

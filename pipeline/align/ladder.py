@@ -17,10 +17,11 @@ def _ids(text: str) -> tuple[int, ...]:
 
 
 def parse_ladder(lines: Iterable[str], name: str = "<ladder>") -> list[Bead]:
-    """Beads from ladder lines; the score is optional (1.0 when absent)."""
+    """Beads from ladder lines; the score is optional (1.0 when absent). Empty
+    lines and `#` comments are skipped (line numbers in errors still count them)."""
     beads = []
     for no, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _LINE.match(line)
         if not match:

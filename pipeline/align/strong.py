@@ -103,11 +103,8 @@ class _Scorer:
             # Chance overlap per (n-gram x n-gram): shared n-grams between unrelated
             # sentences grow with hyp * ref; without this, merged beads collect the
             # spurious overlap of their cross pairs and merging always looks good.
-            tx = np.bincount(self.hs.bucket, weights=self.hs.weight, minlength=self.hs.dim)
-            ty = np.bincount(self.ht.bucket, weights=self.ht.weight, minlength=self.ht.dim)
-            self._dot_total = float(tx @ ty)
-            self._cnt_total = float(self.hs.counts.sum() * self.ht.counts.sum())
-            self.mu = p.chance * self._dot_total / max(self._cnt_total, 1.0)
+            dot_total = float(self.hs.total(0, self.n) @ self.ht.total(0, self.m))
+            self.mu = p.chance * dot_total / max(float(self.hs.counts.sum() * self.ht.counts.sum()), 1.0)
         self.max_size = max_size
         self._block_key = None
 

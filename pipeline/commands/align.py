@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sys
 from pathlib import Path
 
@@ -23,19 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-size", type=int, default=3, metavar="N", help="most sentences on one side of a bead (default 3)")
 
 
-_WS = re.compile(r"\s+")
-
-
-def _clean(text: str) -> str:
-    return _WS.sub(" ", text).strip()  # no tab, CR or LF inside a TSV field
-
-
 def run(args: argparse.Namespace) -> int:
     # Imported here so that `nlen --help` does not pay for numpy.
     from pipeline.align import align_blocks, get_aligner
     from pipeline.align.ladder import check_blocks_match, format_bead
     from pipeline.errors import UserError
-    from pipeline.textio import read_blocks, read_lines, read_text
+    from pipeline.textio import normalise_space as _clean, read_blocks, read_lines, read_text  # no tab or newline in a field
 
     names = [args.src, args.tgt] + ([args.mt] if args.mt else [])
     if names.count("-") > 1:

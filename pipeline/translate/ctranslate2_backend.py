@@ -168,7 +168,7 @@ class CTranslate2Translator(HFTranslator):
     def _translate_batch(self, texts: list[str]) -> list[str]:
         ids = self.encode(texts)
         source = [self.tokenizer.convert_ids_to_tokens(x) for x in ids]
-        limit = self.max_new_tokens(max(len(x) for x in ids)) - (1 if self.forced_eos else 0)
+        limit = self.output_bound(max(len(x) for x in ids)) - (1 if self.forced_eos else 0)
         limit = max(1, limit)
         results = self.translator.translate_batch(
             source,

@@ -100,9 +100,6 @@ class HFTranslator(Translator):
             return self.settings.max_new_tokens
         return min(self.max_input_tokens, -(-(2 * n_tokens + 16) // 32) * 32)
 
-    def max_new_tokens(self, longest_source: int) -> int:
-        return self.output_bound(longest_source)
-
     def describe_generation(self, **extra) -> dict:
         s = self.settings
         return {

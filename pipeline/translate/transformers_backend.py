@@ -31,7 +31,7 @@ class TransformersTranslator(HFTranslator):
                 **enc,
                 num_beams=self.num_beams,
                 length_penalty=self.length_penalty,
-                max_new_tokens=self.max_new_tokens(enc["input_ids"].shape[1]),
+                max_new_tokens=self.output_bound(enc["input_ids"].shape[1]),
                 do_sample=False,
                 **({"min_new_tokens": self.settings.min_new_tokens} if self.settings.min_new_tokens else {}),
                 **self.family.generate_kwargs(self.tokenizer),
