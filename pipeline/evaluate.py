@@ -204,7 +204,7 @@ def reference_document(ref: Reference):
 def translate_paragraphs(translator, ref: Reference, aligner: str = "default", progress=None) -> tuple[list[str], dict]:
     """Translate the reference's Dutch paragraph by paragraph (long paragraphs
     chunked as in `nlen translate`); returns the English paragraphs and counts."""
-    from pipeline.run import translate_document
+    from pipeline.core import translate_document
 
     result = translate_document(reference_document(ref), translator, aligner, progress=progress)
     english: list[list[str]] = [[] for _ in ref.nl]

@@ -1,4 +1,5 @@
-"""The `translate` job: segment → translate → align → write, per input file."""
+"""The `translate` job's local executor: find inputs, skip what is up to date,
+run the core (pipeline/core.py) group by group, write each document's outputs."""
 
 from __future__ import annotations
 
@@ -6,17 +7,16 @@ import json
 import logging
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from pipeline import __version__
 from pipeline.errors import InputError, UserError
 from pipeline.provenance import git_commit, local_model_fingerprint, package_versions
 from pipeline.repair import DEFAULT_THRESHOLD
 from pipeline.segment import find_inputs, read_document
-from pipeline.translate.base import GenerationSettings, Translator
+from pipeline.translate.base import GenerationSettings
+from pipeline.core import GROUP_PARAGRAPHS, document_groups, translate_documents
 from pipeline.types import AlignedRow, Document
 from pipeline.write import write_json, write_tsv
 
@@ -46,83 +46,6 @@ class TranslateJob:
             "settings": self.settings.to_dict(), "aligner": self.aligner,
             "repair_threshold": self.repair_threshold, "nlen": __version__,
         }
-
-
-@dataclass
-class DocumentResult:
-    rows: list[AlignedRow]
-    counts: dict
-
-
-def translate_document(
-    doc: Document, translator: Translator, aligner: str = "default", progress=None,
-    repair_threshold: float = DEFAULT_THRESHOLD,
-) -> DocumentResult:
-    """Translate one document (see `translate_documents`)."""
-    return translate_documents([doc], translator, aligner, progress, repair_threshold)[0]
-
-
-def translate_documents(
-    docs: Sequence[Document], translator: Translator, aligner: str = "default", progress=None,
-    repair_threshold: float = DEFAULT_THRESHOLD,
-) -> list[DocumentResult]:
-    """Translate paragraph by paragraph, align sentences inside each paragraph,
-    then repair what the paragraph translation lost (pipeline/repair.py).
-
-    The paragraphs of all `docs` go to the translator in one call, and so do
-    their sentence-level repairs, so batches fill across small documents. A
-    text's translation does not depend on its batch-mates (per-text output
-    bounds), so each document gets what it would get alone."""
-    from pipeline.align import align
-    from pipeline.repair import RepairStats, repair_coverage
-    from pipeline.sentences import split_sentences
-    from pipeline.translate.chunking import ChunkStats, translate_segments
-
-    stats = [ChunkStats() for _ in docs]
-    sentences = [[s.text for s in p.sentences] for doc in docs for p in doc.paragraphs]
-    stats_of = [st for doc, st in zip(docs, stats) for _ in doc.paragraphs]
-    english = translate_segments(translator, sentences, stats_of, progress)
-    en_sentences = [split_sentences(text, "en") if text else [] for text in english]
-    first = [align(nl, en, method=aligner) for nl, en in zip(sentences, en_sentences)]
-    blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
-                                           threshold=repair_threshold, chunk_stats=stats_of)
-    results, k = [], 0
-    for doc, chunk_stats in zip(docs, stats):
-        end = k + len(doc.paragraphs)
-        results.append(_document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
-                                        sum(repair_stats[k:end], RepairStats())))
-        k = end
-    return results
-
-
-def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats) -> DocumentResult:
-    rows: list[AlignedRow] = []
-    kinds: Counter[str] = Counter()
-    en_offset = 0
-    for paragraph, nl, en, block in zip(doc.paragraphs, sentences, en_sentences, blocks):
-        for bead in block.beads:
-            kinds[bead.kind] += 1
-            filled = not bead.tgt and all(i in block.fills for i in bead.src) and bool(bead.src)
-            rows.append(AlignedRow(
-                nl=" ".join(nl[i] for i in bead.src),
-                en=" ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt),
-                doc=doc.name,
-                paragraph=paragraph.index,
-                nl_ids=tuple(paragraph.sentences[i].id for i in bead.src),
-                en_ids=tuple(en_offset + j for j in bead.tgt),
-                score=bead.score,
-                repaired=filled,
-            ))
-        en_offset += len(en)
-    counts = {
-        "paragraphs": len(doc.paragraphs),
-        "sentences_nl": sum(len(s) for s in sentences),
-        "sentences_en": en_offset,
-        **stats.to_dict(),
-        "beads": dict(sorted(kinds.items())),
-        "repair": repair_stats.to_dict(),
-    }
-    return DocumentResult(rows, counts)
 
 
 def _up_to_date(manifest_path: Path, tsv_path: Path, doc: Document, job: TranslateJob, request: dict) -> bool:
@@ -178,27 +101,6 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
     if todo:
         _translate_all(todo, job)
     return 2 if failed else 0
-
-
-# Documents are translated together until they hold this many paragraphs, so
-# that batches fill across small documents. Outputs are written per group, so
-# an interrupt loses at most one group's work (none with the cache on).
-GROUP_PARAGRAPHS = 256
-
-
-def document_groups(docs: Sequence[Document], min_paragraphs: int) -> Iterator[list[Document]]:
-    """Consecutive documents, in order, in groups of at least `min_paragraphs`
-    paragraphs (the last group may hold fewer)."""
-    group: list[Document] = []
-    size = 0
-    for doc in docs:
-        group.append(doc)
-        size += len(doc.paragraphs)
-        if size >= min_paragraphs:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
 
 
 def _translate_all(docs: list[Document], job: TranslateJob) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import SEED
 from pipeline.cli import main
-from pipeline.run import document_groups, translate_documents
+from pipeline.core import document_groups, translate_documents
 from pipeline.segment import read_document
 from pipeline.translate.base import GenerationSettings
 from test_batching import EchoTranslator
