@@ -5,7 +5,9 @@ before the next is loaded. For each model this measures, in the same run:
 
 * speed: Dutch sentences/s and target tokens/s over the translation calls only
   (model loading and one warm-up call on the shortest paragraph excluded);
-  target tokens are counted with the model's own target tokenizer;
+  target tokens are those the backend counts as it generates (Translator.target_tokens:
+  the generated ids, end token included, padding excluded), not a re-tokenisation
+  of the English;
 * memory: peak resident set size (RSS) of this process while the model was
   loaded and translating (libraries imported beforehand, see warm_libraries),
   with the peak counter reset before each model through
@@ -56,23 +58,37 @@ class ModelSpec:
 
 
 def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
-    """`MODEL[@BACKEND][#REVISION]`: e.g. `Helsinki-NLP/opus-mt-nl-en`,
-    `models/opus-ct2@ctranslate2`, `facebook/nllb-200-distilled-600M#main`."""
+    """`MODEL[@BACKEND][#REVISION]`, the suffixes in either order: e.g.
+    `Helsinki-NLP/opus-mt-nl-en`, `models/opus-ct2@ctranslate2`,
+    `facebook/nllb-200-distilled-600M#main`, `m@ctranslate2#abc` = `m#abc@ctranslate2`.
+    A local path that exists is taken whole, '@' and '#' included."""
     from pipeline.translate.base import BACKEND_MODULES
 
-    rest, revision = spec, None
-    if "#" in rest and not Path(rest).exists():
-        rest, revision = rest.rsplit("#", 1)
-        revision = revision or None
-    backend = default_backend
-    if "@" in rest and not Path(rest).exists():
-        head, tail = rest.rsplit("@", 1)
+    if Path(spec).exists():
+        return ModelSpec(spec, spec, default_backend, None)
+    # MODEL, then up to one '@BACKEND' and one '#REVISION' in either order; a '#'
+    # ends the model, and an '@' after it starts the backend only when it names one.
+    def known(tail: str) -> str:
         if tail not in BACKEND_MODULES:
             raise UserError(f"model {spec!r}: unknown backend {tail!r} after '@' (choose from {', '.join(sorted(BACKEND_MODULES))})")
-        rest, backend = head, tail
+        return tail
+
+    rest, revision, backend = spec, None, None
+    if "#" in rest:
+        rest, revision = rest.split("#", 1)
+        if "@" in revision:
+            revision, tail = revision.rsplit("@", 1)
+            backend = known(tail)
+        if "#" in revision or not revision:
+            raise UserError(f"model {spec!r}: give one revision after '#': MODEL[@BACKEND][#REVISION]")
+    if "@" in rest and not Path(rest).exists():
+        head, tail = rest.rsplit("@", 1)
+        if backend is not None:
+            raise UserError(f"model {spec!r}: two backends; give one: MODEL[@BACKEND][#REVISION]")
+        rest, backend = head, known(tail)
     if not rest:
         raise UserError(f"model {spec!r}: no model before '@' / '#'")
-    return ModelSpec(spec, rest, backend, revision)
+    return ModelSpec(spec, rest, backend or default_backend, revision)
 
 
 # --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.sentences import split_sentences
-from pipeline.textio import decode, normalise_space, read_bytes
+from pipeline.textio import decode, file_problem, normalise_space, read_bytes
 from pipeline.types import Document, Paragraph, Sentence
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")  # a line holding only whitespace ends a paragraph
@@ -37,12 +37,15 @@ def segment_text(text: str, lang: str) -> list[Paragraph]:
     return paragraphs
 
 
+STDIN_NAME = "stdin"  # the document name (and output stem) of `-`
+
+
 def read_document(path: Path | str, lang: str = "nl") -> Document:
     path = Path(path)
     data = read_bytes(path)
     text = decode(data, path)
     return Document(
-        name=path.stem,
+        name=STDIN_NAME if str(path) == "-" else path.stem,
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         paragraphs=segment_text(text, lang),
@@ -50,14 +53,20 @@ def read_document(path: Path | str, lang: str = "nl") -> Document:
 
 
 def find_inputs(inputs: list[str]) -> list[Path]:
-    """Expand INPUT arguments: .txt files as given, folders to their .txt files (sorted)."""
+    """Expand INPUT arguments: .txt files as given, folders to their .txt files
+    (sorted), `-` to stdin (read by read_document as the document `stdin`)."""
     found: list[Path] = []
     for item in inputs:
+        if item == "":
+            raise InputError("''", "an empty string is not a file or folder name")
         p = Path(item)
-        if p.is_dir():
-            found.extend(sorted(q for q in p.iterdir() if q.suffix == ".txt" and q.is_file()))
-        elif p.is_file():
+        if item == "-" or p.is_file():
             found.append(p)
+        elif p.is_dir():
+            found.extend(sorted(q for q in p.iterdir() if q.suffix == ".txt" and q.is_file()))
         else:
-            raise InputError(p, "no such file or directory")
+            problem = file_problem(p) or "not a regular file"
+            if "pipe" in problem:
+                problem += "; to translate piped text, pipe it to `nlen translate -`"
+            raise InputError(p, problem)
     return found

@@ -122,9 +122,9 @@ def test_non_utf8_exit_code_and_one_line_no_traceback(tiny_marian, tmp_path):
     proc = run_nlen("translate", str(bad), "--out-dir", str(tmp_path / "out"), "--model", str(tiny_marian), "--no-cache", "--max-new-tokens", "24")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert [line for line in proc.stderr.splitlines() if line.strip()] == [
-        f"nlen: error: {bad}: not valid UTF-8: byte 0xe9 at byte offset 3"
-    ]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"nlen: error: {bad}: not valid UTF-8: byte 0xe9 at byte offset 3 (line 1); ")
+    assert "iconv -f WINDOWS-1252 -t UTF-8" in lines[0]
 
 
 def test_missing_model_gives_one_clear_error(seed_article, tmp_path):

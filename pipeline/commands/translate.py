@@ -27,6 +27,13 @@ def probability(value: str) -> float:
     return p
 
 
+def folder(value: str) -> Path:
+    """--out-dir: '' would mean the current folder and '-' stdout; neither is meant."""
+    if value in ("", "-"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a folder name (outputs are a TSV and a manifest per document)")
+    return Path(value)
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """Model and generation options, shared with `eval` and `compare`."""
     model = parser.add_argument_group("model")
@@ -76,8 +83,9 @@ def settings_from_args(args: argparse.Namespace):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help=".txt files or folders of them")
-    parser.add_argument("--out-dir", type=Path, default=Path("corpus/parallel"), help="default: %(default)s")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help=".txt files or folders of them; '-' reads one document from stdin (named 'stdin')")
+    parser.add_argument("--out-dir", type=folder, default=Path("corpus/parallel"), help="default: %(default)s")
     add_model_arguments(parser)
     run = parser.add_argument_group("run")
     run.add_argument("--aligner", default="default", help="sentence aligner by name: nlen (the default) or galechurch")
@@ -92,8 +100,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.errors import UserError
     from pipeline.run import TranslateJob, run_translate
 
+    if args.inputs.count("-") > 1:
+        raise UserError("'-' (stdin) can be given only once")
     job = TranslateJob(
         out_dir=args.out_dir, model=args.model, backend=args.backend, revision=args.revision, family=args.family,
         settings=settings_from_args(args), aligner=args.aligner, repair_threshold=args.repair_threshold, force=args.force, progress=not args.no_progress,

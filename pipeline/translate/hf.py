@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from pipeline.errors import UserError
+from pipeline.textio import file_problem
 from pipeline.translate.base import Translator
 from pipeline.translate.families import resolve_family
 
@@ -74,7 +75,9 @@ def load_hf(model: str, revision: str | None, loader, what: str = "model"):
     path = Path(model).expanduser()
     if looks_like_path(model):
         if not path.is_dir():
-            raise UserError(f"cannot load model {model!r}: no such directory")
+            problem = file_problem(path)  # None: a regular file
+            problem = {None: "a file, not a model folder", "no such file or directory": "no such directory"}.get(problem, problem)
+            raise UserError(f"cannot load model {model!r}: {problem}")
         if not (path / "config.json").is_file():
             raise UserError(f"cannot load model {model!r}: not a model directory (no config.json); "
                             "pass a directory written by save_pretrained or `hf download --local-dir`")
