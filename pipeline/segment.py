@@ -60,8 +60,10 @@ def find_inputs(inputs: list[str]) -> list[Path]:
         if item == "":
             raise InputError("''", "an empty string is not a file or folder name")
         p = Path(item)
-        if item == "-" or p.is_file():
+        if item == "-":
             found.append(p)
+        elif p.is_file():
+            found.append(p.absolute() if str(p) == "-" else p)  # ./- is a file named '-', not stdin
         elif p.is_dir():
             found.extend(sorted(q for q in p.iterdir() if q.suffix == ".txt" and q.is_file()))
         else:
