@@ -105,6 +105,17 @@ def test_stdin_and_good_files_go_through_beside_bad_ones(tiny_marian, tmp_path, 
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
 
 
+def test_folder_entries_that_are_not_files_are_named_when_skipped(tmp_path, caplog):
+    from pipeline.segment import find_inputs
+
+    bad_inputs(tmp_path)  # loop.txt, broken.txt, fifo.txt among readable ones
+    (tmp_path / "sub.txt").mkdir()  # a folder named like a text file is not an input
+    found = {p.name for p in find_inputs([str(tmp_path)])}
+    assert found == {"u16.txt", "u16be.txt", "u32.txt", "latin1.txt", "gz.txt"}  # read later, reported one by one
+    for name, what in (("loop.txt", "symbolic link loop"), ("broken.txt", "broken symbolic link"), ("fifo.txt", "named pipe")):
+        assert f"{tmp_path / name}: skipped: " in caplog.text and what in caplog.text
+
+
 def test_a_file_named_dash_is_not_stdin(tmp_path, monkeypatch):
     from pipeline.segment import find_inputs, read_document
 
