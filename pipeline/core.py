@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from pipeline.checks import flag_rows
 from pipeline.repair import DEFAULT_THRESHOLD
 from pipeline.translate.base import Translator
 from pipeline.types import AlignedRow, Document
@@ -82,6 +83,7 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
                 repaired=filled,
             ))
         en_offset += len(en)
+    rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs})
     counts = {
         "paragraphs": len(doc.paragraphs),
         "sentences_nl": sum(len(s) for s in sentences),
