@@ -148,23 +148,6 @@ class MemoryProbe:
         return out
 
 
-class TimedTranslator:
-    """Forwards to a Translator and adds up the time spent in translate()."""
-
-    def __init__(self, inner):
-        self._inner = inner
-        self.seconds = 0.0
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-    def translate(self, texts, progress=None):
-        started = time.perf_counter()
-        out = self._inner.translate(texts, progress=progress)
-        self.seconds += time.perf_counter() - started
-        return out
-
-
 def disk_size(model: str, revision: str | None) -> tuple[int | None, str | None]:
     """Bytes of the model's files: a local directory, or the hub cache snapshot."""
     path = Path(model)
@@ -242,10 +225,10 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None =
         row["parameters"] = parameter_count(translator)
         shortest = min(ref.nl_paragraphs, key=len)
         translator.translate([shortest])  # warm-up, not timed
-        timed = TimedTranslator(translator)
-        generated = translator.target_tokens
-        paragraphs, counts = translate_paragraphs(timed, ref, aligner)
-        tokens = translator.target_tokens - generated or None  # None: a backend that does not count
+        before = translator.counters.snapshot()
+        paragraphs, counts = translate_paragraphs(translator, ref, aligner)
+        done = translator.counters.since(before)
+        tokens = done["target_tokens"] or None  # None: a backend that does not count
     except Exception as exc:  # noqa: BLE001
         msg = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
         row.update(status="failed", stage="translate", error=msg.splitlines()[0] if msg else type(exc).__name__)
@@ -256,7 +239,7 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None =
         gc.collect()
         row["memory"] = probe.stop()
     n_sent = sum(map(len, ref.nl))
-    secs = timed.seconds
+    secs = done["seconds"]
     row["speed"] = {
         "translate_s": round(secs, 3), "sentences": n_sent, "paragraphs": len(ref.nl),
         "translation_units": counts.get("translation_units"), "target_tokens": tokens,
