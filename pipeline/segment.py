@@ -8,6 +8,7 @@ breaks inside a paragraph are joined with a space.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from pipeline.errors import InputError
 from pipeline.sentences import split_sentences
 from pipeline.textio import decode, file_problem, normalise_space, read_bytes
 from pipeline.types import Document, Paragraph, Sentence
+
+log = logging.getLogger(__name__)
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")  # a line holding only whitespace ends a paragraph
 
@@ -60,10 +63,17 @@ def find_inputs(inputs: list[str]) -> list[Path]:
         if item == "":
             raise InputError("''", "an empty string is not a file or folder name")
         p = Path(item)
-        if item == "-" or p.is_file():
+        if item == "-":
             found.append(p)
+        elif p.is_file():
+            found.append(p.absolute() if str(p) == "-" else p)  # ./- is a file named '-', not stdin
         elif p.is_dir():
-            found.extend(sorted(q for q in p.iterdir() if q.suffix == ".txt" and q.is_file()))
+            for q in sorted(q for q in p.iterdir() if q.suffix == ".txt" and not q.is_dir()):
+                problem = file_problem(q)
+                if problem:  # a broken link, a loop, a pipe: said, not silently passed over
+                    log.warning("%s: skipped: %s", q, problem)
+                else:
+                    found.append(q)
         else:
             problem = file_problem(p) or "not a regular file"
             if "pipe" in problem:
