@@ -1,6 +1,8 @@
 """The core: documents → aligned rows, given a translator.
 
-segment (done by the reader) → translate paragraphs → align → repair → rows.
+segment (done by the reader) → translate paragraphs → align → repair → rows;
+or, with unit "sentence", translate each sentence alone → rows (no alignment,
+nothing to repair).
 Every executor (`pipeline/run.py`'s local loop, and the commands that score
 models) calls this and nothing below it, so all of them produce the same rows.
 """
@@ -8,7 +10,7 @@ models) calls this and nothing below it, so all of them produce the same rows.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from pipeline.repair import DEFAULT_THRESHOLD
@@ -16,26 +18,33 @@ from pipeline.translate.base import Translator
 from pipeline.types import AlignedRow, Document
 
 
+UNITS = ("paragraph", "sentence")
+
+
 @dataclass
 class DocumentResult:
     rows: list[AlignedRow]
     counts: dict
+    # The model's own translation of each paragraph before alignment and repair
+    # (with unit "sentence": its sentences' translations joined): evaluation scores it apart.
+    translations: list[str] = field(default_factory=list)
 
 
 def translate_document(
     doc: Document, translator: Translator, aligner: str = "default", progress=None,
-    repair_threshold: float = DEFAULT_THRESHOLD,
+    repair_threshold: float = DEFAULT_THRESHOLD, unit: str = "paragraph",
 ) -> DocumentResult:
     """Translate one document (see `translate_documents`)."""
-    return translate_documents([doc], translator, aligner, progress, repair_threshold)[0]
+    return translate_documents([doc], translator, aligner, progress, repair_threshold, unit)[0]
 
 
 def translate_documents(
     docs: Sequence[Document], translator: Translator, aligner: str = "default", progress=None,
-    repair_threshold: float = DEFAULT_THRESHOLD,
+    repair_threshold: float = DEFAULT_THRESHOLD, unit: str = "paragraph",
 ) -> list[DocumentResult]:
     """Translate paragraph by paragraph, align sentences inside each paragraph,
     then repair what the paragraph translation lost (pipeline/repair.py).
+    With unit "sentence", translate every sentence alone instead (see `_by_sentence`).
 
     The paragraphs of all `docs` go to the translator in one call, and so do
     their sentence-level repairs, so batches fill across small documents. A
@@ -46,6 +55,10 @@ def translate_documents(
     from pipeline.sentences import split_sentences
     from pipeline.translate.chunking import ChunkStats, translate_segments
 
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
+    if unit == "sentence":
+        return _by_sentence(docs, translator, progress)
     stats = [ChunkStats() for _ in docs]
     sentences = [[s.text for s in p.sentences] for doc in docs for p in doc.paragraphs]
     stats_of = [st for doc, st in zip(docs, stats) for _ in doc.paragraphs]
@@ -57,10 +70,60 @@ def translate_documents(
     results, k = [], 0
     for doc, chunk_stats in zip(docs, stats):
         end = k + len(doc.paragraphs)
-        results.append(_document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
-                                        sum(repair_stats[k:end], RepairStats())))
+        result = _document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
+                                  sum(repair_stats[k:end], RepairStats()))
+        result.translations = english[k:end]
+        # The model's own faults as the alignment sees them, before the repair fills
+        # anything in (a suspicious paragraph realigned against its sentence-level MT,
+        # which tells a drop from a merge better than lengths alone): Dutch
+        # sentences with no English (1-0 beads), and beads of several Dutch sentences.
+        beads = [b for block in blocks[k:end] for b in block.beads]
+        result.counts["model_faults"] = {"dropped": sum(len(b.src) for b in beads if not b.tgt),
+                                         "merged": sum(1 for b in beads if len(b.src) > 1 and b.tgt)}
+        results.append(result)
         k = end
     return results
+
+
+def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None) -> list[DocumentResult]:
+    """Every sentence translated alone (batched across all `docs`): one row per
+    sentence, paired by construction, so nothing is aligned or repaired. A row's
+    score is 1, or 0 when its English is empty."""
+    from pipeline.repair import RepairStats
+    from pipeline.translate.chunking import ChunkStats, _scaled, translate_segments
+
+    stats = [ChunkStats() for _ in docs]
+    units = [[s.text] for doc in docs for p in doc.paragraphs for s in p.sentences]
+    stats_of = [st for doc, st in zip(docs, stats) for p in doc.paragraphs for _ in p.sentences]
+    n_paragraphs = sum(len(doc.paragraphs) for doc in docs)
+    english = iter(translate_segments(translator, units, stats_of, _scaled(progress, len(units), n_paragraphs)))
+    results = []
+    for doc, chunk_stats in zip(docs, stats):
+        rows: list[AlignedRow] = []
+        translations = []
+        n_en = 0
+        for paragraph in doc.paragraphs:
+            outputs = [next(english) for _ in paragraph.sentences]
+            for sentence, en in zip(paragraph.sentences, outputs):
+                rows.append(AlignedRow(nl=sentence.text, en=en, doc=doc.name, paragraph=paragraph.index,
+                                       nl_ids=(sentence.id,), en_ids=(n_en,) if en else (), score=1.0 if en else 0.0))
+                n_en += bool(en)
+            translations.append(" ".join(o for o in outputs if o))
+        kinds = Counter("1-1" if row.en else "1-0" for row in rows)
+        counts = _counts(doc, len(rows), n_en, chunk_stats, kinds, RepairStats())
+        results.append(DocumentResult(rows, counts, translations))
+    return results
+
+
+def _counts(doc: Document, n_nl: int, n_en: int, stats, kinds: Counter, repair_stats) -> dict:
+    return {
+        "paragraphs": len(doc.paragraphs),
+        "sentences_nl": n_nl,
+        "sentences_en": n_en,
+        **stats.to_dict(),
+        "beads": dict(sorted(kinds.items())),
+        "repair": repair_stats.to_dict(),
+    }
 
 
 def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats) -> DocumentResult:
@@ -82,14 +145,7 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
                 repaired=filled,
             ))
         en_offset += len(en)
-    counts = {
-        "paragraphs": len(doc.paragraphs),
-        "sentences_nl": sum(len(s) for s in sentences),
-        "sentences_en": en_offset,
-        **stats.to_dict(),
-        "beads": dict(sorted(kinds.items())),
-        "repair": repair_stats.to_dict(),
-    }
+    counts = _counts(doc, sum(len(s) for s in sentences), en_offset, stats, kinds, repair_stats)
     return DocumentResult(rows, counts)
 
 
