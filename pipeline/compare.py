@@ -5,7 +5,7 @@ before the next is loaded. For each model this measures, in the same run:
 
 * speed: Dutch sentences/s and target tokens/s over the translation calls only
   (model loading and one warm-up call on the shortest paragraph excluded);
-  target tokens are those the backend counts as it generates (Translator.target_tokens:
+  target tokens are those the backend counts as it generates (`counters.target_tokens`:
   the generated ids, end token included, padding excluded), not a re-tokenisation
   of the English;
 * memory: peak resident set size (RSS) of this process while the model was
@@ -147,23 +147,6 @@ class MemoryProbe:
         return out
 
 
-class TimedTranslator:
-    """Forwards to a Translator and adds up the time spent in translate()."""
-
-    def __init__(self, inner):
-        self._inner = inner
-        self.seconds = 0.0
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-    def translate(self, texts, progress=None):
-        started = time.perf_counter()
-        out = self._inner.translate(texts, progress=progress)
-        self.seconds += time.perf_counter() - started
-        return out
-
-
 def disk_size(model: str, revision: str | None) -> tuple[int | None, str | None]:
     """Bytes of the model's files: a local directory, or the hub cache snapshot."""
     path = Path(model)
@@ -242,10 +225,10 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragra
         row["parameters"] = parameter_count(translator)
         shortest = min(ref.nl_paragraphs, key=len)
         translator.translate([shortest])  # warm-up, not timed
-        timed = TimedTranslator(translator)
-        generated = translator.target_tokens
-        hyp = translate_hypothesis(timed, ref, aligner, unit=unit)
-        tokens = translator.target_tokens - generated or None  # None: a backend that does not count
+        before = translator.counters.snapshot()
+        hyp = translate_hypothesis(translator, ref, aligner, unit=unit)
+        done = translator.counters.since(before)
+        tokens = done["target_tokens"] or None  # None: a backend that does not count
     except Exception as exc:  # noqa: BLE001
         msg = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
         row.update(status="failed", stage="translate", error=msg.splitlines()[0] if msg else type(exc).__name__)
@@ -256,7 +239,7 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragra
         gc.collect()
         row["memory"] = probe.stop()
     n_sent = sum(map(len, ref.nl))
-    secs = timed.seconds
+    secs = done["seconds"]
     counts = hyp.source["counts"]
     row["speed"] = {
         "translate_s": round(secs, 3), "sentences": n_sent, "paragraphs": len(ref.nl),

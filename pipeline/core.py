@@ -13,8 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
+from pipeline.checks import flag_rows
 from pipeline.repair import DEFAULT_THRESHOLD
-from pipeline.translate.base import Translator
+from pipeline.translate.base import Translation, Translator
 from pipeline.types import AlignedRow, Document
 
 
@@ -25,9 +26,10 @@ UNITS = ("paragraph", "sentence")
 class DocumentResult:
     rows: list[AlignedRow]
     counts: dict
-    # The model's own translation of each paragraph before alignment and repair
-    # (with unit "sentence": its sentences' translations joined): evaluation scores it apart.
-    translations: list[str] = field(default_factory=list)
+    # the model's translation of each paragraph (AlignedRow.paragraph indexes it), before
+    # repair: text, tokens, truncated, mean log-probability (pipeline/translate/base.py);
+    # with unit "sentence", its sentences' translations joined
+    paragraphs: list[Translation] = field(default_factory=list)
 
 
 def translate_document(
@@ -62,7 +64,8 @@ def translate_documents(
     stats = [ChunkStats() for _ in docs]
     sentences = [[s.text for s in p.sentences] for doc in docs for p in doc.paragraphs]
     stats_of = [st for doc, st in zip(docs, stats) for _ in doc.paragraphs]
-    english = translate_segments(translator, sentences, stats_of, progress)
+    translated = translate_segments(translator, sentences, stats_of, progress)
+    english = [t.text for t in translated]
     en_sentences = [split_sentences(text, "en") if text else [] for text in english]
     first = [align(nl, en, method=aligner) for nl, en in zip(sentences, en_sentences)]
     blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
@@ -71,8 +74,7 @@ def translate_documents(
     for doc, chunk_stats in zip(docs, stats):
         end = k + len(doc.paragraphs)
         result = _document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
-                                  sum(repair_stats[k:end], RepairStats()))
-        result.translations = english[k:end]
+                                  sum(repair_stats[k:end], RepairStats()), translated[k:end])
         # The model's own faults as the alignment sees them, before the repair fills
         # anything in (a suspicious paragraph realigned against its sentence-level MT,
         # which tells a drop from a merge better than lengths alone): Dutch
@@ -96,22 +98,27 @@ def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None
     units = [[s.text] for doc in docs for p in doc.paragraphs for s in p.sentences]
     stats_of = [st for doc, st in zip(docs, stats) for p in doc.paragraphs for _ in p.sentences]
     n_paragraphs = sum(len(doc.paragraphs) for doc in docs)
-    english = iter(translate_segments(translator, units, stats_of, _scaled(progress, len(units), n_paragraphs)))
+    translated = iter(translate_segments(translator, units, stats_of, _scaled(progress, len(units), n_paragraphs)))
     results = []
     for doc, chunk_stats in zip(docs, stats):
         rows: list[AlignedRow] = []
-        translations = []
+        paragraphs: list[Translation] = []
+        cut: list[int] = []  # rows whose English was cut at the output bound
         n_en = 0
         for paragraph in doc.paragraphs:
-            outputs = [next(english) for _ in paragraph.sentences]
-            for sentence, en in zip(paragraph.sentences, outputs):
-                rows.append(AlignedRow(nl=sentence.text, en=en, doc=doc.name, paragraph=paragraph.index,
-                                       nl_ids=(sentence.id,), en_ids=(n_en,) if en else (), score=1.0 if en else 0.0))
-                n_en += bool(en)
-            translations.append(" ".join(o for o in outputs if o))
+            outputs = [next(translated) for _ in paragraph.sentences]
+            for sentence, t in zip(paragraph.sentences, outputs):
+                if t.truncated:
+                    cut.append(len(rows))
+                rows.append(AlignedRow(nl=sentence.text, en=t.text, doc=doc.name, paragraph=paragraph.index,
+                                       nl_ids=(sentence.id,), en_ids=(n_en,) if t.text else (),
+                                       score=1.0 if t.text else 0.0, logprob=t.logprob))
+                n_en += bool(t.text)
+            paragraphs.append(Translation.join(outputs))
+        rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
         kinds = Counter("1-1" if row.en else "1-0" for row in rows)
         counts = _counts(doc, len(rows), n_en, chunk_stats, kinds, RepairStats())
-        results.append(DocumentResult(rows, counts, translations))
+        results.append(DocumentResult(rows, counts, paragraphs))
     return results
 
 
@@ -126,14 +133,20 @@ def _counts(doc: Document, n_nl: int, n_en: int, stats, kinds: Counter, repair_s
     }
 
 
-def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats) -> DocumentResult:
+def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats,
+                     translations: Sequence[Translation]) -> DocumentResult:
     rows: list[AlignedRow] = []
     kinds: Counter[str] = Counter()
+    cut: list[int] = []  # rows holding English cut at the output bound
     en_offset = 0
-    for paragraph, nl, en, block in zip(doc.paragraphs, sentences, en_sentences, blocks):
+    for paragraph, nl, en, block, translation in zip(doc.paragraphs, sentences, en_sentences, blocks, translations):
         for bead in block.beads:
             kinds[bead.kind] += 1
             filled = not bead.tgt and all(i in block.fills for i in bead.src) and bool(bead.src)
+            source = _source_translation(bead, block, translation) if filled else translation
+            # a cut paragraph translation loses its end: the bead with its last sentence holds the cut
+            if source.truncated and (filled or len(en) - 1 in bead.tgt):
+                cut.append(len(rows))
             rows.append(AlignedRow(
                 nl=" ".join(nl[i] for i in bead.src),
                 en=" ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt),
@@ -143,10 +156,19 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
                 en_ids=tuple(en_offset + j for j in bead.tgt),
                 score=bead.score,
                 repaired=filled,
+                logprob=source.logprob,
             ))
         en_offset += len(en)
+    rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
     counts = _counts(doc, sum(len(s) for s in sentences), en_offset, stats, kinds, repair_stats)
-    return DocumentResult(rows, counts)
+    return DocumentResult(rows, counts, list(translations))
+
+
+def _source_translation(bead, block, paragraph_translation: Translation) -> Translation:
+    """The translation a repaired bead's English comes from: its sentences'
+    sentence-level translations joined (a one-sentence paragraph's is the paragraph's)."""
+    parts = [block.fill_translations.get(i) for i in bead.src]
+    return Translation.join(parts) if all(parts) else paragraph_translation
 
 
 # Documents are translated together until they hold this many paragraphs, so

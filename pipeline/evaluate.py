@@ -315,35 +315,35 @@ def translate_hypothesis(translator, ref: Reference, aligner: str = "default", p
     sentences = [row.en.strip() for row in result.rows] if unit == "sentence" else None
     return Hypothesis(
         [" ".join(p) for p in english], {"kind": "translate", "counts": result.counts}, {}, unit=unit,
-        sentences=sentences, model_paragraphs=result.translations,
-        faults=model_faults(ref, unit, result.translations, sentences, result.counts),
+        sentences=sentences, model_paragraphs=[t.text for t in result.paragraphs],
+        faults=model_faults(ref, unit, result),
     )
 
 
-def model_faults(ref: Reference, unit: str, translations: Sequence[str], sentences: Sequence[str] | None,
-                 counts: dict, truncated: Sequence[bool] | None = None) -> dict:
-    """The model's faults on this set, before any repair: per translated text
-    (a paragraph, or a sentence with unit "sentence") the reference-free checks
-    of pipeline/checks.py (repetition loops, copies of the source, truncated and
-    empty outputs), and from the alignment before the repair fills anything in
+def model_faults(ref: Reference, unit: str, result) -> dict:
+    """The model's faults on this set (a DocumentResult of the core), before any
+    repair: per translated text (a paragraph, or a sentence with unit
+    "sentence") the reference-free checks of pipeline/checks.py (repetition
+    loops, copies of the source, outputs cut at their length bound, empty
+    outputs), and from the alignment before the repair fills anything in
     (paragraph unit only) the Dutch sentences dropped (1-0 beads) and the merged
-    beads (several Dutch sentences, one English). `truncated` (one per text) comes from the
-    translator; None: not known, and reported as such."""
+    beads (several Dutch sentences, one English)."""
     from pipeline.checks import FAULT_CHECKS, Checker
 
-    if unit == "sentence":
-        sources, outputs = [s for p in ref.nl for s in p], list(sentences or [])
+    if unit == "sentence":  # one row per sentence, its English the model's own
+        sources, outputs = [r.nl for r in result.rows], [r.en for r in result.rows]
+        truncated = ["truncated" in r.flags for r in result.rows]
     else:
-        sources, outputs = ref.nl_paragraphs, list(translations)
-    flagged = Checker(FAULT_CHECKS).count(sources, outputs, list(truncated) if truncated is not None else None)
-    before = counts.get("model_faults") or {}
-    repair = counts.get("repair") or {}
+        sources, outputs = ref.nl_paragraphs, [t.text for t in result.paragraphs]
+        truncated = [t.truncated for t in result.paragraphs]
+    flagged = Checker(FAULT_CHECKS).count(sources, outputs, truncated)
+    alignment = result.counts.get("model_faults") or {}
+    repair = result.counts.get("repair") or {}
     return {
         "unit": unit, "texts": len(outputs),
-        "dropped": before.get("dropped") if unit == "paragraph" else None,
-        "merged": before.get("merged") if unit == "paragraph" else None,
+        "dropped": alignment.get("dropped") if unit == "paragraph" else None,
+        "merged": alignment.get("merged") if unit == "paragraph" else None,
         **{name: flagged[name] for name in FAULT_CHECKS},
-        **({} if truncated is not None else {"truncated": None}),
         "repaired": repair.get("repaired", 0), "unrepaired_1_0": repair.get("unrepaired_1_0", 0),
     }
 
@@ -355,20 +355,17 @@ def translate_reference(ref: Reference, model: str, backend: str, settings, *, r
     cache, as `nlen translate` does, unless `cache` is off), free the model."""
     from tqdm import tqdm
 
-    from pipeline.translate import load_translator
+    from pipeline.translate import open_translator
 
-    translator = load_translator(backend, model, settings, revision=revision, family=family)
-    if cache:
-        from pipeline.cache import CachedTranslator, TranslationCache
-
-        translator = CachedTranslator(translator, TranslationCache(cache_dir))
-    with translator:
+    with open_translator(backend, model, settings, revision=revision, family=family, cache=cache,
+                         cache_dir=cache_dir) as translator:
         described = translator.describe()
         with tqdm(total=len(ref.nl), unit="par", desc="translate", file=sys.stderr, disable=not progress) as bar:
             hyp = translate_hypothesis(translator, ref, aligner, progress=bar.update, unit=unit)
+        counters = translator.counters
+        if cache:
+            hyp.source["cache"] = {"hits": counters.cache_hits, "misses": counters.cache_misses}
     hyp.model = described
-    if cache:
-        hyp.source["cache"] = translator.cache_counts()
     return hyp
 
 
