@@ -29,13 +29,15 @@ $(STAMP): pyproject.toml
 translate: install
 	$(NLEN) translate $(IN) --out-dir $(OUT) --model $(MODEL) $(ARGS)
 
-# Score MODEL on the hand-made reference (SET=seed|news|PATH-PREFIX); report in eval/reports/.
+# Score MODEL on a reference set (SET=seed|news hand-made, flores|tatoeba standard, or a path);
+# report in eval/reports/. On flores/tatoeba it scores as the published leaderboard does.
 eval: install
 	$(NLEN) eval --set $(SET) --model $(MODEL) $(ARGS)
 
-# Compare models on the same reference: make compare MODELS="A B ..." (each MODEL[@BACKEND][#REVISION]).
+# Compare models on the same reference: make compare MODELS="A B ..." (each MODEL[@BACKEND][#REVISION]);
+# fills the measured columns of models/README.md for models with published scores on SET.
 compare: install
-	$(NLEN) compare $(MODELS) --set $(SET) $(ARGS)
+	$(NLEN) compare $(MODELS) --set $(SET) --fill-readme models/README.md $(ARGS)
 
 test: install
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests
