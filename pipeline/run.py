@@ -31,6 +31,7 @@ class TranslateJob:
     revision: str | None = None
     family: str | None = None
     settings: GenerationSettings = field(default_factory=GenerationSettings)
+    unit: str = "paragraph"  # what the model translates at once: paragraph or sentence (pipeline/core.py)
     aligner: str = "default"
     repair_threshold: float = DEFAULT_THRESHOLD  # bead confidence below which sentences are re-translated alone
     force: bool = False  # redo documents whose outputs are up to date
@@ -43,7 +44,7 @@ class TranslateJob:
         return {
             "model": self.model, "backend": self.backend, "revision": self.revision, "family": self.family,
             "model_fingerprint": local_model_fingerprint(self.model),
-            "settings": self.settings.to_dict(), "aligner": self.aligner,
+            "settings": self.settings.to_dict(), "unit": self.unit, "aligner": self.aligner,
             "repair_threshold": self.repair_threshold, "nlen": __version__,
         }
 
@@ -125,7 +126,7 @@ def _translate_all(docs: list[Document], job: TranslateJob) -> None:
                 started = time.perf_counter()
                 before = translator.counters.snapshot()
                 results = translate_documents(group, translator, job.aligner, progress=bar.update,
-                                              repair_threshold=job.repair_threshold)
+                                              repair_threshold=job.repair_threshold, unit=job.unit)
                 # Engine measures belong to the group, which shares batches.
                 done = translator.counters.since(before)
                 measures = {"documents": len(group), "wall_time_s": round(time.perf_counter() - started, 3),

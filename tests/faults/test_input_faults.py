@@ -116,6 +116,15 @@ def test_folder_entries_that_are_not_files_are_named_when_skipped(tmp_path, capl
         assert f"{tmp_path / name}: skipped: " in caplog.text and what in caplog.text
 
 
+def test_conversion_hint_never_adds_a_line_break():
+    from pipeline.errors import InputError
+    from pipeline.textio import decode
+
+    with pytest.raises(InputError) as exc:
+        decode(GOOD.encode("utf-16"), "two\nlines.txt")
+    assert exc.value.problem.endswith("iconv -f UTF-16 -t UTF-8 FILE > NEW.txt")
+
+
 def test_a_file_named_dash_is_not_stdin(tmp_path, monkeypatch):
     from pipeline.segment import find_inputs, read_document
 
