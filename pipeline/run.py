@@ -27,10 +27,11 @@ log = logging.getLogger(__name__)
 class TranslateJob:
     out_dir: Path
     model: str
-    backend: str = "transformers"
+    backend: str = "ctranslate2"
     revision: str | None = None
     family: str | None = None
     settings: GenerationSettings = field(default_factory=GenerationSettings)
+    unit: str = "paragraph"  # what the model translates at once: paragraph or sentence (pipeline/core.py)
     aligner: str = "default"
     repair_threshold: float = DEFAULT_THRESHOLD  # bead confidence below which sentences are re-translated alone
     force: bool = False  # redo documents whose outputs are up to date
@@ -43,7 +44,7 @@ class TranslateJob:
         return {
             "model": self.model, "backend": self.backend, "revision": self.revision, "family": self.family,
             "model_fingerprint": local_model_fingerprint(self.model),
-            "settings": self.settings.to_dict(), "aligner": self.aligner,
+            "settings": self.settings.to_dict(), "unit": self.unit, "aligner": self.aligner,
             "repair_threshold": self.repair_threshold, "nlen": __version__,
         }
 
@@ -107,14 +108,10 @@ def _translate_all(docs: list[Document], job: TranslateJob) -> None:
     from tqdm import tqdm
 
     from pipeline.align import get_aligner
-    from pipeline.translate import load_translator
+    from pipeline.translate import open_translator
 
-    translator = load_translator(job.backend, job.model, job.settings, revision=job.revision, family=job.family)
-    backend = translator
-    if job.cache:
-        from pipeline.cache import CachedTranslator, TranslationCache
-
-        translator = CachedTranslator(backend, TranslationCache(job.cache_dir))
+    translator = open_translator(job.backend, job.model, job.settings, revision=job.revision, family=job.family,
+                                 cache=job.cache, cache_dir=job.cache_dir)
     # about 8 batches at least (a paragraph is ~64 source tokens when batches are sized by tokens)
     s = job.settings
     group_size = max(GROUP_PARAGRAPHS, 8 * (s.batch_tokens // 64 if s.batch_tokens else s.batch_size))
@@ -127,17 +124,16 @@ def _translate_all(docs: list[Document], job: TranslateJob) -> None:
         with tqdm(total=total, unit="par", desc="translate", file=sys.stderr, disable=not job.progress) as bar:
             for group in document_groups(docs, group_size):
                 started = time.perf_counter()
-                before = translator.cache_counts() if job.cache else None
-                oom_before, tokens_before = backend.oom_splits, backend.target_tokens
+                before = translator.counters.snapshot()
                 results = translate_documents(group, translator, job.aligner, progress=bar.update,
-                                              repair_threshold=job.repair_threshold)
+                                              repair_threshold=job.repair_threshold, unit=job.unit)
                 # Engine measures belong to the group, which shares batches.
+                done = translator.counters.since(before)
                 measures = {"documents": len(group), "wall_time_s": round(time.perf_counter() - started, 3),
-                            "target_tokens": backend.target_tokens - tokens_before,
-                            "oom_splits": backend.oom_splits - oom_before}
-                if before:
-                    after = translator.cache_counts()
-                    measures["cache"] = {k: after[k] - before[k] for k in ("hits", "misses")}
+                            "target_tokens": done["target_tokens"], "oom_splits": done["oom_splits"]}
+                if job.cache:
+                    measures["cache"] = {"hits": done["cache_hits"], "misses": done["cache_misses"],
+                                         **({"damaged": done["cache_damaged"]} if done["cache_damaged"] else {})}
                 for doc, result in zip(group, results):
                     tsv_path = job.out_dir / f"{doc.name}.tsv"
                     _write_outputs(tsv_path, result.rows, job.out_dir / f"{doc.name}.json", {

@@ -8,13 +8,16 @@ breaks inside a paragraph are joined with a space.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.sentences import split_sentences
-from pipeline.textio import decode, normalise_space, read_bytes
+from pipeline.textio import decode, file_problem, normalise_space, read_bytes
 from pipeline.types import Document, Paragraph, Sentence
+
+log = logging.getLogger(__name__)
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")  # a line holding only whitespace ends a paragraph
 
@@ -37,12 +40,15 @@ def segment_text(text: str, lang: str) -> list[Paragraph]:
     return paragraphs
 
 
+STDIN_NAME = "stdin"  # the document name (and output stem) of `-`
+
+
 def read_document(path: Path | str, lang: str = "nl") -> Document:
     path = Path(path)
     data = read_bytes(path)
     text = decode(data, path)
     return Document(
-        name=path.stem,
+        name=STDIN_NAME if str(path) == "-" else path.stem,
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         paragraphs=segment_text(text, lang),
@@ -50,14 +56,27 @@ def read_document(path: Path | str, lang: str = "nl") -> Document:
 
 
 def find_inputs(inputs: list[str]) -> list[Path]:
-    """Expand INPUT arguments: .txt files as given, folders to their .txt files (sorted)."""
+    """Expand INPUT arguments: .txt files as given, folders to their .txt files
+    (sorted), `-` to stdin (read by read_document as the document `stdin`)."""
     found: list[Path] = []
     for item in inputs:
+        if item == "":
+            raise InputError("''", "an empty string is not a file or folder name")
         p = Path(item)
-        if p.is_dir():
-            found.extend(sorted(q for q in p.iterdir() if q.suffix == ".txt" and q.is_file()))
-        elif p.is_file():
+        if item == "-":
             found.append(p)
+        elif p.is_file():
+            found.append(p.absolute() if str(p) == "-" else p)  # ./- is a file named '-', not stdin
+        elif p.is_dir():
+            for q in sorted(q for q in p.iterdir() if q.suffix == ".txt" and not q.is_dir()):
+                problem = file_problem(q)
+                if problem:  # a broken link, a loop, a pipe: said, not silently passed over
+                    log.warning("%s: skipped: %s", q, problem)
+                else:
+                    found.append(q)
         else:
-            raise InputError(p, "no such file or directory")
+            problem = file_problem(p) or "not a regular file"
+            if "pipe" in problem:
+                problem += "; to translate piped text, pipe it to `nlen translate -`"
+            raise InputError(p, problem)
     return found
