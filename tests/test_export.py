@@ -154,7 +154,10 @@ def test_filters_count_what_they_remove(corpus, rows, tmp_path):
             removed[checks.index(False)] += 1
     assert [(k["nl"], k["en"]) for k in kept] == [(r.nl, r.en) for r in expect]
     assert [v["rows"] for v in report["removed"].values()] == removed
-    assert all(removed[1:]), removed  # each filter had something to do
+    # each filter has rows to remove in this corpus (whether an earlier filter got them first
+    # depends on the aligner's scores)
+    assert any(r.score < 0.5 for r in rows) and any({"empty", "numbers"} & set(r.flags) for r in rows)
+    assert any(r.repaired for r in rows) and removed[3] and removed[4], removed
     assert report["rows"] == len(rows) and report["kept"]["rows"] == len(expect)
     assert report["kept"]["share"] == round(len(expect) / len(rows), 4)
 
