@@ -8,7 +8,7 @@ models) calls this and nothing below it, so all of them produce the same rows.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from pipeline.repair import DEFAULT_THRESHOLD
@@ -20,6 +20,9 @@ from pipeline.types import AlignedRow, Document
 class DocumentResult:
     rows: list[AlignedRow]
     counts: dict
+    # Rows whose Dutch came back with no English even after repair (the model
+    # returned nothing): scored 0, never high. {"doc", "paragraph", "nl_ids"} each.
+    untranslated: list[dict] = field(default_factory=list)
 
 
 def translate_document(
@@ -36,6 +39,7 @@ def translate_documents(
 ) -> list[DocumentResult]:
     """Translate paragraph by paragraph, align sentences inside each paragraph,
     then repair what the paragraph translation lost (pipeline/repair.py).
+    `progress(n)` counts Dutch sentences as their paragraphs are translated.
 
     The paragraphs of all `docs` go to the translator in one call, and so do
     their sentence-level repairs, so batches fill across small documents. A
@@ -65,20 +69,27 @@ def translate_documents(
 
 def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats) -> DocumentResult:
     rows: list[AlignedRow] = []
+    untranslated: list[dict] = []
     kinds: Counter[str] = Counter()
     en_offset = 0
     for paragraph, nl, en, block in zip(doc.paragraphs, sentences, en_sentences, blocks):
         for bead in block.beads:
             kinds[bead.kind] += 1
             filled = not bead.tgt and all(i in block.fills for i in bead.src) and bool(bead.src)
+            english = " ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt)
+            nl_ids = tuple(paragraph.sentences[i].id for i in bead.src)
+            score = bead.score
+            if bead.src and not english.strip():  # Dutch with no English must never look aligned
+                score = 0.0
+                untranslated.append({"doc": doc.name, "paragraph": paragraph.index, "nl_ids": list(nl_ids)})
             rows.append(AlignedRow(
                 nl=" ".join(nl[i] for i in bead.src),
-                en=" ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt),
+                en=english,
                 doc=doc.name,
                 paragraph=paragraph.index,
-                nl_ids=tuple(paragraph.sentences[i].id for i in bead.src),
+                nl_ids=nl_ids,
                 en_ids=tuple(en_offset + j for j in bead.tgt),
-                score=bead.score,
+                score=score,
                 repaired=filled,
             ))
         en_offset += len(en)
@@ -89,8 +100,9 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
         **stats.to_dict(),
         "beads": dict(sorted(kinds.items())),
         "repair": repair_stats.to_dict(),
+        "untranslated": len(untranslated),
     }
-    return DocumentResult(rows, counts)
+    return DocumentResult(rows, counts, untranslated)
 
 
 # Documents are translated together until they hold this many paragraphs, so

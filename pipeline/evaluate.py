@@ -223,7 +223,7 @@ def translate_reference(ref: Reference, model: str, backend: str, settings, *, r
 
     with load_translator(backend, model, settings, revision=revision, family=family) as translator:
         described = translator.describe()
-        with tqdm(total=len(ref.nl), unit="par", desc="translate", file=sys.stderr, disable=not progress) as bar:
+        with tqdm(total=sum(map(len, ref.nl)), unit="sent", desc="translate", file=sys.stderr, disable=not progress) as bar:
             paragraphs, counts = translate_paragraphs(translator, ref, aligner, progress=bar.update)
     return Hypothesis(paragraphs, {"kind": "translate", "counts": counts}, described)
 

@@ -1,13 +1,16 @@
-"""Stage 1: read a text file into a Document of paragraphs and sentences.
+"""Stage 1: find the inputs and read a text into a Document of paragraphs and sentences.
 
 Input is UTF-8 text with paragraphs separated by blank lines. A BOM and CRLF
 line endings are accepted, control characters are removed, and single line
-breaks inside a paragraph are joined with a space.
+breaks inside a paragraph are joined with a space. Inputs are `.txt` articles
+(one document each) and JSONL files, plain or gzipped (one document a line,
+read as a stream by pipeline/shards.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -39,6 +42,7 @@ def segment_text(text: str, lang: str) -> list[Paragraph]:
 
 def read_document(path: Path | str, lang: str = "nl") -> Document:
     path = Path(path)
+    check_name(path)
     data = read_bytes(path)
     text = decode(data, path)
     return Document(
@@ -49,15 +53,54 @@ def read_document(path: Path | str, lang: str = "nl") -> Document:
     )
 
 
+def shown_path(path: Path | str) -> str:
+    """A path as it can be printed: bytes that are not UTF-8 shown as \\xNN."""
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def check_name(path: Path) -> None:
+    """Output names and the `doc` column come from the file name, which must be text."""
+    try:
+        os.fsencode(path.name).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(shown_path(path), "file name is not valid UTF-8; rename the file") from None
+
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
+def is_jsonl(path: Path) -> bool:
+    return path.name.endswith(JSONL_SUFFIXES)
+
+
+def input_stem(path: Path) -> str:
+    """The name without .txt, .jsonl or .jsonl.gz."""
+    for suffix in JSONL_SUFFIXES:
+        if path.name.endswith(suffix):
+            return path.name[: -len(suffix)]
+    return path.stem
+
+
 def find_inputs(inputs: list[str]) -> list[Path]:
-    """Expand INPUT arguments: .txt files as given, folders to their .txt files (sorted)."""
+    """Expand INPUT arguments: files as given; folders to their .txt and .jsonl(.gz)
+    files, sorted. A folder with none of them is an InputError."""
     found: list[Path] = []
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found.extend(sorted(q for q in p.iterdir() if q.suffix == ".txt" and q.is_file()))
+            entries = sorted(p.iterdir())
+            inside = [q for q in entries if (q.suffix == ".txt" or is_jsonl(q)) and q.is_file()]
+            if not inside:
+                broken = sum(1 for q in entries if q.is_symlink() and not q.exists())
+                why = f" ({broken} broken symbolic link{'s' * (broken != 1)})" if broken else ""
+                raise InputError(shown_path(p), f"no .txt or .jsonl files in this folder{why}: nothing to translate")
+            found.extend(inside)
         elif p.is_file():
             found.append(p)
         else:
-            raise InputError(p, "no such file or directory")
+            raise InputError(shown_path(p), "no such file or directory")
     return found

@@ -33,6 +33,9 @@ CONVERT_AS = {"int8_float32": "int8", "int8_float16": "int8", "int8_bfloat16": "
 
 
 def cpu_threads() -> int:
+    """$OMP_NUM_THREADS when set (a Ray actor's share of the CPUs), else every CPU this process may use."""
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit() and int(os.environ["OMP_NUM_THREADS"]) > 0:
+        return int(os.environ["OMP_NUM_THREADS"])
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
