@@ -8,12 +8,18 @@ A row is keyed by (config, source): `config` is the SHA-256 of everything that
 changes the output — model id, resolved revision (or a fingerprint of a local
 model directory), backend, quantisation / dtype, device, model family and the
 generation parameters — and `source` is the SHA-256 of the source text unit.
-Batch size and token budget are not part of the key: they only change padding.
+Batch size, token budget, threads and GPU numbers are not part of the key: they
+do not change the output. A row holds the `Translation` (text, generated
+tokens, truncated, mean log-probability) and a checksum over the whole row: a
+row damaged on disk fails it, counts as a miss (translated again and
+overwritten) and is reported with one warning.
 
-`CachedTranslator` wraps any `Translator` (it is one itself), so callers do not
-change: cached units are looked up, the rest are translated by the wrapped
-backend, and each finished batch is committed at once. The database runs in WAL
-mode with a busy timeout plus retries, so several processes can share it.
+`CachedTranslator` is a layer over any `Translator` (pipeline/translate/base.py,
+`TranslatorWrapper`): cached units are looked up, the rest are translated by
+the inner backend, and each finished batch is committed at once. The database
+runs in WAL mode with a busy timeout plus retries, so several processes can
+share it. A database that is damaged, unreadable or not writable is one clear
+error (exit 2); `nlen cache clear` can always remove it.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from pipeline.errors import UserError
 from pipeline.provenance import local_model_fingerprint
-from pipeline.translate.base import Translator
+from pipeline.translate.base import Translation, Translator, TranslatorWrapper
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +43,8 @@ DB_NAME = "translations.sqlite3"
 # Fields of describe()["generation"] that do not change the output.
 NOT_IN_KEY = ("batch_size", "batch_tokens")
 # Top-level describe() fields that are bookkeeping, not output-deciding.
-NOT_IN_KEY_TOP = ("generation", "converted_model", "threads")
+NOT_IN_KEY_TOP = ("generation", "converted_model", "threads", "device_index")
+SCHEMA_VERSION = 2  # 2: a Translation and a checksum per row
 
 
 def default_cache_dir() -> Path:
@@ -65,34 +72,102 @@ def config_id(config: Mapping) -> str:
     return sha256_text(json.dumps(config, sort_keys=True, ensure_ascii=False, default=str))
 
 
+def row_checksum(cid: str, source_sha256: str, text: str, tokens: int, truncated: bool, logprob: float | None) -> str:
+    fields = (cid, source_sha256, text, str(int(tokens)), str(int(truncated)), repr(logprob))
+    return hashlib.sha256("\0".join(fields).encode("utf-8")).hexdigest()[:32]
+
+
+def cache_problem(path: Path, exc: BaseException) -> UserError:
+    """One line for a cache that cannot be used, saying what to do about it."""
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError) or \
+            "malformed" in detail or "not a database" in detail:
+        what = f"translation cache is damaged ({detail}); remove it with `nlen cache clear`"
+    elif "readonly" in detail or "read-only" in detail or isinstance(exc, PermissionError):
+        what = f"translation cache is not writable ({detail}); pick another --cache-dir"
+    else:
+        what = f"translation cache not usable ({detail}); remove it (nlen cache clear) or pick another --cache-dir"
+    return UserError(f"{path}: {what}, or run with --no-cache")
+
+
+def check_cache_dir(directory: Path) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise UserError(f"{directory}: the cache folder is a file, not a folder; pick another --cache-dir "
+                        "(or run with --no-cache)")
+
+
 class TranslationCache:
-    """The SQLite store. Safe to share between processes (WAL, busy retries)."""
+    """The SQLite store. Safe to share between processes (WAL, busy retries).
+
+    `readonly=True` opens an existing database for reading only (`nlen cache
+    stats`): it creates nothing and works on a read-only folder."""
 
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS configs (
         id TEXT PRIMARY KEY, model TEXT, backend TEXT, config TEXT NOT NULL, created REAL NOT NULL
     );
     CREATE TABLE IF NOT EXISTS translations (
-        config TEXT NOT NULL, source_sha256 TEXT NOT NULL, target TEXT NOT NULL, created REAL NOT NULL,
+        config TEXT NOT NULL, source_sha256 TEXT NOT NULL, target TEXT NOT NULL,
+        tokens INTEGER NOT NULL, truncated INTEGER NOT NULL, logprob REAL, checksum TEXT NOT NULL,
+        created REAL NOT NULL,
         PRIMARY KEY (config, source_sha256)
     ) WITHOUT ROWID;
     """
 
-    def __init__(self, directory: str | Path | None = None, *, timeout: float = 30.0, retries: int = 20):
+    def __init__(self, directory: str | Path | None = None, *, timeout: float = 30.0, retries: int = 20,
+                 readonly: bool = False):
         self.dir = Path(directory) if directory else default_cache_dir()
         self.path = self.dir / DB_NAME
         self.retries = retries
+        check_cache_dir(self.dir)
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-            self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self._retry(lambda: self.conn.executescript(self.SCHEMA))
+            if readonly:
+                self.conn = self._connect_readonly(timeout)
+            else:
+                self.dir.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+                self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self._migrate()
+            # touch both tables' first pages: damage there shows now, not mid-run
+            self._retry(lambda: self.conn.execute("SELECT id FROM configs LIMIT 1").fetchall())
+            self._retry(lambda: self.conn.execute("SELECT config FROM translations LIMIT 1").fetchall())
+        except UserError:
+            raise
         except (OSError, sqlite3.Error) as exc:
-            raise UserError(f"{self.path}: translation cache not usable ({exc}); "
-                            "remove it (nlen cache clear), pick another --cache-dir, or use --no-cache") from None
+            raise cache_problem(self.path, exc) from None
 
-    # --- retries on a locked / busy database --------------------------------
+    def _connect_readonly(self, timeout: float) -> sqlite3.Connection:
+        """Read-only; on a read-only folder SQLite cannot make the WAL index, so
+        the file is then read as immutable (what a last checkpoint holds)."""
+        uri = self.path.resolve().as_uri()
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            return conn
+        except sqlite3.OperationalError:
+            return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+
+    def _migrate(self) -> None:
+        """Create the tables; rows of an older layout are dropped (it is a cache)."""
+        def once(c):
+            version = c.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise UserError(f"{self.path}: translation cache written by a newer nlen (layout {version}); "
+                                "use another --cache-dir, or clear it with `nlen cache clear`")
+            if version < SCHEMA_VERSION:
+                if version or c.execute("SELECT 1 FROM sqlite_master WHERE name = 'translations'").fetchone():
+                    log.info("%s: translation cache from an older nlen; starting it afresh", self.path)
+                c.execute("DROP TABLE IF EXISTS translations")
+                c.execute("DROP TABLE IF EXISTS configs")
+                for statement in self.SCHEMA.split(";"):
+                    if statement.strip():
+                        c.execute(statement)
+                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+        self._write(once)
+
+    # --- retries on a locked / busy database; anything else is one clear error ---
     def _retry(self, fn: Callable):
         delay = 0.05
         for attempt in range(self.retries + 1):
@@ -101,10 +176,12 @@ class TranslationCache:
             except sqlite3.OperationalError as exc:
                 msg = str(exc).lower()
                 if attempt == self.retries or not ("locked" in msg or "busy" in msg):
-                    raise
+                    raise cache_problem(self.path, exc) from None
                 log.debug("cache busy (%s); retrying in %.2fs", exc, delay)
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
+            except sqlite3.DatabaseError as exc:
+                raise cache_problem(self.path, exc) from None
 
     def _write(self, statements: Callable[[sqlite3.Connection], None]) -> None:
         """Run `statements` in one IMMEDIATE transaction, retrying if busy."""
@@ -127,33 +204,50 @@ class TranslationCache:
         self._write(lambda c: c.execute("INSERT OR IGNORE INTO configs VALUES (?, ?, ?, ?, ?)", row))
         return cid
 
-    def get_many(self, cid: str, hashes: Iterable[str]) -> dict[str, str]:
+    def get_many(self, cid: str, hashes: Iterable[str]) -> tuple[dict[str, Translation], int]:
+        """The cached translations of these source hashes, and how many rows
+        failed their checksum (left out: the caller translates them again)."""
         hashes = list(dict.fromkeys(hashes))
-        found: dict[str, str] = {}
+        found: dict[str, Translation] = {}
+        damaged = 0
         for start in range(0, len(hashes), 500):
             chunk = hashes[start:start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._retry(lambda: self.conn.execute(
-                f"SELECT source_sha256, target FROM translations WHERE config = ? AND source_sha256 IN ({marks})",
-                (cid, *chunk)).fetchall())
-            found.update(rows)
-        return found
+                "SELECT source_sha256, CAST(target AS BLOB), tokens, truncated, logprob, checksum FROM translations "
+                f"WHERE config = ? AND source_sha256 IN ({marks})", (cid, *chunk)).fetchall())
+            for source, raw, tokens, truncated, logprob, checksum in rows:
+                try:
+                    text = bytes(raw).decode("utf-8")
+                    ok = isinstance(tokens, int) and truncated in (0, 1) and \
+                        (logprob is None or isinstance(logprob, float)) and \
+                        checksum == row_checksum(cid, source, text, tokens, bool(truncated), logprob)
+                except (UnicodeDecodeError, TypeError):
+                    ok = False
+                if ok:
+                    found[source] = Translation(text, tokens, bool(truncated), logprob)
+                else:
+                    damaged += 1
+        return found, damaged
 
-    def put_many(self, cid: str, pairs: Iterable[tuple[str, str]]) -> None:
+    def put_many(self, cid: str, pairs: Iterable[tuple[str, Translation]]) -> None:
         now = time.time()
-        rows = [(cid, sha256_text(src), tgt, now) for src, tgt in pairs]
-        self._write(lambda c: c.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?)", rows))
+        rows = []
+        for src, t in pairs:
+            h = sha256_text(src)
+            rows.append((cid, h, t.text, int(t.tokens), int(t.truncated), t.logprob,
+                         row_checksum(cid, h, t.text, t.tokens, t.truncated, t.logprob), now))
+        self._write(lambda c: c.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows))
 
     def stats(self) -> dict:
         rows = self._retry(lambda: self.conn.execute(
             "SELECT c.model, c.backend, c.id, COUNT(t.source_sha256) FROM configs c "
             "LEFT JOIN translations t ON t.config = c.id GROUP BY c.id ORDER BY c.model, c.backend").fetchall())
         total = self._retry(lambda: self.conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
-        size = sum(p.stat().st_size for p in self.dir.glob(DB_NAME + "*") if p.is_file())
         return {
             "path": str(self.path),
             "translations": total,
-            "bytes": size,
+            "bytes": database_bytes(self.dir),
             "configs": [{"model": m, "backend": b, "config": cid[:12], "translations": n} for m, b, cid, n in rows],
         }
 
@@ -173,61 +267,67 @@ class TranslationCache:
         self.conn.close()
 
 
-class CachedTranslator(Translator):
-    """A `Translator` that answers from the cache and stores what the wrapped
-    backend translates, one committed batch at a time."""
+def database_bytes(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.glob(DB_NAME + "*") if p.is_file())
+
+
+def remove_database(directory: Path) -> list[Path]:
+    """Delete the cache database and its WAL files whatever state they are in
+    (`nlen cache clear` on a damaged cache). Returns what was removed."""
+    check_cache_dir(directory)
+    removed = []
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path = directory / (DB_NAME + suffix)
+        try:
+            path.unlink()
+            removed.append(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise UserError(f"{path}: cannot remove the translation cache ({exc.strerror or exc})") from None
+    return removed
+
+
+class CachedTranslator(TranslatorWrapper):
+    """A layer that answers from the cache and stores what the inner translator
+    translates, one committed batch at a time. Counts go to the shared
+    `counters` (cache_hits, cache_misses)."""
 
     def __init__(self, inner: Translator, cache: TranslationCache):
-        self.inner = inner
+        super().__init__(inner)
         self.cache = cache
-        self.model_name = inner.model_name
-        self.settings = inner.settings
-        self.backend_name = inner.backend_name
-        self.max_input_tokens = inner.max_input_tokens
         self.config = cache_config(inner.describe())
         self.config_id = cache.register(self.config)
-        self.hits = 0  # units answered from the cache
-        self.misses = 0  # units the backend translated
 
-    def translate(self, texts: Sequence[str], progress=None, on_batch=None, known=None) -> list[str]:
-        texts = list(texts)
-        hashes = [sha256_text(t) for t in texts]
-        found = self.cache.get_many(self.config_id, hashes)
-        known = dict(known or {})
-        known.update({i: found[h] for i, h in enumerate(hashes) if h in found and i not in known})
-        self.hits += len(known)
-        self.misses += len(texts) - len(known)
+    def translate_detailed(self, texts: Sequence[str], progress=None, on_batch=None, known=None) -> list[Translation]:
+        with self.counters.timing():
+            texts = list(texts)
+            hashes = [sha256_text(t) for t in texts]
+            found, damaged = self.cache.get_many(self.config_id, hashes)
+            if damaged:
+                if not self.counters.cache_damaged:
+                    log.warning("%s: %d cached translation%s failed %s checksum (damaged on disk); translating "
+                                "%s again", self.cache.path, damaged, "s" if damaged > 1 else "",
+                                "their" if damaged > 1 else "its", "them" if damaged > 1 else "it")
+                self.counters.cache_damaged += damaged
+            known = dict(known or {})
+            known.update({i: found[h] for i, h in enumerate(hashes) if h in found and i not in known})
+            self.counters.cache_hits += len(known)
+            self.counters.cache_misses += len(texts) - len(known)
 
-        def store(sources: list[str], results: list[str]) -> None:
-            self.cache.put_many(self.config_id, zip(sources, results))
-            if on_batch:
-                on_batch(sources, results)
+            def store(sources: list[str], results: list[Translation]) -> None:
+                self.cache.put_many(self.config_id, zip(sources, results))
+                if on_batch:
+                    on_batch(sources, results)
 
-        if len(known) == len(texts):
-            if progress:
-                progress(len(texts))
-            return [known[i] for i in range(len(texts))]
-        return self.inner.translate(texts, progress=progress, on_batch=store, known=known)
-
-    def _translate_batch(self, texts: list[str]) -> list[str]:
-        return self.translate(texts)
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return self.inner.count_tokens(texts)
-
-    def describe(self) -> dict:
-        return self.inner.describe()
-
-    def cache_counts(self) -> dict:
-        return {"hits": self.hits, "misses": self.misses, "path": str(self.cache.path)}
+            if len(known) == len(texts):
+                if progress:
+                    progress(len(texts))
+                return [known[i] for i in range(len(texts))]
+            return self.inner.translate_detailed(texts, progress=progress, on_batch=store, known=known)
 
     def close(self) -> None:
         try:
             self.inner.close()
         finally:
             self.cache.close()
-
-    def __getattr__(self, name):  # anything backend-specific (tokenizer, device, …)
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)

@@ -19,6 +19,26 @@ from pipeline.errors import UserError
 COMMANDS = ["translate", "merge", "align", "align_eval", "eval", "compare", "cache"]
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: options may come after or between the inputs
+    (`nlen translate a.txt --force b.txt`), and an unknown argument is reported
+    with this command's usage, not the top-level one."""
+
+    _intermixing = False
+
+    def parse_known_args(self, args=None, namespace=None):
+        if self._intermixing:  # parse_known_intermixed_args calls back here (Python < 3.12.7)
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True
+        try:
+            namespace, extras = self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nlen",
@@ -26,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nlen {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=CommandParser)
     for name in COMMANDS:
         try:
             module = importlib.import_module(f"pipeline.commands.{name}")
@@ -36,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(cmd)
+        # -v after the command too; SUPPRESS keeps a -v given before it
+        cmd.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging on stderr")
         cmd.set_defaults(_run=module.run)
     return parser
 

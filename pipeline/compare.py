@@ -5,7 +5,9 @@ before the next is loaded. For each model this measures, in the same run:
 
 * speed: Dutch sentences/s and target tokens/s over the translation calls only
   (model loading and one warm-up call on the shortest paragraph excluded);
-  target tokens are counted with the model's own target tokenizer;
+  target tokens are those the backend counts as it generates (Translator.target_tokens:
+  the generated ids, end token included, padding excluded), not a re-tokenisation
+  of the English;
 * memory: peak resident set size (RSS) of this process while the model was
   loaded and translating (libraries imported beforehand, see warm_libraries),
   with the peak counter reset before each model through
@@ -56,23 +58,37 @@ class ModelSpec:
 
 
 def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
-    """`MODEL[@BACKEND][#REVISION]`: e.g. `Helsinki-NLP/opus-mt-nl-en`,
-    `models/opus-ct2@ctranslate2`, `facebook/nllb-200-distilled-600M#main`."""
+    """`MODEL[@BACKEND][#REVISION]`, the suffixes in either order: e.g.
+    `Helsinki-NLP/opus-mt-nl-en`, `models/opus-ct2@ctranslate2`,
+    `facebook/nllb-200-distilled-600M#main`, `m@ctranslate2#abc` = `m#abc@ctranslate2`.
+    A local path that exists is taken whole, '@' and '#' included."""
     from pipeline.translate.base import BACKEND_MODULES
 
-    rest, revision = spec, None
-    if "#" in rest and not Path(rest).exists():
-        rest, revision = rest.rsplit("#", 1)
-        revision = revision or None
-    backend = default_backend
-    if "@" in rest and not Path(rest).exists():
-        head, tail = rest.rsplit("@", 1)
+    if Path(spec).exists():
+        return ModelSpec(spec, spec, default_backend, None)
+    # MODEL, then up to one '@BACKEND' and one '#REVISION' in either order; a '#'
+    # ends the model, and an '@' after it starts the backend only when it names one.
+    def known(tail: str) -> str:
         if tail not in BACKEND_MODULES:
             raise UserError(f"model {spec!r}: unknown backend {tail!r} after '@' (choose from {', '.join(sorted(BACKEND_MODULES))})")
-        rest, backend = head, tail
+        return tail
+
+    rest, revision, backend = spec, None, None
+    if "#" in rest:
+        rest, revision = rest.split("#", 1)
+        if "@" in revision:
+            revision, tail = revision.rsplit("@", 1)
+            backend = known(tail)
+        if "#" in revision or not revision:
+            raise UserError(f"model {spec!r}: give one revision after '#': MODEL[@BACKEND][#REVISION]")
+    if "@" in rest and not Path(rest).exists():
+        head, tail = rest.rsplit("@", 1)
+        if backend is not None:
+            raise UserError(f"model {spec!r}: two backends; give one: MODEL[@BACKEND][#REVISION]")
+        rest, backend = head, known(tail)
     if not rest:
         raise UserError(f"model {spec!r}: no model before '@' / '#'")
-    return ModelSpec(spec, rest, backend, revision)
+    return ModelSpec(spec, rest, backend or default_backend, revision)
 
 
 # --------------------------------------------------------------------------
@@ -129,23 +145,6 @@ class MemoryProbe:
             import torch
 
             out["cuda_peak_allocated_mb"] = round(torch.cuda.max_memory_allocated() / mb, 1)
-        return out
-
-
-class TimedTranslator:
-    """Forwards to a Translator and adds up the time spent in translate()."""
-
-    def __init__(self, inner):
-        self._inner = inner
-        self.seconds = 0.0
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-    def translate(self, texts, progress=None):
-        started = time.perf_counter()
-        out = self._inner.translate(texts, progress=progress)
-        self.seconds += time.perf_counter() - started
         return out
 
 
@@ -226,10 +225,10 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None =
         row["parameters"] = parameter_count(translator)
         shortest = min(ref.nl_paragraphs, key=len)
         translator.translate([shortest])  # warm-up, not timed
-        timed = TimedTranslator(translator)
-        generated = translator.target_tokens
-        paragraphs, counts = translate_paragraphs(timed, ref, aligner)
-        tokens = translator.target_tokens - generated or None  # None: a backend that does not count
+        before = translator.counters.snapshot()
+        paragraphs, counts = translate_paragraphs(translator, ref, aligner)
+        done = translator.counters.since(before)
+        tokens = done["target_tokens"] or None  # None: a backend that does not count
     except Exception as exc:  # noqa: BLE001
         msg = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
         row.update(status="failed", stage="translate", error=msg.splitlines()[0] if msg else type(exc).__name__)
@@ -240,7 +239,7 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None =
         gc.collect()
         row["memory"] = probe.stop()
     n_sent = sum(map(len, ref.nl))
-    secs = timed.seconds
+    secs = done["seconds"]
     row["speed"] = {
         "translate_s": round(secs, 3), "sentences": n_sent, "paragraphs": len(ref.nl),
         "translation_units": counts.get("translation_units"), "target_tokens": tokens,

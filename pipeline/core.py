@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from pipeline.repair import DEFAULT_THRESHOLD
-from pipeline.translate.base import Translator
+from pipeline.translate.base import Translation, Translator
 from pipeline.types import AlignedRow, Document
 
 
@@ -23,6 +23,9 @@ class DocumentResult:
     # Rows whose Dutch came back with no English even after repair (the model
     # returned nothing): scored 0, never high. {"doc", "paragraph", "nl_ids"} each.
     untranslated: list[dict] = field(default_factory=list)
+    # the model's translation of each paragraph (AlignedRow.paragraph indexes it), before
+    # repair: text, tokens, truncated, mean log-probability (pipeline/translate/base.py)
+    paragraphs: list[Translation] = field(default_factory=list)
 
 
 def translate_document(
@@ -53,7 +56,8 @@ def translate_documents(
     stats = [ChunkStats() for _ in docs]
     sentences = [[s.text for s in p.sentences] for doc in docs for p in doc.paragraphs]
     stats_of = [st for doc, st in zip(docs, stats) for _ in doc.paragraphs]
-    english = translate_segments(translator, sentences, stats_of, progress)
+    translated = translate_segments(translator, sentences, stats_of, progress)
+    english = [t.text for t in translated]
     en_sentences = [split_sentences(text, "en") if text else [] for text in english]
     first = [align(nl, en, method=aligner) for nl, en in zip(sentences, en_sentences)]
     blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
@@ -61,8 +65,10 @@ def translate_documents(
     results, k = [], 0
     for doc, chunk_stats in zip(docs, stats):
         end = k + len(doc.paragraphs)
-        results.append(_document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
-                                        sum(repair_stats[k:end], RepairStats())))
+        result = _document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
+                                  sum(repair_stats[k:end], RepairStats()))
+        result.paragraphs = translated[k:end]
+        results.append(result)
         k = end
     return results
 

@@ -142,12 +142,13 @@ class Hypothesis:
     nl_paragraphs: list[str] | None = None  # Dutch as the hypothesis side saw it (tsv)
 
 
-def read_tsv_paragraphs(path: Path) -> tuple[list[str], list[str]]:
-    """A corpus TSV → (English paragraphs, Dutch paragraphs), rows grouped by
-    (doc, paragraph) in order of appearance."""
+def read_tsv_paragraphs(path: Path, text: str | None = None) -> tuple[list[str], list[str]]:
+    """A corpus TSV (its `text`, if already read) → (English paragraphs, Dutch
+    paragraphs), rows grouped by (doc, paragraph) in order of appearance."""
     from pipeline.textio import read_text
 
-    text = read_text(path, "corpus TSV")
+    if text is None:
+        text = read_text(path, "corpus TSV")
     lines = text.split("\n")
     header = lines[0].split("\t") if lines and lines[0] else []
     missing = [c for c in ("nl", "en", "doc", "paragraph") if c not in header]
@@ -171,19 +172,34 @@ def read_tsv_paragraphs(path: Path) -> tuple[list[str], list[str]]:
 
 
 def tsv_model(path: Path) -> dict:
-    """The model section of the TSV's run manifest (<stem>.json beside it), if any."""
+    """The model section of the TSV's run manifest (<stem>.json beside it); {} when
+    there is none (or the TSV came from stdin). A manifest that is there but
+    unusable is a UserError: its model would be recorded wrongly."""
     import json
 
     manifest = path.with_suffix(".json")
-    try:
-        return dict(json.loads(manifest.read_text(encoding="utf-8")).get("model") or {})
-    except (OSError, ValueError, AttributeError):
+    if str(path) == "-" or not manifest.is_file():
         return {}
+    try:
+        model = json.loads(manifest.read_text(encoding="utf-8")).get("model")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise UserError(f"{manifest}: the TSV's manifest is not a readable JSON object ({exc}); move it away to score without it") from None
+    if model is None:
+        return {}
+    if not isinstance(model, dict) or not isinstance(model.get("model"), str):
+        raise UserError(f"{manifest}: the manifest's \"model\" is not an object with a string \"model\" id; "
+                        "move the manifest away to score without it")
+    return model
 
 
 def hypothesis_from_tsv(path: Path) -> Hypothesis:
-    en, nl = read_tsv_paragraphs(path)
-    return Hypothesis(en, {"kind": "tsv", "tsv": _file_info(path)}, tsv_model(path), nl)
+    """A corpus TSV, or stdin for `-`, read once (so stdin is hashed as read)."""
+    from pipeline.textio import decode, read_bytes
+
+    data = read_bytes(path, "corpus TSV")
+    en, nl = read_tsv_paragraphs(path, decode(data, path))
+    info = {"path": "-" if str(path) == "-" else _rel(path), "sha256": hashlib.sha256(data).hexdigest()}
+    return Hypothesis(en, {"kind": "tsv", "tsv": info}, tsv_model(path), nl)
 
 
 def reference_document(ref: Reference):

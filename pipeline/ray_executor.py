@@ -32,14 +32,14 @@ log = logging.getLogger(__name__)
 class ShardWorker:
     """One Ray actor: the model, loaded once, and the shared task code."""
 
-    def __init__(self, job, config: str):
+    def __init__(self, job, config: str, device: str):
         from pipeline.run import open_translator, run_context
         from pipeline.write import remove_stale_temps
 
         logging.getLogger("pipeline").setLevel(logging.WARNING)
         self._threads(job.cpus_per_worker)
         remove_stale_temps(job.out_dir)  # left by an actor of this host that died
-        self.translator = open_translator(job)
+        self.translator = open_translator(job, device)  # the device the driver resolved, not this node's guess
         self.ctx = run_context(job, self.translator, config)
 
     @staticmethod
@@ -107,6 +107,8 @@ def run_ray(plan, job, config: str, summary) -> None:
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
+    from pipeline.run import resolved_device
+
     # Descriptors only: a shard travels as its byte range, and its worker reads it.
     tasks = []
     for task in plan.tasks():
@@ -130,7 +132,7 @@ def run_ray(plan, job, config: str, summary) -> None:
             logging.getLogger(name).setLevel(logging.ERROR)
         dataset = ray.data.from_items([{"task": t} for t in tasks], override_num_blocks=len(tasks))
         statuses = dataset.map_batches(
-            ShardWorker, fn_constructor_args=(job, config), batch_size=1, batch_format="numpy",
+            ShardWorker, fn_constructor_args=(job, config, resolved_device(job)), batch_size=1, batch_format="numpy",
             compute=ActorPoolStrategy(size=min(job.workers, len(tasks)), max_tasks_in_flight_per_actor=1),
             num_cpus=job.cpus_per_worker, num_gpus=job.gpus_per_worker or None,
         )

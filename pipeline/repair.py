@@ -117,7 +117,7 @@ def repair_coverage(
     keys = [(k, i) for k in flagged_blocks if len(src_blocks[k]) > 1 for i in range(len(src_blocks[k]))]
     per_key = [chunk_stats[k] for k, _ in keys] if chunk_stats else ChunkStats()
     translated = translate_segments(translator, [[src_blocks[k][i]] for k, i in keys], per_key)
-    sentence_mt = dict(zip(keys, translated))
+    sentence_mt = {key: t.text for key, t in zip(keys, translated)}
 
     for k in flagged_blocks:
         src, tgt = src_blocks[k], tgt_blocks[k]

@@ -37,7 +37,7 @@ MAX_POSITIONS = 512
 class TranslateJob:
     out_dir: Path
     model: str
-    backend: str = "transformers"
+    backend: str = "ctranslate2"
     revision: str | None = None
     family: str | None = None
     settings: GenerationSettings = field(default_factory=GenerationSettings)
@@ -65,11 +65,13 @@ class TranslateJob:
 
 
 def resolved_device(job: TranslateJob) -> str:
-    """The device the workers will use; it changes the output, so it is part of the config."""
+    """The device the translators will use; it changes the output, so it is part of the config."""
     device = job.settings.device
-    if job.executor == "ray":
-        if device == "cuda" and not job.gpus_per_worker:
-            raise UserError("--device cuda with --executor ray needs --gpus-per-worker (e.g. 1)")
+    if job.executor == "ray":  # one GPU per actor, or none
+        if device.startswith("cuda") and not job.gpus_per_worker:
+            raise UserError(f"--device {device} with --executor ray needs --gpus-per-worker (e.g. 1)")
+        if device not in ("auto", "cpu", "cuda"):
+            raise UserError(f"--device {device}: on Ray each actor gets its own GPU (--gpus-per-worker); use --device auto")
         if device == "cpu" and job.gpus_per_worker:
             raise UserError("--gpus-per-worker was given with --device cpu; drop one of them")
         return "cuda" if job.gpus_per_worker else "cpu"
@@ -78,7 +80,8 @@ def resolved_device(job: TranslateJob) -> str:
     if job.backend == "ctranslate2":
         import ctranslate2
 
-        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        count = ctranslate2.get_cuda_device_count()
+        return f"cuda:{','.join(map(str, range(count)))}" if count else "cpu"
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
@@ -88,8 +91,8 @@ def config_hash(job: TranslateJob) -> str:
     """12 hex digits of the SHA-256 of everything that changes the output: the
     request (model, revision or local fingerprint, backend, compute type, beam and
     the other generation settings, aligner, repair threshold, nlen version), the
-    device, and the versions of the packages that compute it."""
-    data = {"request": job.request(), "device": job.settings.device, "packages": package_versions(OUTPUT_PACKAGES)}
+    device it resolves to, and the versions of the packages that compute it."""
+    data = {"request": job.request(), "device": resolved_device(job), "packages": package_versions(OUTPUT_PACKAGES)}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
@@ -272,7 +275,6 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
             failed = True
     if not paths:
         return 2  # every input was refused above, one line each
-    job = dataclasses.replace(job, settings=dataclasses.replace(job.settings, device=resolved_device(job)))
     config = config_hash(job)
     removed = remove_stale_temps(job.out_dir)
     if removed:
@@ -291,27 +293,21 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
 
 
 # --- shared by the executors ----------------------------------------------------
-def open_translator(job: TranslateJob):
-    """The job's backend, wrapped in the translation cache unless it is off."""
-    from pipeline.translate import load_translator
+def open_translator(job: TranslateJob, device: str | None = None):
+    """The job's translator stack: its backend (on `device` instead of the
+    requested one, if given), behind the translation cache unless it is off."""
+    from pipeline.translate import open_translator as open_stack
 
-    translator = load_translator(job.backend, job.model, job.settings, revision=job.revision, family=job.family)
-    if job.cache:
-        from pipeline.cache import CachedTranslator, TranslationCache
-
-        try:
-            translator = CachedTranslator(translator, TranslationCache(job.cache_dir))
-        except BaseException:
-            translator.close()
-            raise
-    return translator
+    settings = dataclasses.replace(job.settings, device=device) if device else job.settings
+    return open_stack(job.backend, job.model, settings, revision=job.revision, family=job.family,
+                      cache=job.cache, cache_dir=job.cache_dir)
 
 
 def run_context(job: TranslateJob, translator, config: str) -> RunContext:
     from pipeline.align import get_aligner
 
     return RunContext(
-        out_dir=job.out_dir, config=config, aligner=job.aligner, repair_threshold=job.repair_threshold,
+        out_dir=job.out_dir, config=config, aligner=job.aligner, repair_threshold=job.repair_threshold, cache=job.cache,
         manifest={
             "nlen": __version__,
             "model": translator.describe(),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.sentences import split_sentences
-from pipeline.textio import decode, normalise_space, read_bytes
+from pipeline.textio import decode, file_problem, normalise_space, read_bytes
 from pipeline.types import Document, Paragraph, Sentence
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")  # a line holding only whitespace ends a paragraph
@@ -40,13 +40,17 @@ def segment_text(text: str, lang: str) -> list[Paragraph]:
     return paragraphs
 
 
+STDIN_NAME = "stdin"  # the document name (and output stem) of `-`
+
+
 def read_document(path: Path | str, lang: str = "nl") -> Document:
     path = Path(path)
-    check_name(path)
+    if str(path) != "-":
+        check_name(path)
     data = read_bytes(path)
     text = decode(data, path)
     return Document(
-        name=path.stem,
+        name=STDIN_NAME if str(path) == "-" else path.stem,
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         paragraphs=segment_text(text, lang),
@@ -86,12 +90,17 @@ def input_stem(path: Path) -> str:
 
 
 def find_inputs(inputs: list[str]) -> list[Path]:
-    """Expand INPUT arguments: files as given; folders to their .txt and .jsonl(.gz)
-    files, sorted. A folder with none of them is an InputError."""
+    """Expand INPUT arguments: files as given; folders to their .txt and
+    .jsonl(.gz) files, sorted (a folder with none of them is an InputError);
+    `-` to stdin (read by read_document as the document `stdin`)."""
     found: list[Path] = []
     for item in inputs:
+        if item == "":
+            raise InputError("''", "an empty string is not a file or folder name")
         p = Path(item)
-        if p.is_dir():
+        if item == "-" or p.is_file():
+            found.append(p)
+        elif p.is_dir():
             entries = sorted(p.iterdir())
             inside = [q for q in entries if (q.suffix == ".txt" or is_jsonl(q)) and q.is_file()]
             if not inside:
@@ -99,8 +108,9 @@ def find_inputs(inputs: list[str]) -> list[Path]:
                 why = f" ({broken} broken symbolic link{'s' * (broken != 1)})" if broken else ""
                 raise InputError(shown_path(p), f"no .txt or .jsonl files in this folder{why}: nothing to translate")
             found.extend(inside)
-        elif p.is_file():
-            found.append(p)
         else:
-            raise InputError(shown_path(p), "no such file or directory")
+            problem = file_problem(p) or "not a regular file"
+            if "pipe" in problem:
+                problem += "; to translate piped text, pipe it to `nlen translate -`"
+            raise InputError(shown_path(p), problem)
     return found

@@ -254,6 +254,7 @@ class RunContext:
     manifest: dict  # nlen, model, aligner, request, packages, git commit
     aligner: str = "default"
     repair_threshold: float = 0.5
+    cache: bool = True  # the translator reads and writes the translation cache
 
 
 def add_counts(a: dict, b: dict) -> dict:
@@ -278,15 +279,15 @@ def process_task(task: Task, translator, ctx: RunContext, progress=None) -> dict
             unit.shard.records = load_records(unit.shard)
             unit.documents = [record_document(r, unit.shard.input) for r in unit.shard.records]
     docs = [d for u in task.units for d in u.documents]
-    backend = getattr(translator, "inner", translator)  # engine measures live on the backend
-    cache_before = translator.cache_counts() if hasattr(translator, "cache_counts") else None
-    oom_before, tokens_before = backend.oom_splits, backend.target_tokens
+    before = translator.counters.snapshot()
     results = translate_documents(docs, translator, ctx.aligner, progress=progress, repair_threshold=ctx.repair_threshold)
+    done = translator.counters.since(before)
+    # Engine measures belong to the task, whose documents share batches.
     measures = {"documents": len(docs), "wall_time_s": round(time.perf_counter() - started, 3),
-                "target_tokens": backend.target_tokens - tokens_before, "oom_splits": backend.oom_splits - oom_before}
-    if cache_before:
-        after = translator.cache_counts()
-        measures["cache"] = {k: after[k] - cache_before[k] for k in ("hits", "misses")}
+                "target_tokens": done["target_tokens"], "oom_splits": done["oom_splits"]}
+    if ctx.cache:
+        measures["cache"] = {"hits": done["cache_hits"], "misses": done["cache_misses"],
+                             **({"damaged": done["cache_damaged"]} if done["cache_damaged"] else {})}
     status = {"units": len(task.units), "documents": len(docs), "sentences": 0, "rows": 0, "rejects": 0,
               "untranslated": 0, "warnings": []}
     k = 0

@@ -2,27 +2,83 @@
 
 UTF-8 only (a BOM is accepted), CRLF and CR become LF, control characters
 other than tab and newline are removed. A file that is not UTF-8 is an
-`InputError` naming the file and the byte offset.
+`InputError` naming the file and the byte offset, or saying what it is
+instead (UTF-16/32, PDF, ZIP, compressed) and how to convert it.
 """
 
 from __future__ import annotations
 
+import errno
+import logging
+import os
 import re
+import shlex
+import stat
 import sys
 import unicodedata
 from pathlib import Path
 
 from pipeline.errors import InputError
 
+log = logging.getLogger(__name__)
+
+# Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS = [(b"\xff\xfe\x00\x00", "UTF-32", "little-endian"), (b"\x00\x00\xfe\xff", "UTF-32", "big-endian"),
+         (b"\xff\xfe", "UTF-16", "little-endian"), (b"\xfe\xff", "UTF-16", "big-endian")]
+_NOT_TEXT = [(b"%PDF", "a PDF file, not plain text: extract its text first (e.g. pdftotext)"),
+             (b"PK\x03\x04", "a ZIP archive (as .docx, .odt and .epub files are), not plain text: save it as UTF-8 text first"),
+             (b"\x1f\x8b", "gzip-compressed: decompress it first (gunzip)"),
+             (b"BZh", "bzip2-compressed: decompress it first (bunzip2)"),
+             (b"\xfd7zXZ\x00", "xz-compressed: decompress it first (unxz)")]
+
+
+def _convert_hint(path: Path | str, encoding: str) -> str:
+    if str(path) == "-":
+        return f"pipe it through iconv -f {encoding} -t UTF-8 first"
+    return f"convert it to UTF-8 first, e.g. iconv -f {encoding} -t UTF-8 {shlex.quote(str(path))} > NEW.txt"
+
+
+def _not_utf8(data: bytes, path: Path | str) -> str | None:
+    """What `data` is when it is not UTF-8 text, with the fix; None when no guess applies."""
+    for magic, what in _NOT_TEXT:
+        if data.startswith(magic):
+            return what
+    for bom, encoding, order in _BOMS:
+        if data.startswith(bom):
+            return f"{encoding} text ({order}, with a byte-order mark), not UTF-8; {_convert_hint(path, encoding)}"
+    sample = data[:4096]
+    nuls = sample.count(0)
+    if nuls < 4 or 3 * nuls < len(sample):  # a stray NUL is a control character, removed like the others
+        return None
+    if 3 * nuls >= 2 * len(sample):
+        encoding = "UTF-32LE" if sample[0] else "UTF-32BE"
+    else:
+        odd = sum(1 for k in range(1, len(sample), 2) if sample[k] == 0)
+        if 10 * odd >= 9 * nuls:
+            encoding = "UTF-16LE"
+        elif 10 * odd <= nuls:
+            encoding = "UTF-16BE"
+        else:
+            return "binary data (many NUL bytes), not text"
+    return (f"probably {encoding} text without a byte-order mark ({nuls} of its first {len(sample)} bytes are NUL), "
+            f"not UTF-8; {_convert_hint(path, encoding)}")
+
 
 def decode(data: bytes, path: Path | str) -> str:
     """UTF-8 (BOM allowed) → text with LF line endings and no control characters."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        problem = _not_utf8(data, path)  # UTF-16 text without a BOM can be valid UTF-8 with a NUL in every other byte
+        if problem:
+            raise InputError(path, problem)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(path, _not_utf8(data, path) or (
+            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} (line {line}); "
+            f"if it is Latin-1/Windows-1252 text, {_convert_hint(path, 'WINDOWS-1252')}")) from None
     text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
     if text.isprintable():  # fast path: nothing to remove
         return text
@@ -41,16 +97,46 @@ def normalise_space(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def file_problem(path: Path | str) -> str | None:
+    """Why `path` cannot be read as a text file, or None when it is a regular
+    file: missing, a broken link, a link loop, a folder, a pipe, a device."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return f"broken symbolic link (to {os.readlink(path)}, which does not exist)"
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "no such file or directory"
+        return (exc.strerror or str(exc)).lower()
+    if stat.S_ISREG(mode):
+        return None
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    kind = next((name for test, name in kinds if test(mode)), "special")
+    return f"is {kind}, not a regular file"
+
+
 def read_bytes(path: Path | str, what: str = "file") -> bytes:
-    """The bytes of `path`, or of stdin for `-`."""
+    """The bytes of `path`, or of stdin for `-`. A named pipe is read too, so
+    that `nlen align <(cut -f1 x.tsv) <(cut -f2 x.tsv)` works."""
+    if str(path) == "":
+        raise InputError("''", f"an empty string is not a {what} name")
     if str(path) == "-":
+        if sys.stdin is None:
+            raise InputError("-", f"cannot read {what}: stdin is closed")
+        if sys.stdin.isatty():
+            log.info("reading %s from the terminal (stdin); end it with Ctrl-D", what)
         return sys.stdin.buffer.read()
     try:
         return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, f"{what} not found") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read {what}: {exc.strerror or exc}") from None
+        problem = file_problem(path) or (exc.strerror or str(exc)).lower()
+        if problem == "no such file or directory":
+            raise InputError(path, f"{what} not found") from None
+        raise InputError(path, f"cannot read {what}: {problem}") from None
 
 
 def read_text(path: Path | str, what: str = "file") -> str:

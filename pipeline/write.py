@@ -216,6 +216,28 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def check_writable(path: Path | str, what: str = "output") -> None:
+    """Fail now, in one line, if `path` cannot be written atomically: it is a
+    folder, or the folder it would go in cannot hold a new file (read-only, not
+    a folder). Probes with a temporary file, so it holds for root and for
+    read-only file systems too. Creates nothing."""
+    from pipeline.errors import UserError
+
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: {what} is a folder, not a file")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(f"{path}: cannot write {what}: {parent} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

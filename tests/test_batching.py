@@ -7,7 +7,7 @@ from typing import Sequence
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.translate.base import GenerationSettings, Translator
+from pipeline.translate.base import GenerationSettings, Translation, Translator, TranslatorWrapper
 from pipeline.translate.batching import make_batches
 
 
@@ -107,9 +107,9 @@ def test_progress_and_on_batch_callbacks():
     texts = [f"tekst {i}" for i in range(7)]
     tr = EchoTranslator(GenerationSettings(batch_size=3))
     done, stored = [], []
-    tr.translate(texts, progress=done.append, on_batch=lambda src, tgt: stored.append(dict(zip(src, tgt))))
+    tr.translate_detailed(texts, progress=done.append, on_batch=lambda src, tgt: stored.append(dict(zip(src, tgt))))
     assert sum(done) == 7 and len(stored) == 3
-    assert {k: v for d in stored for k, v in d.items()} == {t: f"EN[{t}]" for t in texts}
+    assert {k: v.text for d in stored for k, v in d.items()} == {t: f"EN[{t}]" for t in texts}
 
 
 def test_known_items_keep_the_batch_plan():
@@ -119,9 +119,9 @@ def test_known_items_keep_the_batch_plan():
     full = EchoTranslator(GenerationSettings(batch_size=2))
     full.translate(texts)
     done_batches = full.batches[:2]
-    known = {texts.index(t): f"EN[{t}]" for b in done_batches for t in b}
+    known = {texts.index(t): Translation(f"EN[{t}]") for b in done_batches for t in b}
     resumed = EchoTranslator(GenerationSettings(batch_size=2))
-    assert resumed.translate(texts, known=known) == [f"EN[{t}]" for t in texts]
+    assert [t.text for t in resumed.translate_detailed(texts, known=known)] == [f"EN[{t}]" for t in texts]
     assert resumed.batches == full.batches[2:]
 
 
@@ -129,7 +129,7 @@ def test_out_of_memory_batch_is_split_and_retried():
     texts = [" ".join(["w"] * 9) + f" #{i}" for i in range(8)]  # 11 tokens each
     tr = OutOfMemoryTranslator(capacity=25, settings=GenerationSettings(batch_size=8))
     assert tr.translate(texts) == [f"EN[{t}]" for t in texts]
-    assert tr.failed > 0 and tr.oom_splits == tr.failed
+    assert tr.failed > 0 and tr.counters.oom_splits == tr.failed
     assert all(len(b) <= 2 for b in tr.batches)  # 8 → 4 → 2 fits 25 tokens
 
 
@@ -197,3 +197,41 @@ def test_identical_texts_are_translated_once_and_get_the_same_english():
     assert out == ["a b|32", "c|32", "a b|32", "c|32", "a b|32"]
     assert sorted(t for batch in tr.batches for t in batch) == ["a b", "c"]
     assert sum(seen) == 5
+
+
+class MeteredEcho(EchoTranslator):
+    """Test double: a backend that reports what real ones do per text: tokens
+    generated (words + end token), truncated when over `bound` words, a log-probability."""
+
+    def __init__(self, bound: int = 5):
+        super().__init__(GenerationSettings(batch_size=2))
+        self.bound = bound
+
+    def _translate_batch(self, texts):
+        self.batches.append(list(texts))
+        return [Translation(f"EN[{t}]", min(len(t.split()), self.bound) + 1, len(t.split()) > self.bound, -0.5)
+                for t in texts]
+
+
+def test_detailed_results_and_shared_counters():
+    texts = ["een twee", "een twee drie vier vijf zes zeven", "een twee", "drie"]
+    inner = MeteredEcho()
+    outer = TranslatorWrapper(inner)  # any layer shares the backend's counters
+    assert outer.counters is inner.counters
+    before = outer.counters.snapshot()
+    out = outer.translate_detailed(texts)
+    assert [t.text for t in out] == [f"EN[{t}]" for t in texts]
+    assert [t.truncated for t in out] == [False, True, False, False]
+    assert out[0] is out[2]  # identical texts: translated once, the same result
+    done = outer.counters.since(before)
+    # the first call: 3 distinct texts, 3 + 6 + 2 tokens, one truncated
+    assert (done["translated"], done["target_tokens"], done["truncated"]) == (3, 11, 1)
+    assert outer.translate(texts) == [t.text for t in out]  # strings only, the same path
+    assert outer.counters.translated == 6 and outer.counters.seconds > 0
+
+
+def test_chunks_join_into_one_translation():
+    parts = [Translation("a", 3, False, -1.0), Translation("b", 1, True, -2.0)]
+    joined = Translation.join(parts)
+    assert joined == Translation("a b", 4, True, -1.25)  # log-probability weighted by tokens
+    assert Translation.join([Translation("a", 2, False, None), parts[1]]).logprob is None

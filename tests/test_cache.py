@@ -54,7 +54,7 @@ def test_editing_one_paragraph_translates_only_that_one(tmp_path):
     inner = CountingTranslator()
     with CachedTranslator(inner, TranslationCache(tmp_path)) as tr:
         first = tr.translate(PARAGRAPHS)
-        assert len(inner.translated) == 6 and (tr.hits, tr.misses) == (0, 6)
+        assert len(inner.translated) == 6 and (tr.counters.cache_hits, tr.counters.cache_misses) == (0, 6)
         edited = list(PARAGRAPHS)
         edited[3] = "Dit is de bewerkte alinea. Alleen deze is nieuw."
         second = tr.translate(edited)
@@ -62,6 +62,20 @@ def test_editing_one_paragraph_translates_only_that_one(tmp_path):
         assert second == first[:3] + [f"EN[{edited[3]}]"] + first[4:]
         assert tr.describe() == inner.describe()  # provenance passes through
         assert tr.count_tokens(["a b"]) == inner.count_tokens(["a b"])
+
+
+def test_cache_keeps_the_translation_details(tmp_path):
+    """tokens, truncated and log-probability come back from the cache as the backend gave them."""
+    from test_batching import MeteredEcho
+
+    texts = ["een twee", "een twee drie vier vijf zes zeven"]
+    with CachedTranslator(MeteredEcho(), TranslationCache(tmp_path)) as tr:
+        fresh = tr.translate_detailed(texts)
+    again = MeteredEcho()
+    with CachedTranslator(again, TranslationCache(tmp_path)) as tr:
+        assert tr.translate_detailed(texts) == fresh and again.batches == []
+        assert (tr.counters.cache_hits, tr.counters.translated, tr.counters.target_tokens) == (2, 0, 0)
+    assert fresh[1].truncated and fresh[1].logprob == -0.5 and fresh[1].tokens == 6
 
 
 def test_key_covers_generation_parameters_but_not_batching(tmp_path):
@@ -115,10 +129,11 @@ def test_failed_batch_keeps_finished_batches(tmp_path):
 WRITER = """
 import sys
 from pipeline.cache import TranslationCache
+from pipeline.translate import Translation
 cache = TranslationCache(sys.argv[1], timeout=0.05)  # short busy timeout: the retries must do the work
 cid = cache.register({"model": "m", "backend": "b", "writer": "shared"})
 for i in range(int(sys.argv[3])):
-    cache.put_many(cid, [(f"{sys.argv[2]}-{i}-{j}", f"t{i}") for j in range(5)])
+    cache.put_many(cid, [(f"{sys.argv[2]}-{i}-{j}", Translation(f"t{i}", 3)) for j in range(5)])
     cache.get_many(cid, [f"{sys.argv[2]}-{i}-0"])
 print("ok")
 """

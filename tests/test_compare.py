@@ -56,7 +56,8 @@ def test_compare_two_tiny_models_writes_table_with_p_values(tiny_marian, second_
         assert row["speed"]["sentences"] == 37 and row["speed"]["sentences_per_s"] > 0
         assert row["speed"]["target_tokens"] > 0 and row["speed"]["target_tokens_per_s"] > 0
         assert row["memory"]["peak_rss_mb"] > 0 and "measured" in row["memory"]
-        assert row["size_mb"] > 0 and row["parameters"] > 0
+        assert row["size_mb"] > 0
+        assert row["parameters"] > 0 if row["backend"] == "transformers" else row["parameters"] is None  # ct2: not counted
         assert set(row["scores"]) == {"BLEU", "chrF2", "chrF2++", "TER"}
         assert len(row["hypotheses"]) == 14
     assert report["packages"]["sacrebleu"] and "git_commit" in report
@@ -77,15 +78,38 @@ def test_compare_model_that_fails_to_load_gets_a_row_and_exit_2(tiny_marian, tmp
     assert "failed (load): cannot load model" in out
 
 
-def test_parse_spec():
-    s = parse_spec("Helsinki-NLP/opus-mt-nl-en")
-    assert (s.model, s.backend, s.revision) == ("Helsinki-NLP/opus-mt-nl-en", "transformers", None)
-    s = parse_spec("models/opus-ct2@ctranslate2")
-    assert (s.model, s.backend) == ("models/opus-ct2", "ctranslate2")
-    s = parse_spec("facebook/nllb-200-distilled-600M#abc123@transformers".replace("#abc123@transformers", "@transformers#abc123"))
-    assert (s.model, s.backend, s.revision) == ("facebook/nllb-200-distilled-600M", "transformers", "abc123")
-    with pytest.raises(UserError, match="unknown backend"):
-        parse_spec("x@nope")
+@pytest.mark.parametrize("spec, expected", [
+    ("Helsinki-NLP/opus-mt-nl-en", ("Helsinki-NLP/opus-mt-nl-en", "transformers", None)),
+    ("models/opus-ct2@ctranslate2", ("models/opus-ct2", "ctranslate2", None)),
+    ("facebook/nllb-200-distilled-600M#abc123", ("facebook/nllb-200-distilled-600M", "transformers", "abc123")),
+    # both orders of the two suffixes
+    ("facebook/nllb-200-distilled-600M@ctranslate2#abc123", ("facebook/nllb-200-distilled-600M", "ctranslate2", "abc123")),
+    ("facebook/nllb-200-distilled-600M#abc123@ctranslate2", ("facebook/nllb-200-distilled-600M", "ctranslate2", "abc123")),
+    ("m#abc@transformers", ("m", "transformers", "abc")),
+])
+def test_parse_spec(spec, expected):
+    s = parse_spec(spec, default_backend="transformers")
+    assert (s.model, s.backend, s.revision) == expected
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("x@nope", "unknown backend 'nope'"),
+    ("m#abc@nope", "unknown backend 'nope'"),
+    ("m@ctranslate2#abc@transformers", "two backends"),
+    ("m#", "give one revision"),
+    ("m#a#b", "give one revision"),
+    ("@ctranslate2", "no model"),
+])
+def test_parse_spec_refuses_unclear_specs(spec, message):
+    with pytest.raises(UserError, match=message):
+        parse_spec(spec)
+
+
+def test_parse_spec_takes_an_existing_local_path_whole(tmp_path):
+    odd = tmp_path / "model@v2#1"
+    odd.mkdir()
+    s = parse_spec(str(odd), default_backend="ctranslate2")
+    assert (s.model, s.backend, s.revision) == (str(odd), "ctranslate2", None)
 
 
 def test_significance_is_seeded_and_reproducible():

@@ -49,15 +49,57 @@ def test_same_tokens_as_transformers_in_float32(tiny_marian, cache_dir, beams):
         ct_ids = [hf.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in res]
         # same token ids (transformers adds the start token and the forced end token)
         assert [[i for i in t.tolist() if i not in (hf.tokenizer.pad_token_id, 0)] for t in hf_tokens] == ct_ids
-        assert ct._translate_batch(PARAGRAPHS[:3]) == [t.strip() for t in hf_text]
-        # and through the shared batching, the whole translate() agrees, and both
-        # count the same generated tokens (the manifest's target_tokens)
-        hf.target_tokens = ct.target_tokens = 0
-        assert ct.translate(PARAGRAPHS) == hf.translate(PARAGRAPHS)
-        assert ct.target_tokens == hf.target_tokens > len(PARAGRAPHS)
+        assert [t.text for t in ct._translate_batch(PARAGRAPHS[:3])] == [t.strip() for t in hf_text]
+        # and through the shared batching, the whole translate_detailed() agrees: same text,
+        # same generated tokens (the manifest's target_tokens), same truncation, and the
+        # same mean log-probability (float32 both; the two compute it alike)
+        a, b = ct.translate_detailed(PARAGRAPHS), hf.translate_detailed(PARAGRAPHS)
+        assert [t.text for t in a] == [t.text for t in b]
+        assert [(t.tokens, t.truncated) for t in a] == [(t.tokens, t.truncated) for t in b]
+        assert all(t.truncated for t in a)  # a random model never ends on its own within 20 tokens
+        assert [t.logprob for t in a] == pytest.approx([t.logprob for t in b], abs=2e-3)
+        assert ct.counters.target_tokens == hf.counters.target_tokens > len(PARAGRAPHS)
     finally:
         hf.close()
         ct.close()
+
+
+@pytest.mark.parametrize("beams, penalty", [(1, 1.0), (3, 0.6)])
+def test_logprob_is_the_mean_of_the_chosen_tokens(tiny_marian, cache_dir, beams, penalty):
+    """CTranslate2's score, turned into a mean, equals the chosen tokens'
+    log-probabilities as `score_batch` computes them, for outputs that end on
+    their own (an end token the model picks) and outputs cut at the bound."""
+    settings = GenerationSettings(num_beams=beams, length_penalty=penalty, compute_type="float32", device="cpu")
+    ct = load_translator("ctranslate2", str(tiny_marian), settings)
+    try:
+        source = [ct.tokenizer.convert_ids_to_tokens(x) for x in ct.encode(PARAGRAPHS[:3])]
+        # the random model never picks its end token, so one of its frequent tokens stands in for it
+        first = ct.translator.translate_batch(source, beam_size=1, max_decoding_length=30)
+        end = max(set(first[0].hypotheses[0][2:]), key=first[0].hypotheses[0].count)
+        for limit, end_token in ((30, end), (8, None)):
+            results = ct.translator.translate_batch(source, beam_size=beams, length_penalty=penalty,
+                                                    max_decoding_length=limit, return_scores=True, end_token=end_token)
+            ended = [r.hypotheses[0] + [end] for r in results] if end_token else [r.hypotheses[0] for r in results]
+            scored = ct.translator.score_batch(source, ended)
+            for r, tokens, s in zip(results, ended, scored):
+                t = ct._translation(r, limit)
+                chosen = s.log_probs[:len(tokens)]  # score_batch adds the model's own end token: not chosen
+                assert t.truncated == (end_token is None)
+                assert t.logprob == pytest.approx(sum(chosen) / len(chosen), abs=1e-3)
+    finally:
+        ct.close()
+
+
+def test_several_translators_give_the_same_output(tiny_marian, cache_dir):
+    """inter_threads 2: two batches in flight at once, collected in order; the
+    output is the one a single translator gives, batch for batch."""
+    texts = PARAGRAPHS * 2 + [p[:40] for p in PARAGRAPHS]
+    base = dict(num_beams=2, max_new_tokens=10, batch_size=3, device="cpu")
+    one = load_translator("ctranslate2", str(tiny_marian), GenerationSettings(**base, inter_threads=1))
+    two = load_translator("ctranslate2", str(tiny_marian), GenerationSettings(**base, inter_threads=2, intra_threads=1))
+    assert (one.parallel, two.parallel) == (1, 2)
+    assert two.describe()["threads"] == {"inter": 2, "intra": 1}
+    assert one.translate_detailed(texts) == two.translate_detailed(texts)
 
 
 def test_describe_and_explicit_settings(tiny_marian, cache_dir):
@@ -65,6 +107,7 @@ def test_describe_and_explicit_settings(tiny_marian, cache_dir):
     d = ct.describe()
     assert d["backend"] == "ctranslate2" and d["device"] == "cpu"
     assert d["compute_type"] == "int8"  # default on CPU
+    assert d["device_index"] is None and d["threads"]["intra"] == 1
     assert d["generation"]["num_beams"] == 4  # the model's own, not CTranslate2's default of 2
     assert d["generation"]["max_input_tokens"] == 512
     assert Path(d["converted_model"]).parent == cache_dir / "ct2"

@@ -58,7 +58,8 @@ def test_end_to_end_on_seed_article(translated, seed_article, tiny_marian):
 
     manifest = json.loads((out / f"{seed_article.stem}.json").read_text(encoding="utf-8"))
     assert manifest["model"]["model"] == str(tiny_marian)
-    assert manifest["model"]["backend"] == "transformers"
+    assert manifest["model"]["backend"] == "ctranslate2"  # the default
+    assert manifest["model"]["compute_type"] == "int8"  # on CPU
     assert "revision" in manifest["model"]
     gen = manifest["model"]["generation"]
     assert gen["num_beams"] == 4  # the model's own default, made explicit
@@ -121,9 +122,9 @@ def test_non_utf8_exit_code_and_one_line_no_traceback(tiny_marian, tmp_path):
     proc = run_nlen("translate", str(bad), "--out-dir", str(tmp_path / "out"), "--model", str(tiny_marian), "--no-cache", "--max-new-tokens", "24")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert [line for line in proc.stderr.splitlines() if line.strip()] == [
-        f"nlen: error: {bad}: not valid UTF-8: byte 0xe9 at byte offset 3"
-    ]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"nlen: error: {bad}: not valid UTF-8: byte 0xe9 at byte offset 3 (line 1); ")
+    assert "iconv -f WINDOWS-1252 -t UTF-8" in lines[0]
 
 
 def test_missing_model_gives_one_clear_error(seed_article, tmp_path):
@@ -208,7 +209,7 @@ def test_corrupt_cache_is_one_clear_error(tiny_marian, seed_article, tmp_path, c
     rc = main(["translate", str(seed_article), "--out-dir", str(tmp_path / "out"), "--model", str(tiny_marian),
                "--cache-dir", str(tmp_path / "cache"), "--no-progress"])
     err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 2 and len(err) == 1 and "translation cache not usable" in err[0] and "--no-cache" in err[0]
+    assert rc == 2 and len(err) == 1 and "translation cache is damaged" in err[0] and "--no-cache" in err[0]
 
 
 def test_outputs_get_ordinary_file_permissions(translated, seed_article):

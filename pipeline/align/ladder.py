@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from typing import Iterable, Sequence
@@ -9,7 +10,7 @@ from typing import Iterable, Sequence
 from pipeline.errors import InputError, UserError
 from pipeline.types import Bead
 
-_LINE = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]\s*(?::\s*([-+0-9.eE]+|nan))?\s*$")
+_LINE = re.compile(r"^\s*\[([\d,\s]*)\]\s*:\s*\[([\d,\s]*)\]\s*(?::\s*(\S+))?\s*$")
 
 
 def _ids(text: str) -> tuple[int, ...]:
@@ -18,16 +19,35 @@ def _ids(text: str) -> tuple[int, ...]:
 
 def parse_ladder(lines: Iterable[str], name: str = "<ladder>") -> list[Bead]:
     """Beads from ladder lines; the score is optional (1.0 when absent). Empty
-    lines and `#` comments are skipped (line numbers in errors still count them)."""
+    lines and `#` comments are skipped (line numbers in errors still count them).
+    Refused, with the line number: a bead with no sentence on either side, a
+    sentence in two beads, a score that is not a finite number."""
     beads = []
+    seen: tuple[dict[int, int], dict[int, int]] = ({}, {})  # sentence id → line of its bead, per side
     for no, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         match = _LINE.match(line)
         if not match:
             raise InputError(name, f"line {no}: not a ladder bead like '[0, 1]:[2]:0.9': {line.strip()[:60]!r}")
-        score = float(match.group(3)) if match.group(3) else 1.0
-        beads.append(Bead(_ids(match.group(1)), _ids(match.group(2)), score))
+        src, tgt = _ids(match.group(1)), _ids(match.group(2))
+        if not src and not tgt:
+            raise InputError(name, f"line {no}: empty bead '[]:[]' (no sentence on either side)")
+        for side, ids, lines_of in (("source", src, seen[0]), ("target", tgt, seen[1])):
+            for i in ids:
+                if i in lines_of:
+                    where = "twice in this bead" if lines_of[i] == no else f"already in the bead on line {lines_of[i]}"
+                    raise InputError(name, f"line {no}: {side} sentence {i} is {where}")
+                lines_of[i] = no
+        score = 1.0
+        if match.group(3):
+            try:
+                score = float(match.group(3))
+            except ValueError:
+                score = math.nan
+            if not math.isfinite(score):
+                raise InputError(name, f"line {no}: the score {match.group(3)[:20]!r} is not a finite number")
+        beads.append(Bead(src, tgt, score))
     return beads
 
 

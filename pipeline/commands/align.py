@@ -81,6 +81,10 @@ def _mt_blocks(mt_lines: list[str], src_lines: list[str], args) -> list[list[str
     n_src = len(src_lines)
     nonempty = [k for k, line in enumerate(src_lines) if line]
     if len(mt_lines) == n_src:
+        misplaced = next((k for k in range(n_src) if mt_lines[k] and not src_lines[k]), None)
+        if misplaced is not None:
+            raise UserError(f"MT {args.mt} line {misplaced + 1} has text where SRC {args.src} has an empty line "
+                            "(a block break); MT must be line by line with SRC, empty lines in the same places")
         picked = [mt_lines[k] for k in nonempty]
     elif len(mt_lines) == len(nonempty):
         picked = list(mt_lines)
@@ -89,6 +93,10 @@ def _mt_blocks(mt_lines: list[str], src_lines: list[str], args) -> list[list[str
             f"MT {args.mt} has {len(mt_lines)} lines but SRC {args.src} has {n_src} lines "
             f"({len(nonempty)} non-empty); MT must be line by line with SRC"
         )
+    empty = [k for k, line in enumerate(picked) if not line]
+    if empty:
+        log.warning("MT %s: empty for %d SRC sentence(s) (the first on SRC line %d); aligned as an empty translation",
+                    args.mt, len(empty), nonempty[empty[0]] + 1)
     blocks: list[list[str]] = []
     cur: list[str] = []
     k = 0

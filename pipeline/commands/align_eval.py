@@ -19,12 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pipeline.align.ladder import parse_ladder, score
     from pipeline.textio import read_text
-    from pipeline.errors import UserError
+    from pipeline.errors import InputError, UserError
 
     if args.gold == "-" and args.test == "-":
         raise UserError("only one of GOLD and TEST can be '-' (stdin)")
     gold = parse_ladder(read_text(args.gold, "GOLD").splitlines(), args.gold)
     test = parse_ladder(read_text(args.test, "TEST").splitlines(), args.test)
+    for label, name, beads in (("GOLD", args.gold, gold), ("TEST", args.test, test)):
+        if not beads:
+            raise InputError(name, f"{label} holds no beads; there is nothing to score")
     res = score(gold, test)
     out = sys.stdout
     if hasattr(out, "reconfigure"):

@@ -1,4 +1,5 @@
-"""`nlen cache stats|clear`: show or empty the translation cache."""
+"""`nlen cache stats|clear`: show or empty the translation cache and the
+converted CTranslate2 models kept beside it."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ HELP = "show (stats) or empty (clear) the translation cache ($NLEN_CACHE_DIR, el
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["stats", "clear"], help="stats: what is cached; clear: empty it")
+    parser.add_argument("action", choices=["stats", "clear"],
+                        help="stats: what is cached; clear: empty it (a damaged database is removed)")
     parser.add_argument("--cache-dir", type=Path, help="cache folder (default: $NLEN_CACHE_DIR, else ~/.cache/nlen)")
     parser.add_argument("--json", action="store_true", help="stats as JSON")
-    parser.add_argument("--models", action="store_true",
+    parser.add_argument("--conversions", "--models", action="store_true",
                         help="with clear: also delete the converted CTranslate2 models (<cache>/ct2)")
 
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -26,35 +28,77 @@ def _size(n: int) -> str:
     return str(n)
 
 
-def run(args: argparse.Namespace) -> int:
+def clear(directory: Path, conversions: bool) -> list[str]:
+    """Empty the cache; a database too damaged to open or empty is removed."""
     import shutil
 
-    from pipeline.cache import TranslationCache, default_cache_dir
+    from pipeline.cache import DB_NAME, TranslationCache, check_cache_dir, remove_database
+    from pipeline.errors import UserError
+
+    check_cache_dir(directory)
+    lines = []
+    if not (directory / DB_NAME).exists():
+        lines.append(f"no translation cache at {directory / DB_NAME}")
+    else:
+        try:
+            cache = TranslationCache(directory)
+            try:
+                lines.append(f"cleared {cache.clear()} cached translations from {cache.path}")
+            finally:
+                cache.close()
+        except UserError as exc:
+            if "damaged" not in str(exc):
+                raise
+            remove_database(directory)
+            lines.append(f"removed the damaged translation cache {directory / DB_NAME}")
+    ct2 = directory / "ct2"
+    if conversions and ct2.is_dir():
+        try:
+            shutil.rmtree(ct2)
+        except OSError as exc:
+            raise UserError(f"{exc.filename or ct2}: cannot remove the converted models ({exc.strerror or exc})") from None
+        lines.append(f"removed converted models in {ct2}")
+    return lines
+
+
+def stats(directory: Path) -> dict:
+    """What is cached; reads only, creates nothing (a missing cache is empty)."""
+    from pipeline.cache import DB_NAME, TranslationCache, check_cache_dir
+    from pipeline.translate.ctranslate2_backend import conversions
+
+    check_cache_dir(directory)
+    if (directory / DB_NAME).exists():
+        cache = TranslationCache(directory, readonly=True)
+        try:
+            out = cache.stats()
+        finally:
+            cache.close()
+    else:
+        out = {"path": str(directory / DB_NAME), "translations": 0, "bytes": 0, "configs": [], "missing": True}
+    out["conversions"] = conversions(directory / "ct2")
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.cache import default_cache_dir
 
     directory = args.cache_dir or default_cache_dir()
-    cache = TranslationCache(directory)
-    try:
-        if args.action == "clear":
-            n = cache.clear()
-            print(f"cleared {n} cached translations from {cache.path}")
-            if args.models and (directory / "ct2").is_dir():
-                shutil.rmtree(directory / "ct2")
-                print(f"removed converted models in {directory / 'ct2'}")
-            return 0
-        stats = cache.stats()
-        ct2 = directory / "ct2"
-        stats["converted_models"] = sorted(p.name for p in ct2.iterdir() if p.is_dir() and not p.name.startswith(".")) if ct2.is_dir() else []
-        if args.json:
-            print(json.dumps(stats, indent=2, ensure_ascii=False))
-            return 0
-        print(f"cache: {stats['path']} ({_size(stats['bytes'])})")
-        print(f"translations: {stats['translations']}")
-        for c in stats["configs"]:
-            print(f"  {c['translations']:>8}  {c['backend']:<13} {c['model']}  [{c['config']}]")
-        if stats["converted_models"]:
-            print(f"converted CTranslate2 models in {ct2}:")
-            for name in stats["converted_models"]:
-                print(f"  {name}")
+    if args.action == "clear":
+        for line in clear(directory, args.conversions):
+            print(line)
         return 0
-    finally:
-        cache.close()
+    info = stats(directory)
+    if args.json:
+        print(json.dumps(info, indent=2, ensure_ascii=False))
+        return 0
+    print(f"cache: {info['path']} ({'not created yet' if info.get('missing') else _size(info['bytes'])})")
+    print(f"translations: {info['translations']}")
+    for c in info["configs"]:
+        print(f"  {c['translations']:>8}  {c['backend']:<13} {c['model']}  [{c['config']}]")
+    if info["conversions"]:
+        total = sum(c["bytes"] for c in info["conversions"])
+        print(f"converted CTranslate2 models in {directory / 'ct2'} ({_size(total)}):")
+        for c in info["conversions"]:
+            problem = f"  (damaged: {c['problem']}; converted again on next use)" if c["problem"] else ""
+            print(f"  {_size(c['bytes']):>10}  {c['name']}{problem}")
+    return 0

@@ -26,7 +26,8 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tsv", type=Path, metavar="CORPUS.tsv",
-                        help="score this existing corpus TSV (rows grouped by paragraph) instead of translating; loads no model")
+                        help="score this existing corpus TSV (rows grouped by paragraph; - for stdin) instead of translating; "
+                             "loads no model")
     parser.add_argument("--report", type=Path, metavar="PATH",
                         help="JSON report path (default: REPORTS_DIR/<model-slug>.json, or <model-slug>-<set>.json for other sets)")
     add_evaluation_arguments(parser)
@@ -44,25 +45,31 @@ def run(args: argparse.Namespace) -> int:
     import sys
     import time
 
+    from pipeline.errors import UserError
     from pipeline.evaluate import evaluate, hypothesis_from_tsv, load_reference, markdown_summary, provenance
-    from pipeline.write import write_json
+    from pipeline.write import check_writable, write_json
 
     ref = load_reference(args.set)
     started = time.perf_counter()
-    if args.tsv is not None:
-        hyp = hypothesis_from_tsv(args.tsv)
-        model_name = hyp.model.get("model") or f"tsv-{args.tsv.stem}"
+    hyp = hypothesis_from_tsv(args.tsv) if args.tsv is not None else None
+    if hyp is not None:
+        model_name = hyp.model.get("model") or ("tsv-stdin" if str(args.tsv) == "-" else f"tsv-{args.tsv.stem}")
     else:
+        model_name = args.model
+    path = args.report or default_report_path(args, model_name, ref.name)
+    check_writable(path, "report")  # before the translation, not after it
+    if hyp is None:
         from pipeline.evaluate import translate_reference
 
         hyp = translate_reference(ref, args.model, args.backend, settings_from_args(args), revision=args.revision,
                                   family=args.family, aligner=args.aligner, progress=not args.no_progress)
-        model_name = args.model
     report = evaluate(hyp, ref, aligner=args.aligner, n_bootstrap=args.bootstrap, seed=args.seed)
     report["wall_time_s"] = round(time.perf_counter() - started, 3)
     report.update(provenance())
-    path = args.report or default_report_path(args, model_name, ref.name)
-    write_json(path, report)
+    try:
+        write_json(path, report)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write report: {exc.strerror or exc}") from None
     for warning in report["warnings"]:
         print(f"nlen: warning: {warning}", file=sys.stderr)
     sys.stdout.write(markdown_summary(report, str(path)))

@@ -48,6 +48,13 @@ def probability(value: str) -> float:
     return p
 
 
+def folder(value: str) -> Path:
+    """--out-dir: '' would mean the current folder and '-' stdout; neither is meant."""
+    if value in ("", "-"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a folder name (outputs are a TSV and a manifest per document)")
+    return Path(value)
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """Model and generation options, shared with `eval` and `compare`."""
     from pipeline.translate.base import BACKEND_MODULES  # light: the backends themselves load on demand
@@ -55,11 +62,18 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
     model.add_argument("--revision", help="hub revision (branch, tag or commit) to pin")
-    model.add_argument("--backend", default="transformers", choices=sorted(BACKEND_MODULES), help="default: %(default)s")
+    model.add_argument("--backend", default="ctranslate2", choices=sorted(BACKEND_MODULES),
+                       help="ctranslate2 (quantised, fast) or transformers (float32, the reference) (default: %(default)s)")
     model.add_argument("--family", help="model family (marian, nllb, m2m100, opus-multi, seq2seq); default: detected")
-    model.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="default: %(default)s")
+    model.add_argument("--device", default="auto", type=device_spec, metavar="DEVICE",
+                       help="auto, cpu, cuda, cuda:N, or cuda:N,M,… (several GPUs in one process: ctranslate2 only); "
+                            "auto uses every GPU there is, else the CPU (default: %(default)s)")
     model.add_argument("--compute-type", help="ctranslate2 quantisation: int8, int8_float16, float16, float32, … "
-                       "(default: int8 on CPU, int8_float16 on CUDA)")
+                       "(default: int8 on CPU, int8_float16 on CUDA; the transformers backend runs float32)")
+    model.add_argument("--inter-threads", type=positive_int, metavar="N",
+                       help="ctranslate2 on CPU: batches translated at once (default: one per core)")
+    model.add_argument("--intra-threads", type=positive_int, metavar="N",
+                       help="ctranslate2 on CPU: threads per batch (default: 1)")
     gen = parser.add_argument_group("generation")
     gen.add_argument("--num-beams", type=positive_int, help="beam size (default: the model's own, 6 for opus-mt-nl-en)")
     gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16, rounded up to 32, within the model limit)")
@@ -69,6 +83,17 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     gen.add_argument("--min-new-tokens", type=positive_int, help=argparse.SUPPRESS)
 
 
+def device_spec(value: str) -> str:
+    from pipeline.errors import UserError
+    from pipeline.translate.base import parse_device
+
+    try:
+        parse_device(value)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc).split(": ", 1)[-1]) from None
+    return value
+
+
 def settings_from_args(args: argparse.Namespace):
     from pipeline.translate.base import GenerationSettings
 
@@ -76,14 +101,15 @@ def settings_from_args(args: argparse.Namespace):
         num_beams=args.num_beams, max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,
         batch_tokens=args.batch_tokens, device=args.device,
         compute_type=getattr(args, "compute_type", None), min_new_tokens=getattr(args, "min_new_tokens", None),
+        inter_threads=getattr(args, "inter_threads", None), intra_threads=getattr(args, "intra_threads", None),
     )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help=".txt articles, JSONL files (.jsonl, .jsonl.gz: one {\"id\": …, \"text\": …} a line), "
-                             "or folders of them")
-    parser.add_argument("--out-dir", type=Path, default=Path("corpus/parallel"), help="default: %(default)s")
+                             "or folders of them; '-' reads one document from stdin (named 'stdin')")
+    parser.add_argument("--out-dir", type=folder, default=Path("corpus/parallel"), help="default: %(default)s")
     add_model_arguments(parser)
     run = parser.add_argument_group("run")
     run.add_argument("--aligner", default="default", help="sentence aligner by name: nlen (the default) or galechurch")
@@ -111,8 +137,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.errors import UserError
     from pipeline.run import TranslateJob, run_translate
 
+    if args.inputs.count("-") > 1:
+        raise UserError("'-' (stdin) can be given only once")
     job = TranslateJob(
         out_dir=args.out_dir, model=args.model, backend=args.backend, revision=args.revision, family=args.family,
         settings=settings_from_args(args), aligner=args.aligner, repair_threshold=args.repair_threshold, force=args.force, progress=not args.no_progress,

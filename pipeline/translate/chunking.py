@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from pipeline.translate.base import Translation
+
 log = logging.getLogger(__name__)
 
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[–—-]\s)")
@@ -102,12 +104,12 @@ def chunk_paragraph(
 def translate_segments(
     translator, segments: Sequence[Sequence[str]], stats: ChunkStats | Sequence[ChunkStats],
     progress: Callable[[int], None] | None = None,
-) -> list[str]:
+) -> list[Translation]:
     """Translate each segment (a paragraph's sentences, or one sentence) as one
     text, splitting those over the model's input limit into chunks and joining
-    the chunks' translations. `progress(n)` counts the finished segments'
-    sentences, in steps as each batch of units ends (so a long paragraph's
-    progress moves with its chunks).
+    the chunks' translations (`Translation.join`). `progress(n)` counts the
+    finished segments' sentences, in steps as each batch of units ends (so a
+    long paragraph's progress moves with its chunks).
 
     `stats` is one ChunkStats for all segments, or one per segment (segments of
     several documents translated in one call, each counted for its document)."""
@@ -121,11 +123,11 @@ def translate_segments(
         stats_of[index].translation_units += len(chunks)
         units.extend(chunks)
         owner.extend([index] * len(chunks))
-    translated = translator.translate(units, progress=_scaled(progress, len(units), sum(len(s) for s in segments)))
-    out = [""] * len(segments)
-    for index, text in zip(owner, translated):
-        out[index] = (out[index] + " " + text).strip()
-    return out
+    translated = translator.translate_detailed(units, progress=_scaled(progress, len(units), sum(len(s) for s in segments)))
+    parts: list[list[Translation]] = [[] for _ in segments]
+    for index, result in zip(owner, translated):
+        parts[index].append(result)
+    return [Translation.join(p) if p else Translation("") for p in parts]
 
 
 def _scaled(progress, n_units: int, n_segments: int):

@@ -5,10 +5,12 @@ token counting and the generation part of the provenance."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any, Sequence
 
 from pipeline.errors import UserError
+from pipeline.textio import file_problem
 from pipeline.translate.base import Translator
 from pipeline.translate.families import resolve_family
 
@@ -33,24 +35,65 @@ def looks_like_path(model: str) -> bool:
     return model.startswith(("/", "./", "../", "~")) or model.count("/") > 1 or Path(model).exists()
 
 
-def load_hf(model: str, revision: str | None, loader):
-    """Load with the ordinary transformers path; a missing model is a UserError."""
+def check_model_options(model: str, revision: str | None) -> None:
+    """--revision pins a hub model; a local directory has none to pin (refused
+    rather than silently ignored and then recorded in the manifest)."""
+    if revision and looks_like_path(model):
+        raise UserError(f"--revision {revision} applies to hub models, but {model} is a local directory "
+                        "(it has no revisions); drop --revision")
+
+
+def hub_preflight(model: str) -> None:
+    """Before a hub model is loaded: when the hub's host cannot even be resolved
+    (no network), switch this process to offline mode at once, so the local
+    Hugging Face cache answers or the load fails now, instead of after a minute
+    of retries. Each retry warning the hub logs is printed once (its own handler
+    is removed; ours prints it)."""
+    import socket
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants
+
+    hub_log = logging.getLogger("huggingface_hub")
+    for handler in list(hub_log.handlers):
+        hub_log.removeHandler(handler)
+    if looks_like_path(model) or constants.HF_HUB_OFFLINE:
+        return
+    host = urlparse(constants.ENDPOINT).hostname or ""
+    try:
+        socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        log.warning("the Hugging Face hub (%s) cannot be resolved (offline?): using the local cache only", host)
+        os.environ["HF_HUB_OFFLINE"] = "1"  # child processes (conversion, Ray workers) too
+        constants.HF_HUB_OFFLINE = True  # read at call time by huggingface_hub and transformers
+
+
+def load_hf(model: str, revision: str | None, loader, what: str = "model"):
+    """Load with the ordinary transformers path; a missing or broken model is a
+    UserError naming the model (or directory) and the problem."""
     model = str(model)
     path = Path(model).expanduser()
     if looks_like_path(model):
         if not path.is_dir():
-            raise UserError(f"cannot load model {model!r}: no such directory")
+            problem = file_problem(path)  # None: a regular file
+            problem = {None: "a file, not a model folder", "no such file or directory": "no such directory"}.get(problem, problem)
+            raise UserError(f"cannot load model {model!r}: {problem}")
         if not (path / "config.json").is_file():
             raise UserError(f"cannot load model {model!r}: not a model directory (no config.json); "
                             "pass a directory written by save_pretrained or `hf download --local-dir`")
         model = str(path)
     try:
         return loader(model, revision=revision)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure to load becomes one line naming the model
+        detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:240]
         if path.is_dir():
-            detail = " ".join(str(exc).split())[:200]
-            raise UserError(f"cannot load model from directory {model}: {detail}") from exc
-        raise UserError(missing_model_message(model, exc)) from exc
+            files = ", ".join(sorted(f.name for f in path.iterdir())) or "none"
+            raise UserError(f"cannot load the {what} from model directory {model}: its files are missing or "
+                            f"damaged ({detail}); files there: {files}") from exc
+        if isinstance(exc, (OSError, ValueError)):
+            raise UserError(missing_model_message(model, exc)) from exc
+        raise UserError(f"cannot load the {what} of {model!r} from the Hugging Face cache: it is damaged "
+                        f"({detail}); download it again with `hf download {model} --force-download`") from exc
 
 
 def quiet_transformers() -> None:
@@ -67,6 +110,13 @@ class HFTranslator(Translator):
 
     tokenizer: Any
     prefix: str = ""
+
+    @classmethod
+    def check_options(cls, model: str, settings, revision: str | None) -> None:
+        from pipeline.translate.base import parse_device
+
+        parse_device(settings.device)
+        check_model_options(model, revision)
 
     def setup_prompting(self, config: Any, tokenizer: Any, generation_config: Any, family: str | None) -> None:
         """Family, source prefix, beam size, length penalty and input limit,

@@ -1,13 +1,25 @@
-"""Backend on Hugging Face transformers: any Marian or seq2seq checkpoint."""
+"""Backend on Hugging Face transformers: any Marian or seq2seq checkpoint, in
+float32 (the reference the faster ctranslate2 backend is measured against)."""
 
 from __future__ import annotations
 
-from pipeline.translate.base import GenerationSettings, register_backend, resolve_device
-from pipeline.translate.hf import HFTranslator, load_hf, quiet_transformers
+from pipeline.errors import UserError
+from pipeline.translate.base import GenerationSettings, Translation, register_backend, resolve_device
+from pipeline.translate.hf import HFTranslator, hub_preflight, load_hf, quiet_transformers
+
+# What this backend runs; --compute-type is a ctranslate2 option.
+COMPUTE_TYPE = "float32"
 
 
 @register_backend("transformers")
 class TransformersTranslator(HFTranslator):
+    @classmethod
+    def check_options(cls, model: str, settings: GenerationSettings, revision: str | None) -> None:
+        super().check_options(model, settings, revision)
+        if settings.compute_type not in (None, "auto", COMPUTE_TYPE):
+            raise UserError(f"--compute-type {settings.compute_type} is a ctranslate2 option; the transformers "
+                            f"backend runs {COMPUTE_TYPE} (use --backend ctranslate2 to quantise)")
+
     def __init__(self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None):
         super().__init__(model, settings)
         import torch
@@ -15,30 +27,67 @@ class TransformersTranslator(HFTranslator):
 
         quiet_transformers()
         self.device = resolve_device(settings.device)
-        tokenizer = load_hf(model, revision, AutoTokenizer.from_pretrained)
-        self.model = load_hf(model, revision, AutoModelForSeq2SeqLM.from_pretrained)
+        hub_preflight(model)
+        tokenizer = load_hf(model, revision, AutoTokenizer.from_pretrained, "tokenizer")
+        self.model = load_hf(model, revision, AutoModelForSeq2SeqLM.from_pretrained, "model weights")
         self.model.to(self.device).eval()
         self.revision = getattr(self.model.config, "_commit_hash", None) or revision
         self.setup_prompting(self.model.config, tokenizer, self.model.generation_config, family)
+        self.forced_eos = getattr(self.model.generation_config, "forced_eos_token_id", None) is not None
+        bad = getattr(self.model.generation_config, "bad_words_ids", None) or []
+        self.never_generated = sorted({ids[0] for ids in bad if len(ids) == 1})  # e.g. opus-mt's <pad>
         self._torch = torch
 
-    def _translate_batch(self, texts: list[str]) -> list[str]:
+    def _translate_batch(self, texts: list[str]) -> list[Translation]:
+        from transformers.modeling_outputs import BaseModelOutput
+
         torch = self._torch
         enc = self.tokenizer([self.prefix + t for t in texts], return_tensors="pt", padding=True, truncation=False)
         enc = {k: v.to(self.device) for k, v in enc.items()}
+        bound = self.output_bound(enc["input_ids"].shape[1])
         with torch.inference_mode():
+            # encoded once, for the search and the scoring pass (generate expands
+            # the object it is given in place, so it gets a copy)
+            states = self.model.get_encoder()(**enc).last_hidden_state
             out = self.model.generate(
                 **enc,
+                encoder_outputs=BaseModelOutput(last_hidden_state=states),
                 num_beams=self.num_beams,
                 length_penalty=self.length_penalty,
-                max_new_tokens=self.output_bound(enc["input_ids"].shape[1]),
+                max_new_tokens=bound,
                 do_sample=False,
                 **({"min_new_tokens": self.settings.min_new_tokens} if self.settings.min_new_tokens else {}),
                 **self.family.generate_kwargs(self.tokenizer),
             )
+            logprobs = self._mean_logprobs(enc, states, out, bound)
         # out[:, 0] is the decoder start; padding after a finished output is not work done
-        self.target_tokens += int((out[:, 1:] != self.tokenizer.pad_token_id).sum())
-        return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+        tokens = (out[:, 1:] != self.tokenizer.pad_token_id).sum(dim=1).tolist()
+        texts_out = self.tokenizer.batch_decode(out, skip_special_tokens=True)
+        return [Translation(text.strip(), n, n >= bound, lp) for text, n, lp in zip(texts_out, tokens, logprobs)]
+
+    def _mean_logprobs(self, enc, states, out, bound: int) -> list[float]:
+        """Each output scored once more under the model (teacher forcing, on the
+        encoder states already computed): the mean log-softmax of the tokens it
+        chose. Beam search's own scores would need every step's full vocabulary
+        kept in memory; this pass costs one decoder step's worth of work per batch."""
+        torch = self._torch
+        target = out[:, 1:]
+        from transformers.modeling_outputs import BaseModelOutput
+
+        logits = self.model(attention_mask=enc["attention_mask"], encoder_outputs=BaseModelOutput(last_hidden_state=states),
+                            decoder_input_ids=out[:, :-1]).logits
+        logits = logits.float()
+        if self.never_generated:  # as in the search (and in CTranslate2's conversion): never a candidate
+            logits[..., self.never_generated] = float("-inf")
+        chosen = torch.log_softmax(logits, dim=-1).gather(-1, target.unsqueeze(-1)).squeeze(-1)
+        mask = target != self.tokenizer.pad_token_id
+        lengths = mask.sum(dim=1)
+        if self.forced_eos:  # an end token forced at the bound was not the model's choice
+            forced = (lengths >= bound) & (target.gather(1, (lengths - 1).clamp(min=0).unsqueeze(1)).squeeze(1)
+                                            == self.model.generation_config.forced_eos_token_id)
+            mask[forced, (lengths[forced] - 1)] = False
+        sums = (chosen * mask).sum(dim=1)
+        return [float(s) / int(n) if int(n) else 0.0 for s, n in zip(sums.tolist(), mask.sum(dim=1).tolist())]
 
     def describe(self) -> dict:
         return {
@@ -46,14 +95,16 @@ class TransformersTranslator(HFTranslator):
             "model": self.model_name,
             "revision": self.revision,
             "family": self.family.name,
-            "device": self.device,
+            "device": self.device.split(":")[0],
+            "device_index": [int(self.device.split(":")[1])] if ":" in self.device else None,
+            "compute_type": COMPUTE_TYPE,
             "dtype": str(self.model.dtype).replace("torch.", ""),
             "generation": self.describe_generation(**self.family.generate_kwargs(self.tokenizer)),
             "source_prefix": self.prefix,
         }
 
     def free_memory(self) -> None:
-        if self.device == "cuda":
+        if self.device.startswith("cuda"):
             self._torch.cuda.empty_cache()
 
     def close(self) -> None:

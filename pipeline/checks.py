@@ -1,0 +1,297 @@
+"""Reference-free checks on a translated pair: the one module that both the
+corpus (`flags` column, `nlen export --drop-flags`) and model evaluation
+(fault counts per set) use.
+
+Each check is a small object registered by name (as OpusFilter's filters are)
+that says whether a `Pair` is faulty, given its `Context` (the statistics of
+its document, or of the whole set when the pairs have no documents):
+
+    empty         one side is empty (a 1-0 or 0-1 bead; an empty model output)
+    truncated     the output hit its length bound (translator metadata)
+    untranslated  the English copies the Dutch
+    repetition    an n-gram loop: a run of words repeated beyond a bound
+    numbers       the digits differ between the two sides
+    length_ratio  the length ratio is an outlier against the document's own
+    not_dutch     the source paragraph is not Dutch (py3langid, model in the package)
+
+    checker = Checker()                       # every check, in the order above
+    checker.flag_pairs([Pair(src, hyp), ...])  # → a tuple of flag names per pair
+    checker.count(srcs, hyps)                 # → Counter of flag names
+
+The thresholds were set on FLORES-200 devtest nld/eng (real, professionally
+translated pairs): a check must almost never fire there (README, "Quality
+flags", gives the rates).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from abc import ABC, abstractmethod
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from pipeline.errors import UserError
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A source text and its translation (a corpus bead, or a model output)."""
+
+    src: str
+    hyp: str
+    truncated: bool = False  # the translation hit its output length bound
+    paragraph: str | None = None  # the source paragraph `src` comes from (None: `src` itself)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check compares a pair against: its document's own statistics."""
+
+    ratio: float = 1.0  # typical len(hyp) / len(src) in characters (smoothed), see `length_ratio`
+
+
+class Check(ABC):
+    """One reference-free check. `name` is the flag it writes."""
+
+    name: str = "?"
+    description: str = ""
+
+    @abstractmethod
+    def __call__(self, pair: Pair, context: Context) -> bool:
+        """True when the pair is faulty."""
+
+
+CHECKS: dict[str, type[Check]] = {}
+
+
+def register_check(cls: type[Check]) -> type[Check]:
+    CHECKS[cls.name] = cls
+    return cls
+
+
+# --------------------------------------------------------------------------
+# text helpers
+
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, punctuation dropped (so "sorry," and "sorry." match)."""
+    return _WORD.findall(text.lower())
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers in `text`, separators removed: Dutch "3,5" / "1.000" and
+    English "3.5" / "1,000" give the same digits."""
+    return {re.sub(r"[.,:]", "", m).lstrip("0") or "0" for m in _NUMBER.findall(text)}
+
+
+def char_ratio(src: str, hyp: str) -> float:
+    """len(hyp) / len(src) in characters, smoothed so short texts are not outliers by one word."""
+    return (len(hyp) + RATIO_SMOOTHING) / (len(src) + RATIO_SMOOTHING)
+
+
+RATIO_SMOOTHING = 20
+
+
+def longest_loop(tokens: Sequence[str], max_n: int = 8) -> int:
+    """The most times any run of 1..max_n tokens repeats back to back."""
+    best = 1
+    size = len(tokens)
+    for n in range(1, max_n + 1):
+        i = 0
+        while i + 2 * n <= size:
+            count = 1
+            while i + (count + 1) * n <= size and tokens[i + count * n:i + (count + 1) * n] == tokens[i:i + n]:
+                count += 1
+            if count > 1:
+                best = max(best, count)
+                i += (count - 1) * n + 1
+            else:
+                i += 1
+    return best
+
+
+# --------------------------------------------------------------------------
+# language identification (not_dutch, untranslated)
+
+MIN_LANGID_WORDS = 5  # shorter texts ("Foto: ANP", "Voeg vlees toe.") are too short to tell
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    """py3langid's own model (shipped inside the package, 97 languages), loaded once.
+    Chosen over lingua by eval/checks/langid.md: as accurate on FLORES, 30× faster."""
+    try:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise UserError(f"the not_dutch check needs py3langid: {exc} (pip install py3langid)") from exc
+    return LanguageIdentifier.from_model_file(MODEL_FILE)
+
+
+@lru_cache(maxsize=4096)
+def language(text: str) -> str | None:
+    """ISO 639-1 code of `text`'s language, or None when it is too short to tell."""
+    if len(words(text)) < MIN_LANGID_WORDS:
+        return None
+    return _identifier().classify(text)[0]
+
+
+def is_dutch(text: str) -> bool:
+    """The `not_dutch` decision, negated: True unless `text` is long enough to
+    tell and its most likely language is not Dutch."""
+    return language(text) in (None, "nl")
+
+
+# --------------------------------------------------------------------------
+# the checks
+
+
+@register_check
+class Empty(Check):
+    name = "empty"
+    description = "one side is empty"
+
+    def __call__(self, pair: Pair, context: Context) -> bool:
+        return not pair.src.strip() or not pair.hyp.strip()
+
+
+@register_check
+class Truncated(Check):
+    name = "truncated"
+    description = "the translation hit its output length bound"
+
+    def __call__(self, pair: Pair, context: Context) -> bool:
+        return pair.truncated
+
+
+@register_check
+class Untranslated(Check):
+    """The English is (mostly) the Dutch: the same words in the same order, or
+    text that the language identifier takes for Dutch. Names and numbers are in
+    both sides of good pairs, so short texts are left alone."""
+
+    name = "untranslated"
+    description = "the English copies the Dutch"
+    min_words = 5
+    max_similarity = 0.7
+
+    def __call__(self, pair: Pair, context: Context) -> bool:
+        from difflib import SequenceMatcher
+
+        src, hyp = words(pair.src), words(pair.hyp)
+        if min(len(src), len(hyp)) < self.min_words:
+            return False
+        if SequenceMatcher(None, src, hyp, autojunk=False).ratio() >= self.max_similarity:
+            return True
+        return language(pair.hyp) == "nl"
+
+
+@register_check
+class Repetition(Check):
+    """A run of 1–8 words repeated back to back `min_repeats` times or more in
+    the English ("I'm sorry, I'm sorry, I'm sorry"), where the Dutch has no such loop."""
+
+    name = "repetition"
+    description = "an n-gram loop in the English"
+    min_repeats = 3
+
+    def __call__(self, pair: Pair, context: Context) -> bool:
+        hyp = words(pair.hyp)
+        if len(hyp) < self.min_repeats or longest_loop(hyp) < self.min_repeats:
+            return False
+        return longest_loop(words(pair.src)) < self.min_repeats
+
+
+@register_check
+class Numbers(Check):
+    name = "numbers"
+    description = "the digits differ between the two sides"
+
+    def __call__(self, pair: Pair, context: Context) -> bool:
+        if not pair.src.strip() or not pair.hyp.strip():
+            return False  # that is `empty`
+        return numbers(pair.src) != numbers(pair.hyp)
+
+
+@register_check
+class LengthRatio(Check):
+    """len(en)/len(nl) in characters, against the document's own typical ratio
+    (the median over its pairs): more than `bound` times off either way."""
+
+    name = "length_ratio"
+    description = "length ratio an outlier against the document's own"
+    bound = 2.0
+
+    def __call__(self, pair: Pair, context: Context) -> bool:
+        if not pair.src.strip() or not pair.hyp.strip():
+            return False
+        return abs(math.log(char_ratio(pair.src, pair.hyp) / context.ratio)) > math.log(self.bound)
+
+
+@register_check
+class NotDutch(Check):
+    name = "not_dutch"
+    description = "the source paragraph is not Dutch"
+
+    def __call__(self, pair: Pair, context: Context) -> bool:
+        text = pair.paragraph if pair.paragraph is not None else pair.src
+        return not is_dutch(text)
+
+
+# --------------------------------------------------------------------------
+# applying them
+
+DEFAULT_CHECKS = ("empty", "truncated", "untranslated", "repetition", "numbers", "length_ratio", "not_dutch")
+# The model faults that evaluation counts per set (the rest also fire on good translations now and then).
+FAULT_CHECKS = ("repetition", "untranslated", "truncated", "empty")
+
+
+def parse_check_names(value: str | Iterable[str]) -> tuple[str, ...]:
+    """'a,b' or ['a', 'b'] → checked names; an unknown one is a UserError."""
+    names = [n.strip() for n in (value.split(",") if isinstance(value, str) else value) if n.strip()]
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise UserError(f"unknown flag(s) {', '.join(unknown)} (choose from {', '.join(CHECKS)})")
+    return tuple(names)
+
+
+def context_of(pairs: Iterable[Pair]) -> Context:
+    """The document's context: the median character ratio of its pairs with two non-empty sides."""
+    ratios = [char_ratio(p.src, p.hyp) for p in pairs if p.src.strip() and p.hyp.strip()]
+    return Context(ratio=statistics.median(ratios)) if ratios else Context()
+
+
+class Checker:
+    """Runs a set of checks (by name, default all) and returns flag names in `names` order."""
+
+    def __init__(self, names: Iterable[str] = DEFAULT_CHECKS):
+        self.names = parse_check_names(names)
+        self.checks: list[Check] = [CHECKS[n]() for n in self.names]
+
+    def flags(self, pair: Pair, context: Context = Context()) -> tuple[str, ...]:
+        return tuple(c.name for c in self.checks if c(pair, context))
+
+    def flag_pairs(self, pairs: Sequence[Pair], context: Context | None = None) -> list[tuple[str, ...]]:
+        """Flags for pairs that form one document (or set): their context is their own."""
+        context = context_of(pairs) if context is None else context
+        return [self.flags(p, context) for p in pairs]
+
+    def count(self, srcs: Sequence[str], hyps: Sequence[str], truncated: Sequence[bool] | None = None) -> Counter:
+        """How many pairs each check flags (model evaluation: one set = one context)."""
+        truncated = truncated or [False] * len(srcs)
+        pairs = [Pair(s, h, t) for s, h, t in zip(srcs, hyps, truncated, strict=True)]
+        counts: Counter[str] = Counter({n: 0 for n in self.names})
+        for flags in self.flag_pairs(pairs):
+            counts.update(flags)
+        return counts
+
+
+def describe_checks() -> dict[str, str]:
+    return {name: cls.description for name, cls in CHECKS.items()}
+

@@ -1,0 +1,39 @@
+"""The translator stack: a backend, with the translation cache layered over it.
+
+`open_translator` is the one way commands get a translator. It checks the
+options and opens the cache before the model is loaded (a refused option or a
+damaged cache fails in a moment, not after seconds of loading), then loads the
+backend and layers the cache over it. Every layer shares one `counters` object,
+so callers read what was done from the translator they hold.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.translate.base import GenerationSettings, Translator, backend_class
+
+
+def open_translator(backend: str, model: str, settings: GenerationSettings, *, revision: str | None = None,
+                    family: str | None = None, cache: bool = False, cache_dir: Path | None = None) -> Translator:
+    """Backend `backend` on `model`, behind the translation cache when `cache`
+    (in `cache_dir`, default $NLEN_CACHE_DIR or ~/.cache/nlen). Use it as a
+    context manager, or `close()` it."""
+    cls = backend_class(backend)
+    cls.check_options(str(model), settings, revision)
+    store = None
+    if cache:
+        from pipeline.cache import TranslationCache
+
+        store = TranslationCache(cache_dir)
+    try:
+        translator = cls(model, settings, revision=revision, family=family)
+    except BaseException:
+        if store:
+            store.close()
+        raise
+    if store is None:
+        return translator
+    from pipeline.cache import CachedTranslator
+
+    return CachedTranslator(translator, store)

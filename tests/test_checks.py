@@ -1,0 +1,87 @@
+"""The reference-free checks (pipeline/checks.py). Pairs here are written for the
+test (synthetic): each check must fire on its fault and stay quiet on a good pair."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.checks import CHECKS, DEFAULT_CHECKS, Checker, Context, Pair, context_of, longest_loop, numbers, parse_check_names
+from pipeline.errors import UserError
+
+GOOD = Pair("De president bezocht op 3 mei de haven van Vladivostok, waar hij 1.000 soldaten sprak.",
+            "On 3 May the president visited the port of Vladivostok, where he spoke to 1,000 soldiers.")
+
+
+def flags(pair: Pair, context: Context = Context()) -> tuple[str, ...]:
+    return Checker().flags(pair, context)
+
+
+def test_good_pair_has_no_flags():
+    assert flags(GOOD) == ()
+
+
+def test_every_check_is_registered_by_name():
+    assert set(DEFAULT_CHECKS) == set(CHECKS)
+    assert parse_check_names("numbers, empty") == ("numbers", "empty")
+    with pytest.raises(UserError, match="unknown flag"):
+        parse_check_names("numbers,nonsense")
+
+
+@pytest.mark.parametrize("pair", [Pair(GOOD.src, ""), Pair("", GOOD.hyp), Pair(GOOD.src, "   ")])
+def test_empty(pair):
+    assert "empty" in flags(pair)
+    assert "numbers" not in flags(pair) and "length_ratio" not in flags(pair)
+
+
+def test_truncated_comes_from_the_translator():
+    assert flags(Pair(GOOD.src, GOOD.hyp, truncated=True)) == ("truncated",)
+
+
+def test_untranslated_copy_and_partial_copy():
+    assert "untranslated" in flags(Pair(GOOD.src, GOOD.src))
+    partial = Pair("De regering heeft gisteren besloten de belastingen te verhogen.",
+                   "The government heeft gisteren besloten de belastingen te verhogen.")
+    assert "untranslated" in flags(partial)
+    # short texts with names in both sides are normal
+    assert flags(Pair("Tom woont in Boston.", "Tom lives in Boston.")) == ()
+
+
+def test_repetition_loop_in_the_english_only():
+    loop = Pair("Het spijt me, maar ik kan niet komen.", "I'm sorry, I'm sorry, I'm sorry, I'm sorry, I'm sorry.")
+    assert "repetition" in flags(loop)
+    assert longest_loop("a b c a b c a b c d".split()) == 3
+    echo = Pair("Ha ha ha, lachte hij.", "Ha ha ha, he laughed.")  # the source has the loop too
+    assert "repetition" not in flags(echo)
+    assert "repetition" not in flags(Pair("Heel erg goed.", "Very, very good."))
+
+
+def test_numbers_fold_separators_and_see_differences():
+    assert numbers("3,5 procent van 1.000 euro om 14:00") == numbers("3.5 percent of 1,000 euros at 1400")
+    assert "numbers" in flags(Pair("Er kwamen 300 mensen.", "There were 30 people."))
+
+
+def test_length_ratio_against_the_document():
+    pairs = [Pair("Een zin van gewone lengte hier.", "A sentence of normal length here.")] * 5
+    pairs.append(Pair("Kort.", "This English is far, far longer than its Dutch source sentence was."))
+    context = context_of(pairs)
+    assert 0.9 < context.ratio < 1.2
+    assert [("length_ratio" in f) for f in Checker(["length_ratio"]).flag_pairs(pairs)] == [False] * 5 + [True]
+    # a document that is long on the English side throughout is its own normal
+    long_doc = [Pair("Een zin.", "One sentence which is quite a lot longer.")] * 4
+    assert Checker(["length_ratio"]).flag_pairs(long_doc) == [()] * 4
+
+
+def test_not_dutch_looks_at_the_paragraph():
+    english = "The quick brown fox jumps over the lazy dog near the river bank."
+    assert "not_dutch" in flags(Pair(english, "The quick brown fox jumps over the lazy dog near the river bank."))
+    # a short quote inside a Dutch paragraph is judged by the paragraph
+    dutch_paragraph = "Hij zei het zonder aarzelen. 'Yes we can', riep hij daarna tegen de menigte op het plein."
+    assert "not_dutch" not in flags(Pair("'Yes we can', riep hij.", "'Yes we can', he shouted.", paragraph=dutch_paragraph))
+    assert "not_dutch" not in flags(Pair("Foto: ANP", "Photo: ANP"))  # too short to tell
+
+
+def test_count_for_model_evaluation():
+    srcs = [GOOD.src, GOOD.src, "Het spijt me.", GOOD.src]
+    hyps = [GOOD.hyp, "", "I'm sorry, I'm sorry, I'm sorry.", GOOD.src]
+    counts = Checker(["repetition", "untranslated", "truncated", "empty"]).count(srcs, hyps, [False, False, False, True])
+    assert counts == {"repetition": 1, "untranslated": 1, "truncated": 1, "empty": 1}
