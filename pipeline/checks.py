@@ -32,9 +32,12 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from pipeline.errors import UserError
+
+if TYPE_CHECKING:
+    from pipeline.types import AlignedRow
 
 
 @dataclass(frozen=True)
@@ -295,3 +298,22 @@ class Checker:
 def describe_checks() -> dict[str, str]:
     return {name: cls.description for name, cls in CHECKS.items()}
 
+
+
+def flag_rows(rows: Sequence["AlignedRow"], paragraphs: dict[int, str],
+              truncated: Iterable[int] = (), checker: Checker | None = None) -> list["AlignedRow"]:
+    """One document's corpus rows with their `flags` set. `paragraphs` maps a
+    paragraph index to its Dutch text (not_dutch judges the paragraph);
+    `truncated` holds the positions of rows whose English was cut at the
+    output bound."""
+    from dataclasses import replace
+
+    checker = checker or _default_checker()
+    cut = set(truncated)
+    pairs = [Pair(r.nl, r.en, i in cut, paragraphs.get(r.paragraph)) for i, r in enumerate(rows)]
+    return [replace(r, flags=f) for r, f in zip(rows, checker.flag_pairs(pairs))]
+
+
+@lru_cache(maxsize=1)
+def _default_checker() -> Checker:
+    return Checker()

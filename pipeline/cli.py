@@ -16,7 +16,7 @@ from pipeline import __version__
 from pipeline.errors import UserError
 
 # Order is the order shown in `nlen --help`.
-COMMANDS = ["translate", "merge", "align", "align_eval", "eval", "compare", "cache"]
+COMMANDS = ["translate", "merge", "align", "align_eval", "eval", "compare", "cache", "export", "review"]
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -27,7 +27,9 @@ class CommandParser(argparse.ArgumentParser):
     _intermixing = False
 
     def parse_known_args(self, args=None, namespace=None):
-        if self._intermixing:  # parse_known_intermixed_args calls back here (Python < 3.12.7)
+        # Intermixed parsing calls back here (Python < 3.12.7), and loses what follows
+        # `--` (Python 3.11): after `--`, options must come before the inputs, as usual.
+        if self._intermixing or "--" in (args or []):
             return super().parse_known_args(args, namespace)
         self._intermixing = True
         try:

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
+from pipeline.checks import flag_rows
 from pipeline.repair import DEFAULT_THRESHOLD
 from pipeline.translate.base import Translation, Translator
 from pipeline.types import AlignedRow, Document
@@ -66,19 +67,20 @@ def translate_documents(
     for doc, chunk_stats in zip(docs, stats):
         end = k + len(doc.paragraphs)
         result = _document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
-                                  sum(repair_stats[k:end], RepairStats()))
-        result.paragraphs = translated[k:end]
+                                  sum(repair_stats[k:end], RepairStats()), translated[k:end])
         results.append(result)
         k = end
     return results
 
 
-def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats) -> DocumentResult:
+def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats,
+                     translations: Sequence[Translation]) -> DocumentResult:
     rows: list[AlignedRow] = []
     untranslated: list[dict] = []
     kinds: Counter[str] = Counter()
+    cut: list[int] = []  # rows holding English cut at the output bound
     en_offset = 0
-    for paragraph, nl, en, block in zip(doc.paragraphs, sentences, en_sentences, blocks):
+    for paragraph, nl, en, block, translation in zip(doc.paragraphs, sentences, en_sentences, blocks, translations):
         for bead in block.beads:
             kinds[bead.kind] += 1
             filled = not bead.tgt and all(i in block.fills for i in bead.src) and bool(bead.src)
@@ -88,6 +90,10 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
             if bead.src and not english.strip():  # Dutch with no English must never look aligned
                 score = 0.0
                 untranslated.append({"doc": doc.name, "paragraph": paragraph.index, "nl_ids": list(nl_ids)})
+            source = _source_translation(bead, block, translation) if filled else translation
+            # a cut paragraph translation loses its end: the bead with its last sentence holds the cut
+            if source.truncated and (filled or len(en) - 1 in bead.tgt):
+                cut.append(len(rows))
             rows.append(AlignedRow(
                 nl=" ".join(nl[i] for i in bead.src),
                 en=english,
@@ -97,8 +103,10 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
                 en_ids=tuple(en_offset + j for j in bead.tgt),
                 score=score,
                 repaired=filled,
+                logprob=source.logprob,
             ))
         en_offset += len(en)
+    rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
     counts = {
         "paragraphs": len(doc.paragraphs),
         "sentences_nl": sum(len(s) for s in sentences),
@@ -108,7 +116,14 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
         "repair": repair_stats.to_dict(),
         "untranslated": len(untranslated),
     }
-    return DocumentResult(rows, counts, untranslated)
+    return DocumentResult(rows, counts, untranslated=untranslated, paragraphs=list(translations))
+
+
+def _source_translation(bead, block, paragraph_translation: Translation) -> Translation:
+    """The translation a repaired bead's English comes from: its sentences'
+    sentence-level translations joined (a one-sentence paragraph's is the paragraph's)."""
+    parts = [block.fill_translations.get(i) for i in bead.src]
+    return Translation.join(parts) if all(parts) else paragraph_translation
 
 
 # Documents are translated together until they hold this many paragraphs, so

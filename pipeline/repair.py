@@ -17,11 +17,11 @@ because a dropped or repeated sentence shifts its neighbours' alignment too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from pipeline.align import align, suspicious
-from pipeline.translate.base import Translator
+from pipeline.translate.base import Translation, Translator
 from pipeline.translate.chunking import ChunkStats, translate_segments
 from pipeline.types import Bead
 
@@ -47,6 +47,9 @@ class RepairStats:
 class RepairedBlock:
     beads: list[Bead]
     fills: dict[int, str]  # source id → sentence-level translation filling a 1-0 bead
+    # the same fills with the backend's metadata (truncated, logprob); a one-sentence
+    # paragraph's fill is its paragraph translation and is not in here
+    fill_translations: dict[int, Translation] = field(default_factory=dict)
 
 
 def _coverage(target: str, mt: list[str]) -> float:
@@ -117,7 +120,8 @@ def repair_coverage(
     keys = [(k, i) for k in flagged_blocks if len(src_blocks[k]) > 1 for i in range(len(src_blocks[k]))]
     per_key = [chunk_stats[k] for k, _ in keys] if chunk_stats else ChunkStats()
     translated = translate_segments(translator, [[src_blocks[k][i]] for k, i in keys], per_key)
-    sentence_mt = {key: t.text for key, t in zip(keys, translated)}
+    sentence_tr = dict(zip(keys, translated))
+    sentence_mt = {key: t.text for key, t in sentence_tr.items()}
 
     for k in flagged_blocks:
         src, tgt = src_blocks[k], tgt_blocks[k]
@@ -132,6 +136,8 @@ def repair_coverage(
         for bead in result[k].beads:
             if not bead.tgt:
                 result[k].fills.update((i, src_mt[i]) for i in bead.src if src_mt[i].strip())
+                result[k].fill_translations.update((i, sentence_tr[(k, i)]) for i in bead.src
+                                                   if src_mt[i].strip() and (k, i) in sentence_tr)
     for block, block_stats in zip(result, stats):
         block_stats.repaired += len(block.fills)
         block_stats.unrepaired_1_0 += sum(1 for b in block.beads if not b.tgt and not all(i in block.fills for i in b.src))

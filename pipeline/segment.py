@@ -10,6 +10,7 @@ read as a stream by pipeline/shards.py).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 from pathlib import Path
@@ -18,6 +19,8 @@ from pipeline.errors import InputError
 from pipeline.sentences import split_sentences
 from pipeline.textio import decode, file_problem, normalise_space, read_bytes
 from pipeline.types import Document, Paragraph, Sentence
+
+log = logging.getLogger(__name__)
 
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")  # a line holding only whitespace ends a paragraph
 
@@ -98,15 +101,21 @@ def find_inputs(inputs: list[str]) -> list[Path]:
         if item == "":
             raise InputError("''", "an empty string is not a file or folder name")
         p = Path(item)
-        if item == "-" or p.is_file():
+        if item == "-":
             found.append(p)
+        elif p.is_file():
+            found.append(p.absolute() if str(p) == "-" else p)  # ./- is a file named '-', not stdin
         elif p.is_dir():
-            entries = sorted(p.iterdir())
-            inside = [q for q in entries if (q.suffix == ".txt" or is_jsonl(q)) and q.is_file()]
+            entries = sorted(q for q in p.iterdir() if (q.suffix == ".txt" or is_jsonl(q)) and not q.is_dir())
+            problems = {q: file_problem(q) for q in entries}
+            inside = [q for q in entries if not problems[q]]
             if not inside:
-                broken = sum(1 for q in entries if q.is_symlink() and not q.exists())
-                why = f" ({broken} broken symbolic link{'s' * (broken != 1)})" if broken else ""
-                raise InputError(shown_path(p), f"no .txt or .jsonl files in this folder{why}: nothing to translate")
+                skipped = [f"{q.name}: {why}" for q, why in problems.items()]
+                detail = f" ({len(skipped)} skipped; {skipped[0]}{', …' * (len(skipped) > 1)})" if skipped else ""
+                raise InputError(shown_path(p), f"no .txt or .jsonl files in this folder{detail}: nothing to translate")
+            for q, problem in problems.items():
+                if problem:  # a broken link, a loop, a pipe: said, not silently passed over
+                    log.warning("%s: skipped: %s", shown_path(q), problem)
             found.extend(inside)
         else:
             problem = file_problem(p) or "not a regular file"

@@ -35,7 +35,8 @@ _NOT_TEXT = [(b"%PDF", "a PDF file, not plain text: extract its text first (e.g.
 def _convert_hint(path: Path | str, encoding: str) -> str:
     if str(path) == "-":
         return f"pipe it through iconv -f {encoding} -t UTF-8 first"
-    return f"convert it to UTF-8 first, e.g. iconv -f {encoding} -t UTF-8 {shlex.quote(str(path))} > NEW.txt"
+    name = shlex.quote(str(path)) if str(path).isprintable() else "FILE"  # the error line stays one line
+    return f"convert it to UTF-8 first, e.g. iconv -f {encoding} -t UTF-8 {name} > NEW.txt"
 
 
 def _not_utf8(data: bytes, path: Path | str) -> str | None:

@@ -238,6 +238,25 @@ def check_writable(path: Path | str, what: str = "output") -> None:
         raise UserError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
 
 
+@contextmanager
+def atomic_stream(path: Path | str):
+    """A binary file to write `path` through, for outputs too large to hold in
+    memory: written to a temporary beside it, fsynced and renamed into place
+    when the block ends without an error."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -85,3 +85,29 @@ def test_count_for_model_evaluation():
     hyps = [GOOD.hyp, "", "I'm sorry, I'm sorry, I'm sorry.", GOOD.src]
     counts = Checker(["repetition", "untranslated", "truncated", "empty"]).count(srcs, hyps, [False, False, False, True])
     assert counts == {"repetition": 1, "untranslated": 1, "truncated": 1, "empty": 1}
+
+
+def test_translate_writes_truncated_flags_and_logprob(tiny_marian, seed_article, tmp_path):
+    """End to end with the tiny random model and a tight output bound: paragraphs are
+    cut, and the bead holding each cut paragraph's last English sentence says so."""
+    from pipeline.cli import main
+    from pipeline.corpus import read_tsv
+    from pipeline.core import translate_document
+    from pipeline.segment import read_document
+    from pipeline.translate import load_translator
+    from pipeline.translate.base import GenerationSettings
+
+    out = tmp_path / "out"
+    assert main(["translate", str(seed_article), "--out-dir", str(out), "--model", str(tiny_marian), "--no-cache",
+                 "--backend", "transformers", "--max-new-tokens", "6", "--no-progress"]) == 0
+    rows = list(read_tsv(out / f"{seed_article.stem}.tsv"))
+    with load_translator("transformers", str(tiny_marian), GenerationSettings(max_new_tokens=6)) as tr:
+        result = translate_document(read_document(seed_article), tr)
+    cut_paragraphs = {p for p, t in enumerate(result.paragraphs) if t.truncated}
+    assert cut_paragraphs, "a 6-token bound must cut the tiny model's paragraphs"
+    flagged = [r for r in rows if "truncated" in r.flags]
+    assert {r.paragraph for r in flagged if not r.repaired} == cut_paragraphs
+    for p in cut_paragraphs:  # exactly one bead of the paragraph translation holds its cut end
+        assert sum(1 for r in flagged if r.paragraph == p and not r.repaired) == 1
+    assert all(r.logprob is not None and r.logprob <= 0 for r in rows if r.en)
+    assert [r.flags for r in rows] == [r.flags for r in result.rows]  # the TSV holds what the core made

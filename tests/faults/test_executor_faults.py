@@ -79,7 +79,7 @@ def test_untranslated_rows_score_zero_and_are_reported(tmp_path, capsys, caplog)
     assert rc == 0
     rows = [line.split("\t") for line in (tmp_path / "o" / "doc.tsv").read_text(encoding="utf-8").splitlines()[1:]]
     empty = [r for r in rows if r[0] and not r[1]]
-    assert empty and all(r[6] == "0.0000" for r in empty)
+    assert empty and all(r[6] == "0.0000" and "empty" in r[8].split(",") for r in empty)  # score 0, flagged
     manifest = json.loads((tmp_path / "o" / "doc.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["untranslated"] == len(empty)
     assert manifest["untranslated"] == [{"doc": "doc", "paragraph": 0, "nl_ids": [0]}]
@@ -169,7 +169,7 @@ def test_nothing_to_translate_is_exit_2(case, tmp_path, capsys):
     rc = main(["translate", str(folder), "--out-dir", str(tmp_path / "o"), *FAST])
     line = one_line(capsys.readouterr().err)
     assert rc == 2 and str(folder) in line and "nothing to translate" in line
-    assert ("2 broken symbolic links" in line) == (case == "only broken symlinks")
+    assert ("2 skipped; a.txt: broken symbolic link" in line) == (case == "only broken symlinks")
     assert not (tmp_path / "o").exists()
 
 

@@ -105,6 +105,37 @@ def test_stdin_and_good_files_go_through_beside_bad_ones(tiny_marian, tmp_path, 
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
 
 
+def test_folder_entries_that_are_not_files_are_named_when_skipped(tmp_path, caplog):
+    from pipeline.segment import find_inputs
+
+    bad_inputs(tmp_path)  # loop.txt, broken.txt, fifo.txt among readable ones
+    (tmp_path / "sub.txt").mkdir()  # a folder named like a text file is not an input
+    found = {p.name for p in find_inputs([str(tmp_path)])}
+    assert found == {"u16.txt", "u16be.txt", "u32.txt", "latin1.txt", "gz.txt"}  # read later, reported one by one
+    for name, what in (("loop.txt", "symbolic link loop"), ("broken.txt", "broken symbolic link"), ("fifo.txt", "named pipe")):
+        assert f"{tmp_path / name}: skipped: " in caplog.text and what in caplog.text
+
+
+def test_conversion_hint_never_adds_a_line_break():
+    from pipeline.errors import InputError
+    from pipeline.textio import decode
+
+    with pytest.raises(InputError) as exc:
+        decode(GOOD.encode("utf-16"), "two\nlines.txt")
+    assert exc.value.problem.endswith("iconv -f UTF-16 -t UTF-8 FILE > NEW.txt")
+
+
+def test_a_file_named_dash_is_not_stdin(tmp_path, monkeypatch):
+    from pipeline.segment import find_inputs, read_document
+
+    monkeypatch.chdir(tmp_path)
+    Path("-").write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", None)  # reading stdin would fail
+    [path] = find_inputs(["./-"])
+    doc = read_document(path)
+    assert doc.name == "-" and doc.paragraphs[0].text.startswith("Dit is de eerste zin.")
+
+
 def test_stdin_twice_and_bad_out_dir_are_refused(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, err = cli(["translate", "-", "-", "--out-dir", "out"], capsys, stdin=GOOD.encode(), monkeypatch=monkeypatch)
@@ -137,6 +168,9 @@ def test_options_may_come_after_and_between_inputs(tmp_path, capsys):
     src.write_text("Een.\nTwee.\n", encoding="utf-8")
     code, out, _ = cli(["align", str(src), "--format", "tsv", str(src)], capsys)
     assert code == 0 and out.startswith("nl\ten\t") and len(out.splitlines()) == 3
+    # after `--` everything is an input, even a name starting with '-'
+    args = build_parser().parse_args(["translate", "--force", "a.txt", "--", "-b.txt", "--c.txt"])
+    assert args.inputs == ["a.txt", "-b.txt", "--c.txt"] and args.force
     with pytest.raises(SystemExit) as exc:
         main(["translate", "a.txt", "--forse", "b.txt"])
     assert exc.value.code == 2

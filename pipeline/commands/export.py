@@ -1,0 +1,88 @@
+"""`nlen export`: corpus TSVs → TMX 1.4b, Moses, OPUS XCES or JSONL, with filters."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+NAME = "export"
+HELP = "export corpus TSVs (or translate out-dirs) as TMX, Moses, OPUS XCES or JSONL, filtered and deduplicated"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from pipeline.commands.translate import probability
+
+    parser.add_argument("corpus", nargs="+", metavar="CORPUS", help="corpus TSV files, or folders of them")
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", required=True, choices=["tmx", "moses", "xces", "jsonl"],
+                     help="tmx: TMX 1.4b file; moses: PREFIX.nl-en.nl/.en; xces: OPUS folder; jsonl: one bead a line")
+    out.add_argument("--out", required=True, metavar="PATH",
+                     help="file (tmx, jsonl; - for stdout), file prefix (moses) or folder (xces)")
+    out.add_argument("--meta", action="store_true", help="moses: also PREFIX.nl-en.meta (doc, ids, score, repaired, flags)")
+    out.add_argument("--report", type=Path, metavar="FILE", help="also write the counts as JSON to FILE")
+    flt = parser.add_argument_group("filters (applied in this order; each counts what it removed)")
+    flt.add_argument("--min-score", type=probability, metavar="P", help="drop beads with an aligner score below P")
+    flt.add_argument("--drop-flags", metavar="A,B", help="drop beads with any of these quality flags "
+                     "(empty, truncated, untranslated, repetition, numbers, length_ratio, not_dutch)")
+    flt.add_argument("--no-repaired", action="store_true", help="drop beads whose English comes from the repair")
+    flt.add_argument("--decisions", type=Path, metavar="FILE", help="drop the beads rejected in `nlen review` (its JSON download)")
+    flt.add_argument("--dedup", choices=["exact", "normalised"],
+                     help="keep the first of identical beads; normalised folds case, whitespace, punctuation and digits")
+
+
+def build_filters(args: argparse.Namespace) -> list:
+    from pipeline.checks import parse_check_names
+    from pipeline.filtering import Decisions, Dedup, DropFlags, MinScore, NoRepaired
+
+    filters = []
+    if args.min_score is not None:
+        filters.append(MinScore(args.min_score))
+    if args.drop_flags:
+        filters.append(DropFlags(parse_check_names(args.drop_flags)))
+    if args.no_repaired:
+        filters.append(NoRepaired())
+    if args.decisions is not None:
+        filters.append(Decisions.from_file(args.decisions))
+    if args.dedup:
+        filters.append(Dedup(args.dedup))
+    return filters
+
+
+def format_report(report: dict) -> list[str]:
+    lines = [f"read {report['rows']} beads"]
+    for what, n in report["removed"].items():
+        lines.append(f"removed {n['rows']} ({n['share']:.2%}): {what}")
+    lines.append(f"kept {report['kept']['rows']} ({report['kept']['share']:.2%})")
+    export = report["export"]
+    for why, n in export["left_out"].items():
+        lines.append(f"left out of the {report['format']} file {n}: {why}")
+    for what, n in export["notes"].items():
+        lines.append(f"{what}: {n}")
+    lines.append(f"wrote {export['written']} beads: {', '.join(export['files'])}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from pipeline.corpus import read_corpus
+    from pipeline.errors import UserError
+    from pipeline.export import get_exporter
+    from pipeline.filtering import FilterChain
+
+    if args.meta and args.format != "moses":
+        raise UserError("--meta is for --format moses")
+    options = {"meta": args.meta} if args.format == "moses" else {}
+    exporter = get_exporter(args.format, **options)
+    if args.out == "-" and not exporter.to_stdout:
+        raise UserError(f"--format {args.format} writes several files; --out - is for tmx and jsonl")
+    chain = FilterChain(build_filters(args))  # a bad --decisions file fails here, before any output
+    stats = exporter.write(chain.apply(read_corpus(args.corpus)), args.out)
+    report = {"format": args.format, **chain.report(), "export": stats.to_dict()}
+    for line in format_report(report):
+        print(f"nlen: {line}", file=sys.stderr)
+    if args.report:
+        from pipeline.write import write_json
+
+        write_json(args.report, report)
+    return 0

@@ -1,0 +1,107 @@
+"""Reading finished corpora back: corpus TSVs, or folders of them (a
+`translate` out-dir), as `AlignedRow`s in order. `export` and `review` read
+through here.
+
+The TSV format is the one pipeline/write.py writes (corpus/parallel/README.md):
+a header naming the columns, then one bead a row. Columns are found by name,
+so older files without `flags` or `logprob` still read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from pipeline.errors import InputError
+from pipeline.textio import read_text
+from pipeline.types import AlignedRow
+
+REQUIRED = ("nl", "en", "doc", "paragraph", "nl_ids", "en_ids", "score", "repaired")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One TSV and where it came from (the argument it was found under)."""
+
+    path: Path
+    given: str
+
+
+def corpus_files(inputs: Iterable[str | Path]) -> list[Source]:
+    """CORPUS arguments → TSV files, in order: a file as given, a folder's
+    `*.tsv` sorted by name (temporary files of an unfinished write are skipped)."""
+    found: list[Source] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            tsvs = sorted(p for p in path.glob("*.tsv") if p.is_file() and not p.name.startswith("."))
+            if not tsvs:
+                raise InputError(path, "no corpus TSVs (*.tsv) in this folder")
+            found.extend(Source(p, str(item)) for p in tsvs)
+        elif path.is_file() or str(item) == "-":
+            found.append(Source(path, str(item)))
+        else:
+            raise InputError(path, "no such file or folder")
+    return found
+
+
+def _ids(value: str, path: Path, line: int, column: str) -> tuple[int, ...]:
+    if not value:
+        return ()
+    try:
+        return tuple(int(v) for v in value.split(","))
+    except ValueError:
+        raise InputError(f"{path}:{line}", f"column {column}: not comma-separated sentence ids: {value!r}") from None
+
+
+def _number(value: str, path: Path, line: int, column: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise InputError(f"{path}:{line}", f"column {column}: not a number: {value!r}") from None
+
+
+def read_tsv(path: Path | str) -> Iterator[AlignedRow]:
+    """The rows of one corpus TSV. A malformed file is an InputError naming the line."""
+    path = Path(path)
+    lines = read_text(path, "corpus TSV").split("\n")
+    header = lines[0].split("\t") if lines and lines[0] else []
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InputError(path, f"not an nlen corpus TSV (missing column(s) {', '.join(missing)})")
+    col = {name: i for i, name in enumerate(header)}
+    flags_at, logprob_at = col.get("flags"), col.get("logprob")
+    for number, line in enumerate(lines[1:], 2):
+        if not line:
+            continue
+        f = line.split("\t")
+        if len(f) != len(header):
+            raise InputError(f"{path}:{number}", f"{len(f)} fields, the header has {len(header)}")
+        try:
+            paragraph = int(f[col["paragraph"]])
+        except ValueError:
+            raise InputError(f"{path}:{number}", f"column paragraph: not a number: {f[col['paragraph']]!r}") from None
+        logprob = f[logprob_at] if logprob_at is not None else ""
+        yield AlignedRow(
+            nl=f[col["nl"]], en=f[col["en"]], doc=f[col["doc"]], paragraph=paragraph,
+            nl_ids=_ids(f[col["nl_ids"]], path, number, "nl_ids"),
+            en_ids=_ids(f[col["en_ids"]], path, number, "en_ids"),
+            score=_number(f[col["score"]], path, number, "score"),
+            repaired=f[col["repaired"]] == "1",
+            flags=tuple(x for x in f[flags_at].split(",") if x) if flags_at is not None else (),
+            logprob=_number(logprob, path, number, "logprob") if logprob else None,
+        )
+
+
+def read_corpus(inputs: Iterable[str | Path]) -> Iterator[AlignedRow]:
+    """Every row of every CORPUS argument, in order."""
+    for source in corpus_files(inputs):
+        yield from read_tsv(source.path)
+
+
+def row_key(row: AlignedRow) -> str:
+    """A bead's stable name: `doc:nl_ids:en_ids` (ids comma-separated, as in the
+    TSV). Unique within a corpus: each sentence id is in one bead. The TMX
+    `tuid`, the review page and its decisions file use it."""
+    return f"{row.doc}:{','.join(map(str, row.nl_ids))}:{','.join(map(str, row.en_ids))}"

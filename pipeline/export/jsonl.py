@@ -1,0 +1,31 @@
+"""JSONL: one bead a line with every TSV column (ids as lists, flags as a list,
+`repaired` as a boolean, `logprob` null where unknown). Nothing is left out."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Iterable
+
+from pipeline.export.base import ExportStats, Exporter, output_stream, register_exporter
+from pipeline.types import AlignedRow
+
+
+def row_dict(row: AlignedRow) -> dict:
+    d = dataclasses.asdict(row)
+    d.update(nl_ids=list(row.nl_ids), en_ids=list(row.en_ids), flags=list(row.flags), score=round(row.score, 4))
+    return d
+
+
+@register_exporter("jsonl")
+class JsonlExporter(Exporter):
+    to_stdout = True
+
+    def write(self, rows: Iterable[AlignedRow], out: Path | str) -> ExportStats:
+        stats = ExportStats(files=[str(out)])
+        with output_stream(out) as f:
+            for row in rows:
+                f.write((json.dumps(row_dict(row), ensure_ascii=False) + "\n").encode("utf-8"))
+                stats.written += 1
+        return stats
