@@ -5,7 +5,7 @@ before the next is loaded. For each model this measures, in the same run:
 
 * speed: Dutch sentences/s and target tokens/s over the translation calls only
   (model loading and one warm-up call on the shortest paragraph excluded);
-  target tokens are those the backend counts as it generates (Translator.target_tokens:
+  target tokens are those the backend counts as it generates (`counters.target_tokens`:
   the generated ids, end token included, padding excluded), not a re-tokenisation
   of the English;
 * memory: peak resident set size (RSS) of this process while the model was
@@ -36,8 +36,7 @@ from typing import Sequence
 
 from pipeline.errors import UserError
 from pipeline.evaluate import (
-    DEFAULT_BOOTSTRAP, DEFAULT_SEED, Reference, corpus_scores, fmt_score, model_slug, sacrebleu_seed,
-    sentence_pairs, sentence_summary, translate_paragraphs,
+    DEFAULT_BOOTSTRAP, DEFAULT_SEED, Reference, evaluate, fmt_score, model_slug, sacrebleu_seed, translate_hypothesis,
 )
 
 log = logging.getLogger(__name__)
@@ -200,12 +199,13 @@ def warm_libraries(spec: ModelSpec) -> None:
 
 
 
-def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None = None, aligner: str = "default",
-              n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int | None = DEFAULT_SEED) -> dict:
-    """Load, warm up, translate, measure, free. A failure gives a row with the reason."""
+def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragraph", family: str | None = None,
+              aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int | None = DEFAULT_SEED) -> dict:
+    """Load, warm up, translate, measure, free, score. A failure gives a row with the reason."""
     from pipeline.translate import load_translator
 
-    row: dict = {"spec": spec.spec, "model": spec.model, "backend": spec.backend, "revision": spec.revision}
+    row: dict = {"spec": spec.spec, "label": spec.spec, "model": spec.model, "backend": spec.backend,
+                 "revision": spec.revision, "unit": unit}
     size, where = disk_size(spec.model, spec.revision)
     row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
     row["size_path"] = where
@@ -226,7 +226,7 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None =
         shortest = min(ref.nl_paragraphs, key=len)
         translator.translate([shortest])  # warm-up, not timed
         before = translator.counters.snapshot()
-        paragraphs, counts = translate_paragraphs(translator, ref, aligner)
+        hyp = translate_hypothesis(translator, ref, aligner, unit=unit)
         done = translator.counters.since(before)
         tokens = done["target_tokens"] or None  # None: a backend that does not count
     except Exception as exc:  # noqa: BLE001
@@ -240,6 +240,7 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None =
         row["memory"] = probe.stop()
     n_sent = sum(map(len, ref.nl))
     secs = done["seconds"]
+    counts = hyp.source["counts"]
     row["speed"] = {
         "translate_s": round(secs, 3), "sentences": n_sent, "paragraphs": len(ref.nl),
         "translation_units": counts.get("translation_units"), "target_tokens": tokens,
@@ -247,55 +248,79 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, family: str | None =
         "target_tokens_per_s": round(tokens / secs, 1) if tokens and secs > 0 else None,
     }
     row["counts"] = counts
-    empty = sum(1 for p in paragraphs if not p.strip())
-    if not any(p.strip() for p in paragraphs):
+    if not any(p.strip() for p in hyp.paragraphs):
         return {**row, "status": "failed", "stage": "score", "error": "empty hypothesis: every paragraph translated to nothing"}
-    row["hypotheses"] = paragraphs
-    row["empty_paragraphs"] = empty
-    row["scores"] = corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap=n_bootstrap, seed=seed)
-    summary = sentence_summary(sentence_pairs(paragraphs, ref, aligner), n_worst=3)
-    row["sentence_level"] = {"mean_chrF2": summary["mean_chrF2"], "pairs": summary["pairs"]}
+    hyp.model = row["described"]
+    report = evaluate(hyp, ref, aligner=aligner, n_bootstrap=n_bootstrap, seed=seed)
+    row.update({key: report.get(key) for key in ("segments", "scores", "document_scores", "model_output", "faults", "published")})
+    row["empty_paragraphs"] = report["hypothesis"]["empty_paragraphs"]
+    row["sentence_level"] = {k: report["sentence_level"][k] for k in ("mean_chrF2", "pairs")}
+    row["hypotheses"] = hyp.paragraphs
+    row["sentences"] = hyp.sentences
+    row["model_hypotheses"] = hyp.model_paragraphs
+    row["paragraph_chrF2"] = paragraph_chrf(hyp.paragraphs, ref.en_paragraphs)
     row["status"] = "ok"
     return row
+
+
+def paragraph_chrf(hyps: Sequence[str], refs: Sequence[str]) -> list[float]:
+    """chrF2 of each paragraph (each document, on FLORES), for the plots."""
+    from sacrebleu.metrics import CHRF
+
+    chrf = CHRF()
+    return [round(chrf.sentence_score(h, [r]).score, 3) for h, r in zip(hyps, refs)]
 
 
 # --------------------------------------------------------------------------
 # significance
 
 
-def significance(rows: list[dict], refs: Sequence[str], *, n_bootstrap: int = DEFAULT_BOOTSTRAP,
+def paired_segments(rows: list[dict], ref: Reference) -> tuple[str, str, list[str]]:
+    """The segments every row can be scored on, for paired tests: the set's lines
+    when every row translated sentence by sentence on a line-aligned set;
+    otherwise paragraphs (FLORES: documents). Returns (name, row key, references)."""
+    if ref.line_aligned and all(r.get("sentences") is not None for r in rows):
+        return "sentence", "sentences", [s for p in ref.en for s in p]
+    return ("document" if ref.documents else "paragraph"), "hypotheses", ref.en_paragraphs
+
+
+def significance(rows: list[dict], ref: Reference, *, n_bootstrap: int = DEFAULT_BOOTSTRAP,
                  ar_trials: int = DEFAULT_AR_TRIALS, seed: int | None = DEFAULT_SEED) -> dict:
-    """Paired bootstrap and approximate randomisation of every ok row against
-    the first ok row; p-values are written into the rows."""
-    from sacrebleu.metrics import BLEU, CHRF, TER
+    """Paired bootstrap and approximate randomisation of every ok row's pipeline
+    output against the first ok row's; p-values are written into the rows."""
     from sacrebleu.significance import PairedTest
+
+    from pipeline.evaluate import DOCUMENT_METRICS, make_metrics
 
     ok = [r for r in rows if r.get("status") == "ok"]
     if len(ok) < 2:
-        return {"baseline": ok[0]["spec"] if ok else None, "note": "fewer than two models scored; no test"}
+        return {"baseline": ok[0]["label"] if ok else None, "note": "fewer than two models scored; no test"}
+    segments, key, refs = paired_segments(ok, ref)
     names, seen = [], set()
     for r in ok:
-        name = r["spec"]
+        name = r["label"]
         while name in seen:
             name += "'"
         seen.add(name)
         names.append(name)
-    named = [(n, r["hypotheses"]) for n, r in zip(names, ok)]
+    named = [(n, r[key]) for n, r in zip(names, ok)]
+    tested = [m for m in SIGNIFICANCE_METRICS if segments != "document" or m in DOCUMENT_METRICS]
     signatures = {}
     sacrelog = logging.getLogger("sacrebleu")
     if not log.isEnabledFor(logging.DEBUG):
         sacrelog.setLevel(logging.WARNING)  # its per-test INFO lines are noise here
     with sacrebleu_seed(seed):
         for test, n in (("bs", n_bootstrap), ("ar", ar_trials)):
-            metrics = {"BLEU": BLEU(), "chrF2": CHRF(), "TER": TER()}
+            metrics = {name: metric for name, metric in make_metrics().items() if name in tested}
             sigs, results = PairedTest(named, metrics, [list(refs)], test_type=test, n_samples=n)()
             signatures[test] = {k: v.format() for k, v in sigs.items()}
-            for metric in SIGNIFICANCE_METRICS:
+            for metric in tested:
                 for r, res in zip(ok, results[metric]):
                     if r is ok[0]:
                         continue
                     r.setdefault("p_values", {}).setdefault(metric, {})[test] = float(res.p_value)
-    return {"baseline": ok[0]["spec"], "tests": {"bs": n_bootstrap, "ar": ar_trials}, "seed": seed, "signatures": signatures}
+    return {"baseline": ok[0]["label"], "segments": segments, "metrics": tested,
+            "tests": {"bs": n_bootstrap, "ar": ar_trials}, "seed": seed, "signatures": signatures}
 
 
 # --------------------------------------------------------------------------
@@ -313,39 +338,92 @@ def _mb(value) -> str:
     return "–" if value is None else f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
-def markdown_table(report: dict) -> str:
-    ref = report["reference"]
+def _published(entry: dict | None) -> str:
+    return f"{entry['BLEU']} / {entry['chrF2']}" if entry else "–"
+
+
+def _two(scores: dict | None) -> str:
+    """'BLEU / chrF2' of a scores dict, or –."""
+    return f"{scores['BLEU']['score']:.2f} / {scores['chrF2']['score']:.2f}" if scores else "–"
+
+
+def markdown_table(report: dict, plot: str | None = None) -> str:
+    from pipeline.evaluate import fault_line
+
+    ref, sig = report["reference"], report["significance"]
+    segments = {"paragraph": "paragraph segments", "sentence": "the set's lines (as published)",
+                "sentence (aligned)": "the set's lines through the alignment (one segment per bead)"}
+    rows = report["models"]
     lines = [
         f"# nlen compare ({report['created']})",
         "",
-        f"Reference `{ref['name']}`: {ref['paragraphs']} paragraphs, {ref['sentences_nl']} Dutch sentences; "
-        "scores on paragraph segments, ± is sacrebleu's 95% bootstrap CI half-width "
-        f"({report['bootstrap']} resamples, seed {report['seed']}).",
-        f"p-values against the baseline `{report['significance'].get('baseline')}`: paired bootstrap "
-        f"({report['bootstrap']}) / approximate randomisation ({report['ar_trials']}) from sacrebleu.significance.PairedTest.",
+        f"Reference `{ref['name']}`: {ref['paragraphs']} paragraphs, {ref['sentences_nl']} Dutch sentences. "
+        "± is sacrebleu's 95% bootstrap CI half-width "
+        f"({report['bootstrap']} resamples, seed {report['seed']}). *pipeline*: what `nlen translate` delivers "
+        "(after repair); *model*: the model's own translations, before repair.",
+        f"p-values of the pipeline output against the baseline `{sig.get('baseline')}` on "
+        f"{sig.get('segments', '–')} segments: paired bootstrap ({report['bootstrap']}) / approximate "
+        f"randomisation ({report['ar_trials']}) from sacrebleu.significance.PairedTest.",
+        "",
+        "## Scores",
+        "",
+        "| # | model | unit | segments | BLEU ± CI | chrF2 ± CI | TER | document BLEU / chrF2 | published BLEU / chrF2 "
+        "| p BLEU (bs / ar) | p chrF2 (bs / ar) | status |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for i, r in enumerate(rows, 1):
+        model = r["label"].replace("|", "\\|")
+        if r["status"] != "ok":
+            error = r["error"].replace("|", "\\|")
+            lines.append(f"| {i} | `{model}` | {r['unit']} | – | – | – | – | – | – | – | – | failed ({r['stage']}): {error} |")
+            continue
+        s = r["scores"]
+        lines.append(
+            f"| {i} | `{model}` | {r['unit']} | {segments.get(r['segments'], r['segments'])} | {_pm(s['BLEU'])} "
+            f"| {_pm(s['chrF2'])} | {s['TER']['score']:.2f} | {_two(r.get('document_scores'))} "
+            f"| {_published(r.get('published'))} | {_p(r, 'BLEU')} | {_p(r, 'chrF2')} | ok |"
+        )
+    lines += [
+        "", "## Model and pipeline", "",
+        "BLEU / chrF2 of the model's own translations and of the pipeline's output; the model's faults over the "
+        "texts it translated (reference-free checks, pipeline/checks.py; dropped = Dutch sentences aligned to "
+        "nothing and merged = beads of several Dutch sentences, both as the alignment sees them before the repair "
+        "fills anything in; – where a count does not apply or is not known); sentences the repair filled in.",
+        "",
+        "| # | model | unit | pipeline | model | document: pipeline | document: model | faults | repaired |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for i, r in enumerate(rows, 1):
+        if r["status"] != "ok":
+            continue
+        mo, f = r.get("model_output") or {}, r.get("faults") or {}
+        lines.append(
+            f"| {i} | `{r['label']}` | {r['unit']} | {_two(r['scores'])} | {_two(mo.get('scores'))} "
+            f"| {_two(r.get('document_scores'))} | {_two(mo.get('document_scores'))} "
+            f"| {f.get('texts', '–')} {f.get('unit', '')}s: {fault_line(f)} | {f.get('repaired', '–')} |"
+        )
+    lines += [
+        "", "## Cost", "",
         "Speed: translation calls only (load and one warm-up excluded), device "
         f"{report['device']}; memory: peak RSS of this process while the model was loaded (Δ over RSS before loading).",
         "",
-        "| # | model | backend | BLEU ± CI | chrF2 ± CI | TER | p BLEU (bs / ar) | p chrF2 (bs / ar) "
-        "| sent/s | tgt tok/s | peak RSS MB (Δ) | size MB | status |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| # | model | backend | unit | sent/s | tgt tok/s | peak RSS MB (Δ) | size MB | parameters |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for i, r in enumerate(report["models"], 1):
-        model = r["spec"].replace("|", "\\|")
-        if r["status"] != "ok":
-            error = r["error"].replace("|", "\\|")
-            lines.append(f"| {i} | `{model}` | {r['backend']} | – | – | – | – | – | – | – | "
-                         f"{_mem(r)} | {_mb(r.get('size_mb'))} | failed ({r['stage']}): {error} |")
-            continue
-        s, sp = r["scores"], r["speed"]
+    for i, r in enumerate(rows, 1):
+        sp = r.get("speed") or {}
+        params = r.get("parameters")
         lines.append(
-            f"| {i} | `{model}` | {r['backend']} | {_pm(s['BLEU'])} | {_pm(s['chrF2'])} | {s['TER']['score']:.2f} "
-            f"| {_p(r, 'BLEU')} | {_p(r, 'chrF2')} | {sp['sentences_per_s']} | {sp['target_tokens_per_s'] or '–'} "
-            f"| {_mem(r)} | {_mb(r.get('size_mb'))} | ok |"
+            f"| {i} | `{r['label']}` | {r['backend']} | {r['unit']} | {sp.get('sentences_per_s') or '–'} "
+            f"| {sp.get('target_tokens_per_s') or '–'} | {_mem(r)} | {_mb(r.get('size_mb'))} "
+            f"| {f'{params:,}' if params else '–'} |"
         )
-    sigs = {name: r["scores"][name]["signature"] for r in report["models"] if r["status"] == "ok" for name in ("BLEU", "chrF2", "TER")}
+    sigs = {name: r["scores"][name]["signature"] for r in rows if r["status"] == "ok" for name in ("BLEU", "chrF2", "TER")}
     if sigs:
         lines += ["", "Signatures:", ""] + [f"- {name}: `{sig}`" for name, sig in sigs.items()]
+    if plot:
+        lines += ["", f"![chrF2 per {'document' if ref.get('paragraphs_are_documents') else 'paragraph'} and paired "
+                      f"differences]({plot})"]
     return "\n".join(lines) + "\n"
 
 
@@ -359,31 +437,92 @@ def _mem(row: dict) -> str:
     return f"{_mb(m['peak_rss_mb'])} (+{_mb(m['peak_rss_delta_mb'])})" if m else "–"
 
 
-def compare(specs: list[ModelSpec], ref: Reference, settings, *, family: str | None = None, aligner: str = "default",
-            n_bootstrap: int = DEFAULT_BOOTSTRAP, ar_trials: int = DEFAULT_AR_TRIALS, seed: int | None = DEFAULT_SEED,
-            progress: bool = True) -> dict:
+def write_plot(report: dict, path: Path) -> bool:
+    """One PNG: left, each model's chrF2 per document (per paragraph on sets
+    without documents), documents ordered by the baseline's chrF2; right, the
+    distribution of the paired differences (model − baseline) per document.
+    False (and nothing written) when matplotlib, the optional `plots` extra, is
+    not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    from pipeline.write import atomic_write_bytes
+
+    ok = [r for r in report["models"] if r["status"] == "ok"]
+    if not ok:
+        return False
+    unit = "document" if report["reference"].get("paragraphs_are_documents") else "paragraph"
+    base = ok[0]["paragraph_chrF2"]
+    order = sorted(range(len(base)), key=lambda k: base[k])
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for r in ok:
+        left.plot(range(len(order)), [r["paragraph_chrF2"][k] for k in order], marker=".", linestyle="-" if r is ok[0] else "",
+                  markersize=4, label=r["label"])
+    left.set(xlabel=f"{unit}s, ordered by the baseline's chrF2", ylabel="chrF2", title=f"chrF2 per {unit}")
+    left.legend(fontsize=7)
+    diffs = [[a - b for a, b in zip(r["paragraph_chrF2"], base)] for r in ok[1:]]
+    if diffs:
+        right.hist(diffs, bins=30, label=[r["label"] for r in ok[1:]], alpha=0.8)
+        right.axvline(0, color="black", linewidth=0.8)
+        right.legend(fontsize=7)
+    else:
+        right.text(0.5, 0.5, "one model: no paired differences", ha="center", va="center", transform=right.transAxes)
+    right.set(xlabel=f"chrF2 − baseline's, per {unit}", ylabel=f"{unit}s", title=f"paired differences vs {ok[0]['label']}")
+    fig.suptitle(f"nlen compare on {report['reference']['name']} ({report['created']})", fontsize=9)
+    fig.tight_layout()
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    atomic_write_bytes(path, buf.getvalue())
+    return True
+
+
+def expand_runs(specs: list[ModelSpec], units: Sequence[str]) -> list[tuple[ModelSpec, str]]:
+    """One unit per model, one unit for every model, or one model under every unit."""
+    if len(units) == len(specs):
+        return list(zip(specs, units))
+    if len(units) == 1:
+        return [(spec, units[0]) for spec in specs]
+    if len(specs) == 1:
+        return [(specs[0], unit) for unit in units]
+    raise UserError(f"--units has {len(units)} entries for {len(specs)} models: give one per model, one for all, "
+                    "or several for one model")
+
+
+def compare(specs: list[ModelSpec], ref: Reference, settings, *, units: Sequence[str] = ("paragraph",),
+            family: str | None = None, aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP,
+            ar_trials: int = DEFAULT_AR_TRIALS, seed: int | None = DEFAULT_SEED, progress: bool = True) -> dict:
     from datetime import datetime, timezone
 
     from pipeline.evaluate import provenance
 
     created = datetime.now(timezone.utc)
+    runs = expand_runs(specs, units)
+    labelled = len({unit for _, unit in runs}) > 1
     rows = []
-    for index, spec in enumerate(specs, 1):
+    for index, (spec, unit) in enumerate(runs, 1):
+        label = f"{spec.spec} [{unit}]" if labelled else spec.spec
         if progress:
-            print(f"nlen compare: [{index}/{len(specs)}] {spec.spec}", file=sys.stderr)
-        row = run_model(spec, ref, settings, family=family, aligner=aligner, n_bootstrap=n_bootstrap, seed=seed)
+            print(f"nlen compare: [{index}/{len(runs)}] {label}", file=sys.stderr)
+        row = run_model(spec, ref, settings, unit=unit, family=family, aligner=aligner, n_bootstrap=n_bootstrap, seed=seed)
+        row["label"] = label
         if row["status"] != "ok":
-            print(f"nlen: error: {spec.spec}: {row['error']}", file=sys.stderr)
+            print(f"nlen: error: {label}: {row['error']}", file=sys.stderr)
         rows.append(row)
     ok = [r for r in rows if r["status"] == "ok"]
     if ok:
         ok[0]["baseline"] = True
-    sig = significance(rows, ref.en_paragraphs, n_bootstrap=n_bootstrap, ar_trials=ar_trials, seed=seed)
+    sig = significance(rows, ref, n_bootstrap=n_bootstrap, ar_trials=ar_trials, seed=seed)
     devices = sorted({r["described"].get("device", "?") for r in ok if "described" in r}) or ["–"]
     report = {
         "created": created.isoformat(timespec="seconds"),
         "reference": ref.summary(),
-        "segments": "paragraph",
         "settings": settings.to_dict(),
         "family": family,
         "aligner": aligner,
@@ -402,4 +541,5 @@ def report_stem(created_iso: str) -> str:
     return "compare-" + re.sub(r"[^0-9TZ]", "", created_iso.replace("+00:00", "Z"))
 
 
-__all__ = ["ModelSpec", "compare", "markdown_table", "model_slug", "parse_spec", "report_stem", "run_model", "significance", "fmt_score"]
+__all__ = ["ModelSpec", "compare", "expand_runs", "markdown_table", "model_slug", "parse_spec", "report_stem",
+           "run_model", "significance", "fmt_score", "write_plot"]

@@ -1,6 +1,8 @@
 """The core: documents → aligned rows, given a translator.
 
-segment (done by the reader) → translate paragraphs → align → repair → rows.
+segment (done by the reader) → translate paragraphs → align → repair → rows;
+or, with unit "sentence", translate each sentence alone → rows (no alignment,
+nothing to repair).
 Every executor (`pipeline/run.py`'s local loop, and the commands that score
 models) calls this and nothing below it, so all of them produce the same rows.
 """
@@ -17,33 +19,38 @@ from pipeline.translate.base import Translation, Translator
 from pipeline.types import AlignedRow, Document
 
 
+UNITS = ("paragraph", "sentence")
+
+
 @dataclass
 class DocumentResult:
     rows: list[AlignedRow]
     counts: dict
-    # Rows whose Dutch came back with no English even after repair (the model
-    # returned nothing): scored 0, never high. {"doc", "paragraph", "nl_ids"} each.
-    untranslated: list[dict] = field(default_factory=list)
     # the model's translation of each paragraph (AlignedRow.paragraph indexes it), before
-    # repair: text, tokens, truncated, mean log-probability (pipeline/translate/base.py)
+    # repair: text, tokens, truncated, mean log-probability (pipeline/translate/base.py);
+    # with unit "sentence", its sentences' translations joined
     paragraphs: list[Translation] = field(default_factory=list)
+    # Rows whose Dutch came back with no English (the model returned nothing):
+    # scored 0, never high, and listed here as {"doc", "paragraph", "nl_ids"}.
+    untranslated: list[dict] = field(default_factory=list)
 
 
 def translate_document(
     doc: Document, translator: Translator, aligner: str = "default", progress=None,
-    repair_threshold: float = DEFAULT_THRESHOLD,
+    repair_threshold: float = DEFAULT_THRESHOLD, unit: str = "paragraph",
 ) -> DocumentResult:
     """Translate one document (see `translate_documents`)."""
-    return translate_documents([doc], translator, aligner, progress, repair_threshold)[0]
+    return translate_documents([doc], translator, aligner, progress, repair_threshold, unit)[0]
 
 
 def translate_documents(
     docs: Sequence[Document], translator: Translator, aligner: str = "default", progress=None,
-    repair_threshold: float = DEFAULT_THRESHOLD,
+    repair_threshold: float = DEFAULT_THRESHOLD, unit: str = "paragraph",
 ) -> list[DocumentResult]:
     """Translate paragraph by paragraph, align sentences inside each paragraph,
     then repair what the paragraph translation lost (pipeline/repair.py).
-    `progress(n)` counts Dutch sentences as their paragraphs are translated.
+    With unit "sentence", translate every sentence alone instead (see `_by_sentence`).
+    `progress(n)` counts Dutch sentences as they are translated.
 
     The paragraphs of all `docs` go to the translator in one call, and so do
     their sentence-level repairs, so batches fill across small documents. A
@@ -54,6 +61,10 @@ def translate_documents(
     from pipeline.sentences import split_sentences
     from pipeline.translate.chunking import ChunkStats, translate_segments
 
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
+    if unit == "sentence":
+        return _by_sentence(docs, translator, progress)
     stats = [ChunkStats() for _ in docs]
     sentences = [[s.text for s in p.sentences] for doc in docs for p in doc.paragraphs]
     stats_of = [st for doc, st in zip(docs, stats) for _ in doc.paragraphs]
@@ -68,15 +79,77 @@ def translate_documents(
         end = k + len(doc.paragraphs)
         result = _document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
                                   sum(repair_stats[k:end], RepairStats()), translated[k:end])
+        # The model's own faults as the alignment sees them, before the repair fills
+        # anything in (a suspicious paragraph realigned against its sentence-level MT,
+        # which tells a drop from a merge better than lengths alone): Dutch
+        # sentences with no English (1-0 beads), and beads of several Dutch sentences.
+        beads = [b for block in blocks[k:end] for b in block.beads]
+        result.counts["model_faults"] = {"dropped": sum(len(b.src) for b in beads if not b.tgt),
+                                         "merged": sum(1 for b in beads if len(b.src) > 1 and b.tgt)}
         results.append(result)
         k = end
     return results
 
 
+def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None) -> list[DocumentResult]:
+    """Every sentence translated alone (batched across all `docs`): one row per
+    sentence, paired by construction, so nothing is aligned or repaired. A row's
+    score is 1, or 0 when its English is empty."""
+    from pipeline.repair import RepairStats
+    from pipeline.translate.chunking import ChunkStats, translate_segments
+
+    stats = [ChunkStats() for _ in docs]
+    units = [[s.text] for doc in docs for p in doc.paragraphs for s in p.sentences]
+    stats_of = [st for doc, st in zip(docs, stats) for p in doc.paragraphs for _ in p.sentences]
+    translated = iter(translate_segments(translator, units, stats_of, progress))
+    results = []
+    for doc, chunk_stats in zip(docs, stats):
+        rows: list[AlignedRow] = []
+        paragraphs: list[Translation] = []
+        cut: list[int] = []  # rows whose English was cut at the output bound
+        n_en = 0
+        for paragraph in doc.paragraphs:
+            outputs = [next(translated) for _ in paragraph.sentences]
+            for sentence, t in zip(paragraph.sentences, outputs):
+                if t.truncated:
+                    cut.append(len(rows))
+                rows.append(AlignedRow(nl=sentence.text, en=t.text, doc=doc.name, paragraph=paragraph.index,
+                                       nl_ids=(sentence.id,), en_ids=(n_en,) if t.text else (),
+                                       score=1.0 if t.text else 0.0, logprob=t.logprob))
+                n_en += bool(t.text)
+            paragraphs.append(Translation.join(outputs))
+        rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
+        kinds = Counter("1-1" if row.en else "1-0" for row in rows)
+        rows, untranslated = _untranslated(rows)
+        counts = _counts(doc, len(rows), n_en, chunk_stats, kinds, RepairStats(), untranslated)
+        results.append(DocumentResult(rows, counts, paragraphs, untranslated))
+    return results
+
+
+def _counts(doc: Document, n_nl: int, n_en: int, stats, kinds: Counter, repair_stats, untranslated) -> dict:
+    return {
+        "paragraphs": len(doc.paragraphs),
+        "sentences_nl": n_nl,
+        "sentences_en": n_en,
+        **stats.to_dict(),
+        "beads": dict(sorted(kinds.items())),
+        "repair": repair_stats.to_dict(),
+        "untranslated": len(untranslated),
+    }
+
+
+def _untranslated(rows: list[AlignedRow]) -> tuple[list[AlignedRow], list[dict]]:
+    """A row with Dutch but no English must never look well aligned: its score
+    becomes 0, and it is listed (for a warning and the manifest)."""
+    from dataclasses import replace
+
+    listed = [{"doc": r.doc, "paragraph": r.paragraph, "nl_ids": list(r.nl_ids)} for r in rows if r.nl and not r.en.strip()]
+    return [replace(r, score=0.0) if r.nl and not r.en.strip() else r for r in rows], listed
+
+
 def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats,
                      translations: Sequence[Translation]) -> DocumentResult:
     rows: list[AlignedRow] = []
-    untranslated: list[dict] = []
     kinds: Counter[str] = Counter()
     cut: list[int] = []  # rows holding English cut at the output bound
     en_offset = 0
@@ -84,39 +157,26 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
         for bead in block.beads:
             kinds[bead.kind] += 1
             filled = not bead.tgt and all(i in block.fills for i in bead.src) and bool(bead.src)
-            english = " ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt)
-            nl_ids = tuple(paragraph.sentences[i].id for i in bead.src)
-            score = bead.score
-            if bead.src and not english.strip():  # Dutch with no English must never look aligned
-                score = 0.0
-                untranslated.append({"doc": doc.name, "paragraph": paragraph.index, "nl_ids": list(nl_ids)})
             source = _source_translation(bead, block, translation) if filled else translation
             # a cut paragraph translation loses its end: the bead with its last sentence holds the cut
             if source.truncated and (filled or len(en) - 1 in bead.tgt):
                 cut.append(len(rows))
             rows.append(AlignedRow(
                 nl=" ".join(nl[i] for i in bead.src),
-                en=english,
+                en=" ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt),
                 doc=doc.name,
                 paragraph=paragraph.index,
-                nl_ids=nl_ids,
+                nl_ids=tuple(paragraph.sentences[i].id for i in bead.src),
                 en_ids=tuple(en_offset + j for j in bead.tgt),
-                score=score,
+                score=bead.score,
                 repaired=filled,
                 logprob=source.logprob,
             ))
         en_offset += len(en)
     rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
-    counts = {
-        "paragraphs": len(doc.paragraphs),
-        "sentences_nl": sum(len(s) for s in sentences),
-        "sentences_en": en_offset,
-        **stats.to_dict(),
-        "beads": dict(sorted(kinds.items())),
-        "repair": repair_stats.to_dict(),
-        "untranslated": len(untranslated),
-    }
-    return DocumentResult(rows, counts, untranslated=untranslated, paragraphs=list(translations))
+    rows, untranslated = _untranslated(rows)
+    counts = _counts(doc, sum(len(s) for s in sentences), en_offset, stats, kinds, repair_stats, untranslated)
+    return DocumentResult(rows, counts, list(translations), untranslated)
 
 
 def _source_translation(bead, block, paragraph_translation: Translation) -> Translation:

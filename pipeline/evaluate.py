@@ -30,9 +30,16 @@ from pipeline.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "eval" / "reference"
-NAMED_SETS = ("seed", "news")
+# Named sets: a hand-made reference (prefix of .nl/.en/.gold), or a folder with a set.json.
+NAMED_SETS = {
+    "seed": REFERENCE_DIR / "seed",
+    "news": REFERENCE_DIR / "news",
+    "flores": ROOT / "eval" / "flores200",
+    "tatoeba": ROOT / "eval" / "tatoeba",
+}
 DEFAULT_SEED = 12345  # sacrebleu's own default for SACREBLEU_SEED
 DEFAULT_BOOTSTRAP = 1000
+DOCUMENT_METRICS = ("BLEU", "chrF2", "chrF2++")
 WORST_N = 10
 
 
@@ -42,7 +49,13 @@ WORST_N = 10
 
 @dataclass
 class Reference:
-    """A sentence-aligned reference set: `<prefix>.nl`, `<prefix>.en`, `<prefix>.gold`."""
+    """A sentence-aligned reference set.
+
+    Hand-made (`<prefix>.nl`, `<prefix>.en`, `<prefix>.gold`): paragraphs of
+    sentences, scored on paragraph segments. Line-aligned (a folder with a
+    `set.json`: FLORES, Tatoeba): Dutch line i is translated by English line i,
+    scored on those lines, as the published leaderboards do; its paragraphs are
+    its documents (consecutive lines of one document), or single lines."""
 
     name: str
     prefix: Path
@@ -50,6 +63,10 @@ class Reference:
     en: list[list[str]]
     gold: list[tuple[tuple[int, ...], tuple[int, ...]]] | None  # global ids among non-empty lines
     files: dict[str, dict] = field(default_factory=dict)
+    line_aligned: bool = False  # Dutch sentence i ↔ English sentence i
+    documents: bool = False  # the paragraphs are whole documents (scored at document level too)
+    about: dict = field(default_factory=dict)  # title, licence, source (set.json)
+    published: list[dict] = field(default_factory=list)  # published scores: {"model", "BLEU", "chrF2"}
 
     @property
     def nl_paragraphs(self) -> list[str]:
@@ -63,8 +80,20 @@ class Reference:
         return {
             "name": self.name, "prefix": _rel(self.prefix), "paragraphs": len(self.en),
             "sentences_nl": sum(map(len, self.nl)), "sentences_en": sum(map(len, self.en)),
-            "files": self.files,
+            "line_aligned": self.line_aligned, "paragraphs_are_documents": self.documents,
+            **self.about, "files": self.files,
         }
+
+    def published_for(self, model: str | None) -> dict | None:
+        """The published scores of `model`: a hub id, or a local folder named like
+        the hub model's last part (models/opus-mt-nl-en)."""
+        if not model:
+            return None
+        name = model.rstrip("/").rsplit("/", 1)[-1]
+        for entry in self.published:
+            if model == entry["model"] or name == entry["model"].rsplit("/", 1)[-1]:
+                return entry
+        return None
 
 
 def _rel(path: Path | str) -> str:
@@ -76,11 +105,14 @@ def _rel(path: Path | str) -> str:
 
 
 def resolve_set(value: str) -> tuple[str, Path]:
-    """'seed' / 'news' → eval/reference/<name>; anything else is a path prefix
-    (a trailing .nl/.en/.gold is dropped, so `eval/reference/seed.en` works too)."""
+    """A named set (seed, news, flores, tatoeba); a folder with a set.json; or a
+    path prefix P of P.nl, P.en (and P.gold) (a trailing .nl/.en/.gold is
+    dropped, so `eval/reference/seed.en` works too)."""
     if value in NAMED_SETS:
-        return value, REFERENCE_DIR / value
+        return value, NAMED_SETS[value]
     prefix = Path(value)
+    if (prefix / "set.json").is_file():
+        return prefix.name, prefix
     if prefix.suffix in (".nl", ".en", ".gold"):
         prefix = prefix.with_suffix("")
     return prefix.name, prefix
@@ -116,6 +148,8 @@ def _file_info(path: Path) -> dict:
 
 def load_reference(value: str = "seed") -> Reference:
     name, prefix = resolve_set(value)
+    if (prefix / "set.json").is_file():
+        return load_line_set(prefix)
     nl_path, en_path, gold_path = (prefix.parent / f"{prefix.name}.{ext}" for ext in ("nl", "en", "gold"))
     nl, en = read_blocks(nl_path), read_blocks(en_path)
     if not en:
@@ -130,16 +164,64 @@ def load_reference(value: str = "seed") -> Reference:
     return Reference(name, prefix, nl, en, gold, files)
 
 
+def load_line_set(folder: Path) -> Reference:
+    """A line-aligned set described by `folder/set.json`: {"name", "nl", "en"
+    (file names, one segment a line), optional "documents": {"file": a TSV with a
+    header, "column": the document id of each line}, "title", "licence",
+    "source", "published": {"note", "scores": [{"model", "BLEU", "chrF2"}]}}."""
+    import json
+
+    from pipeline.textio import read_lines
+
+    config_path = folder / "set.json"
+    try:
+        config = json.loads(read_reference_text(config_path))
+        nl_path, en_path = folder / config["nl"], folder / config["en"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{config_path}: not a set description with \"nl\" and \"en\" file names ({exc})") from None
+    nl, en = (read_lines(read_reference_text(p)) for p in (nl_path, en_path))
+    if len(nl) != len(en) or not en:
+        raise UserError(f"{folder}: {nl_path.name} has {len(nl)} lines and {en_path.name} has {len(en)}; a line-aligned set needs equal, non-zero counts")
+    for path, lines in ((nl_path, nl), (en_path, en)):
+        if "" in lines:
+            raise UserError(f"{path}:{lines.index('') + 1}: empty line in a line-aligned set")
+    files = {"nl": _file_info(nl_path), "en": _file_info(en_path)}
+    docs = config.get("documents")
+    if docs:
+        doc_path = folder / docs["file"]
+        table = [line.split("\t") for line in read_reference_text(doc_path).split("\n") if line]
+        if docs["column"] not in table[0] or len(table) - 1 != len(nl):
+            raise UserError(f"{doc_path}: needs a header with {docs['column']!r} and one row per line ({len(nl)})")
+        column = table[0].index(docs["column"])
+        ids = [row[column] for row in table[1:]]
+        files["documents"] = _file_info(doc_path)
+    else:
+        ids = list(range(len(nl)))  # every line its own paragraph
+    starts = [i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]] + [len(ids)]
+    nl_par = [nl[a:b] for a, b in zip(starts, starts[1:])]
+    en_par = [en[a:b] for a, b in zip(starts, starts[1:])]
+    about = {k: config[k] for k in ("title", "licence", "source") if k in config}
+    published = (config.get("published") or {}).get("scores", [])
+    if published:
+        about["published_note"] = config["published"].get("note", "")
+    return Reference(config.get("name", folder.name), folder, nl_par, en_par, [((i,), (i,)) for i in range(len(nl))],
+                     files, line_aligned=True, documents=bool(docs), about=about, published=published)
+
+
 # --------------------------------------------------------------------------
 # hypotheses
 
 
 @dataclass
 class Hypothesis:
-    paragraphs: list[str]
+    paragraphs: list[str]  # the English of each reference paragraph, as the pipeline delivers it (after repair)
     source: dict  # where it came from (translate / tsv)
     model: dict  # model description (describe() or the TSV manifest's "model")
     nl_paragraphs: list[str] | None = None  # Dutch as the hypothesis side saw it (tsv)
+    unit: str | None = None  # what the model translated at once (paragraph / sentence); None: unknown (tsv)
+    sentences: list[str] | None = None  # unit "sentence": the English of each Dutch sentence, in order
+    model_paragraphs: list[str] | None = None  # the model's own translations, before repair (None: unknown)
+    faults: dict | None = None  # the model's faults (see `model_faults`)
 
 
 def read_tsv_paragraphs(path: Path, text: str | None = None) -> tuple[list[str], list[str]]:
@@ -217,31 +299,74 @@ def reference_document(ref: Reference):
     return Document(name=ref.name, path=ref.prefix.with_suffix(".nl"), sha256=hasher.hexdigest(), paragraphs=paragraphs)
 
 
-def translate_paragraphs(translator, ref: Reference, aligner: str = "default", progress=None) -> tuple[list[str], dict]:
-    """Translate the reference's Dutch paragraph by paragraph (long paragraphs
-    chunked as in `nlen translate`); returns the English paragraphs and counts."""
+def translate_hypothesis(translator, ref: Reference, aligner: str = "default", progress=None,
+                         unit: str = "paragraph") -> Hypothesis:
+    """Translate the reference's Dutch through the core, as `nlen translate`
+    does (batches, chunking of over-long paragraphs, alignment and repair), by
+    paragraph or by sentence. Keeps both the model's own translations and the
+    pipeline's, and counts the model's faults."""
     from pipeline.core import translate_document
 
-    result = translate_document(reference_document(ref), translator, aligner, progress=progress)
+    result = translate_document(reference_document(ref), translator, aligner, progress=progress, unit=unit)
     english: list[list[str]] = [[] for _ in ref.nl]
     for row in result.rows:
         if row.en.strip():
             english[row.paragraph].append(row.en.strip())
-    return [" ".join(p) for p in english], result.counts
+    sentences = [row.en.strip() for row in result.rows] if unit == "sentence" else None
+    return Hypothesis(
+        [" ".join(p) for p in english], {"kind": "translate", "counts": result.counts}, {}, unit=unit,
+        sentences=sentences, model_paragraphs=[t.text for t in result.paragraphs],
+        faults=model_faults(ref, unit, result),
+    )
+
+
+def model_faults(ref: Reference, unit: str, result) -> dict:
+    """The model's faults on this set (a DocumentResult of the core), before any
+    repair: per translated text (a paragraph, or a sentence with unit
+    "sentence") the reference-free checks of pipeline/checks.py (repetition
+    loops, copies of the source, outputs cut at their length bound, empty
+    outputs), and from the alignment before the repair fills anything in
+    (paragraph unit only) the Dutch sentences dropped (1-0 beads) and the merged
+    beads (several Dutch sentences, one English)."""
+    from pipeline.checks import FAULT_CHECKS, Checker
+
+    if unit == "sentence":  # one row per sentence, its English the model's own
+        sources, outputs = [r.nl for r in result.rows], [r.en for r in result.rows]
+        truncated = ["truncated" in r.flags for r in result.rows]
+    else:
+        sources, outputs = ref.nl_paragraphs, [t.text for t in result.paragraphs]
+        truncated = [t.truncated for t in result.paragraphs]
+    flagged = Checker(FAULT_CHECKS).count(sources, outputs, truncated)
+    alignment = result.counts.get("model_faults") or {}
+    repair = result.counts.get("repair") or {}
+    return {
+        "unit": unit, "texts": len(outputs),
+        "dropped": alignment.get("dropped") if unit == "paragraph" else None,
+        "merged": alignment.get("merged") if unit == "paragraph" else None,
+        **{name: flagged[name] for name in FAULT_CHECKS},
+        "repaired": repair.get("repaired", 0), "unrepaired_1_0": repair.get("unrepaired_1_0", 0),
+    }
 
 
 def translate_reference(ref: Reference, model: str, backend: str, settings, *, revision: str | None = None,
-                        family: str | None = None, aligner: str = "default", progress: bool = True) -> Hypothesis:
-    """Load the model, translate the reference's Dutch, free the model."""
+                        family: str | None = None, aligner: str = "default", progress: bool = True,
+                        unit: str = "paragraph", cache: bool = True, cache_dir: Path | None = None) -> Hypothesis:
+    """Load the model, translate the reference's Dutch (through the translation
+    cache, as `nlen translate` does, unless `cache` is off), free the model."""
     from tqdm import tqdm
 
-    from pipeline.translate import load_translator
+    from pipeline.translate import open_translator
 
-    with load_translator(backend, model, settings, revision=revision, family=family) as translator:
+    with open_translator(backend, model, settings, revision=revision, family=family, cache=cache,
+                         cache_dir=cache_dir) as translator:
         described = translator.describe()
         with tqdm(total=sum(map(len, ref.nl)), unit="sent", desc="translate", file=sys.stderr, disable=not progress) as bar:
-            paragraphs, counts = translate_paragraphs(translator, ref, aligner, progress=bar.update)
-    return Hypothesis(paragraphs, {"kind": "translate", "counts": counts}, described)
+            hyp = translate_hypothesis(translator, ref, aligner, progress=bar.update, unit=unit)
+        counters = translator.counters
+        if cache:
+            hyp.source["cache"] = {"hits": counters.cache_hits, "misses": counters.cache_misses}
+    hyp.model = described
+    return hyp
 
 
 def check_counts(hyp: Sequence[str], ref: Reference) -> None:
@@ -263,7 +388,25 @@ def make_metrics() -> dict:
     """Fresh sacrebleu metric objects, keyed by the name sacrebleu gives their scores."""
     from sacrebleu.metrics import BLEU, CHRF, TER
 
-    return {"BLEU": BLEU(), "chrF2": CHRF(), "chrF2++": CHRF(word_order=2), "TER": TER()}
+    return {"BLEU": BLEU(), "chrF2": _float_scores(CHRF)(), "chrF2++": _float_scores(CHRF)(word_order=2),
+            "TER": _float_scores(TER)()}
+
+
+def _float_scores(metric_class):
+    """`metric_class` whose scores are plain floats. sacrebleu 2.6's chrF and TER
+    return a numpy float32 for most statistics but a Python 0.0 when a bootstrap
+    resample has nothing to count (all its hypotheses empty), and the mixed list
+    breaks its own CI (`statistics.mean`: cannot coerce float and float32).
+    Numbers and signatures are unchanged."""
+
+    class Metric(metric_class):
+        def _compute_score_from_stats(self, stats):
+            score = super()._compute_score_from_stats(stats)
+            score.score = float(score.score)
+            return score
+
+    Metric.__name__ = metric_class.__name__
+    return Metric
 
 
 @contextlib.contextmanager
@@ -281,14 +424,17 @@ def sacrebleu_seed(seed: int | None) -> Iterator[None]:
 
 
 def corpus_scores(hyps: Sequence[str], refs: Sequence[str], n_bootstrap: int = DEFAULT_BOOTSTRAP,
-                  seed: int | None = DEFAULT_SEED) -> dict[str, dict]:
-    """BLEU, chrF2, chrF++ and TER on paragraph segments, with signatures and CIs.
+                  seed: int | None = DEFAULT_SEED, metrics: Sequence[str] | None = None) -> dict[str, dict]:
+    """BLEU, chrF2, chrF++ and TER (or the named `metrics`) on the given
+    segments, with signatures and CIs.
 
     The numbers and signatures are those `sacrebleu REF -i HYP -m bleu chrf ter
     --confidence` prints (`--chrf-word-order 2` for chrF++)."""
     out: dict[str, dict] = {}
     with sacrebleu_seed(seed):
-        for metric in make_metrics().values():
+        for name, metric in make_metrics().items():
+            if metrics is not None and name not in metrics:
+                continue
             score = metric.corpus_score(list(hyps), [list(refs)], n_bootstrap=n_bootstrap)
             signature = metric.get_signature().format()
             entry = {"score": float(score.score), "signature": signature, "formatted": score.format(signature=signature)}
@@ -326,9 +472,13 @@ class SentencePair:
         }
 
 
-def sentence_pairs(hyp_paragraphs: Sequence[str], ref: Reference, aligner: str = "default") -> list[SentencePair]:
-    """Split each hypothesis paragraph into sentences and align them to the
-    reference sentences of the same paragraph; one pair per bead."""
+def sentence_pairs(hyp_paragraphs: Sequence[str], ref: Reference, aligner: str = "default",
+                   sentences: Sequence[str] | None = None) -> list[SentencePair]:
+    """One pair per bead between hypothesis and reference sentences, paragraph by
+    paragraph. With `sentences` (one English per Dutch sentence) on a line-aligned
+    set the pairs are given (line i with line i). Otherwise each hypothesis
+    paragraph is split into sentences and aligned to the reference sentences of
+    the same paragraph; a one-sentence reference paragraph takes the whole paragraph."""
     from pipeline.align import align
     from pipeline.sentences import split_sentences
     from pipeline.types import Bead
@@ -338,14 +488,19 @@ def sentence_pairs(hyp_paragraphs: Sequence[str], ref: Reference, aligner: str =
         for j in tgt:
             ref_to_nl[j] = src
     nl_flat = [s for p in ref.nl for s in p]
+    given = iter(sentences) if sentences is not None and ref.line_aligned else None
     pairs: list[SentencePair] = []
     offset = 0
     for index, (hyp_text, ref_sents) in enumerate(zip(hyp_paragraphs, ref.en)):
-        hyp_sents = split_sentences(hyp_text, "en") if hyp_text.strip() else []
-        if len(ref_sents) == 1 and len(hyp_sents) == 1:
-            beads = [Bead((0,), (0,), 1.0)]  # nothing to decide
+        if given is not None:
+            hyp_sents = [next(given) for _ in ref_sents]
+            beads = [Bead((i,), (i,), 1.0) for i in range(len(ref_sents))]
         else:
-            beads = align(ref_sents, hyp_sents, src_mt=ref_sents, method=aligner)
+            hyp_sents = split_sentences(hyp_text, "en") if hyp_text.strip() else []
+            if len(ref_sents) == 1:
+                beads = [Bead((0,), tuple(range(len(hyp_sents))), 1.0)]  # nothing to decide
+            else:
+                beads = align(ref_sents, hyp_sents, src_mt=ref_sents, method=aligner)
         for bead in beads:
             ref_ids = tuple(offset + i for i in bead.src)
             nl_ids = sorted({i for j in ref_ids for i in ref_to_nl.get(j, ())})
@@ -381,9 +536,57 @@ def sentence_summary(pairs: Sequence[SentencePair], n_worst: int = WORST_N) -> d
 # the whole evaluation
 
 
+def aligned_segments(pairs: Sequence[SentencePair]) -> tuple[list[str], list[str]]:
+    """(hypotheses, references), one segment per pair that has a reference; the
+    English of a pair without one (a hypothesis sentence aligned to nothing) joins
+    its paragraph's previous segment (or the next), so its words still count
+    against precision. (An empty reference segment would also break sacrebleu's bootstrap.)"""
+    hyps: list[str] = []
+    refs: list[str] = []
+    paragraph_of: list[int] = []
+    pending: dict[int, list[str]] = {}
+    for pair in pairs:
+        if not pair.reference:
+            if paragraph_of and paragraph_of[-1] == pair.paragraph:
+                hyps[-1] = f"{hyps[-1]} {pair.hypothesis}".strip()
+            else:
+                pending.setdefault(pair.paragraph, []).append(pair.hypothesis)
+            continue
+        hyps.append(" ".join(pending.pop(pair.paragraph, []) + [pair.hypothesis]).strip())
+        refs.append(pair.reference)
+        paragraph_of.append(pair.paragraph)
+    return hyps, refs
+
+
+def score_output(paragraphs: Sequence[str], ref: Reference, *, sentences: Sequence[str] | None = None,
+                 aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP,
+                 seed: int | None = DEFAULT_SEED) -> tuple[dict, list[SentencePair]]:
+    """Corpus scores of one output (English per reference paragraph; per Dutch
+    sentence too when translated sentence by sentence) and its sentence pairs.
+
+    A line-aligned set is scored on its lines, as the published leaderboards
+    are: exactly when the output is per sentence (`segments` "sentence"),
+    through the alignment of hypothesis to reference sentences otherwise
+    ("sentence (aligned)": one segment per bead). Where its paragraphs are
+    documents (FLORES) it is also scored on them (`document_scores`). A
+    hand-made set is scored on paragraph segments."""
+    pairs = sentence_pairs(paragraphs, ref, aligner, sentences)
+    if not ref.line_aligned:
+        return {"segments": "paragraph", "scores": corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap, seed)}, pairs
+    hyps, refs = aligned_segments(pairs)
+    out = {
+        "segments": "sentence" if sentences is not None else "sentence (aligned)",
+        "scores": corpus_scores(hyps, refs, n_bootstrap, seed),
+    }
+    if ref.documents:  # TER's shift search is too slow on whole documents (a minute on FLORES)
+        out["document_scores"] = corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap, seed, DOCUMENT_METRICS)
+    return out, pairs
+
+
 def evaluate(hyp: Hypothesis, ref: Reference, *, aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP,
              seed: int | None = DEFAULT_SEED) -> dict:
-    """Score `hyp` against `ref`; returns the report (without provenance)."""
+    """Score `hyp` against `ref`: the pipeline's output (after repair) and, when
+    known, the model's own (before repair); returns the report (without provenance)."""
     check_counts(hyp.paragraphs, ref)
     warnings = []
     empty = sum(1 for p in hyp.paragraphs if not p.strip())
@@ -396,15 +599,24 @@ def evaluate(hyp: Hypothesis, ref: Reference, *, aligner: str = "default", n_boo
                 f"the Dutch of {len(differ)} of {len(ref.nl)} TSV paragraphs differs from {_rel(ref.prefix)}.nl "
                 f"(first: paragraph {differ[0]}); is the TSV of this article?"
             )
-    scores = corpus_scores(hyp.paragraphs, ref.en_paragraphs, n_bootstrap=n_bootstrap, seed=seed)
-    pairs = sentence_pairs(hyp.paragraphs, ref, aligner)
+    options = {"aligner": aligner, "n_bootstrap": n_bootstrap, "seed": seed}
+    pipeline, pairs = score_output(hyp.paragraphs, ref, sentences=hyp.sentences, **options)
+    model_output = None
+    if hyp.model_paragraphs is not None and hyp.unit == "sentence":
+        model_output = {**pipeline, "same_as_pipeline": True}  # nothing is aligned or repaired
+    elif hyp.model_paragraphs is not None:
+        model_output, model_pairs = score_output(hyp.model_paragraphs, ref, **options)
+        model_output["mean_sentence_chrF2"] = sentence_summary(model_pairs, 0)["mean_chrF2"]
     return {
         "reference": ref.summary(),
         "hypothesis": {**hyp.source, "paragraphs": len(hyp.paragraphs), "empty_paragraphs": empty},
         "model": hyp.model,
-        "segments": "paragraph",
-        "scores": scores,
+        "unit": hyp.unit,
+        **pipeline,
         "sentence_level": {"aligner": aligner, "metric": "chrF2 (sentence_score)", **sentence_summary(pairs)},
+        "model_output": model_output,
+        "faults": hyp.faults,
+        "published": ref.published_for(hyp.model.get("model")),
         "warnings": warnings,
     }
 
@@ -429,20 +641,46 @@ def _cell(text: str, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def fault_line(faults: dict | None) -> str:
+    """'dropped 3, merged 1, repetition 0, …' (– where a count does not apply or is not known)."""
+    if not faults:
+        return "–"
+    names = ("dropped", "merged", "repetition", "untranslated", "truncated", "empty")
+    return ", ".join(f"{n} {'–' if faults.get(n) is None else faults[n]}" for n in names)
+
+
 def markdown_summary(report: dict, report_path: str | None = None) -> str:
     ref, hyp, model = report["reference"], report["hypothesis"], report.get("model") or {}
     who = model.get("model") or hyp.get("tsv", {}).get("path", "?")
+    unit = report.get("unit")
+    mo = report.get("model_output")
+    segments = {"paragraph": "paragraph segments", "sentence": "sentence segments (the set's lines, as published)",
+                "sentence (aligned)": "sentence segments through the alignment (one segment per bead of hypothesis "
+                                      "and reference sentences)"}[report["segments"]]
     lines = [
-        f"## nlen eval: {who} on `{ref['name']}`",
+        f"## nlen eval: {who} on `{ref['name']}`" + (f", unit {unit}" if unit else ""),
         "",
-        f"{ref['paragraphs']} paragraphs, {ref['sentences_en']} reference sentences; corpus scores on paragraph segments; "
-        f"95% CI from sacrebleu's bootstrap (μ ± half-width).",
+        f"{ref['paragraphs']} paragraphs, {ref['sentences_en']} reference sentences; corpus scores on {segments}; "
+        f"95% CI from sacrebleu's bootstrap (μ ± half-width). *pipeline*: what `nlen translate` delivers (after "
+        "repair); *model*: the model's own translations, before repair.",
         "",
-        "| metric | score (μ ± 95% CI) | signature |",
-        "|---|---|---|",
+        "| metric | pipeline: score (μ ± 95% CI) | model, before repair | signature |",
+        "|---|---|---|---|",
     ]
-    for name, entry in report["scores"].items():
-        lines.append(f"| {name} | {fmt_score(entry)} | `{entry['signature']}` |")
+    for level, key in (("", "scores"), ("document ", "document_scores")):
+        for name, entry in report.get(key, {}).items():
+            other = fmt_score(mo[key][name]) if mo and key in mo else "–"
+            lines.append(f"| {level}{name} | {fmt_score(entry)} | {other} | `{entry['signature']}` |")
+    if "document_scores" in report:
+        lines += ["", f"*document* rows: one segment per document ({ref['paragraphs']})."]
+    published = report.get("published")
+    if published:
+        lines += ["", f"Published for {published['model']}: BLEU {published['BLEU']}, chrF2 {published['chrF2']} "
+                      f"({ref.get('published_note', '')})."]
+    if report.get("faults"):
+        f = report["faults"]
+        lines += ["", f"Model faults over {f['texts']} {f['unit']}s: {fault_line(f)}; "
+                      f"repaired {f['repaired']} sentences, {f['unrepaired_1_0']} left without English."]
     sl = report["sentence_level"]
     lines += ["", f"### {len(sl['worst'])} worst sentences by chrF ({sl['pairs']} aligned pairs, mean sentence chrF2 "
                   f"{sl['mean_chrF2']})", "", "| ¶ | bead (hyp-ref) | chrF2 | hypothesis | reference |", "|---|---|---|---|---|"]

@@ -41,6 +41,7 @@ class TranslateJob:
     revision: str | None = None
     family: str | None = None
     settings: GenerationSettings = field(default_factory=GenerationSettings)
+    unit: str = "paragraph"  # what the model translates at once: paragraph or sentence (pipeline/core.py)
     aligner: str = "default"
     repair_threshold: float = DEFAULT_THRESHOLD  # bead confidence below which sentences are re-translated alone
     force: bool = False  # redo units whose outputs are up to date
@@ -59,7 +60,7 @@ class TranslateJob:
         return {
             "model": self.model, "backend": self.backend, "revision": self.revision, "family": self.family,
             "model_fingerprint": local_model_fingerprint(self.model),
-            "settings": self.settings.to_dict(), "aligner": self.aligner,
+            "settings": self.settings.to_dict(), "unit": self.unit, "aligner": self.aligner,
             "repair_threshold": self.repair_threshold, "nlen": __version__,
         }
 
@@ -307,7 +308,8 @@ def run_context(job: TranslateJob, translator, config: str) -> RunContext:
     from pipeline.align import get_aligner
 
     return RunContext(
-        out_dir=job.out_dir, config=config, aligner=job.aligner, repair_threshold=job.repair_threshold, cache=job.cache,
+        out_dir=job.out_dir, config=config, unit=job.unit, aligner=job.aligner, repair_threshold=job.repair_threshold,
+        cache=job.cache,
         manifest={
             "nlen": __version__,
             "model": translator.describe(),

@@ -252,6 +252,7 @@ class RunContext:
     out_dir: Path
     config: str
     manifest: dict  # nlen, model, aligner, request, packages, git commit
+    unit: str = "paragraph"  # what the model translates at once (pipeline/core.py)
     aligner: str = "default"
     repair_threshold: float = 0.5
     cache: bool = True  # the translator reads and writes the translation cache
@@ -280,7 +281,8 @@ def process_task(task: Task, translator, ctx: RunContext, progress=None) -> dict
             unit.documents = [record_document(r, unit.shard.input) for r in unit.shard.records]
     docs = [d for u in task.units for d in u.documents]
     before = translator.counters.snapshot()
-    results = translate_documents(docs, translator, ctx.aligner, progress=progress, repair_threshold=ctx.repair_threshold)
+    results = translate_documents(docs, translator, ctx.aligner, progress=progress, repair_threshold=ctx.repair_threshold,
+                                  unit=ctx.unit)
     done = translator.counters.since(before)
     # Engine measures belong to the task, whose documents share batches.
     measures = {"documents": len(docs), "wall_time_s": round(time.perf_counter() - started, 3),

@@ -166,8 +166,12 @@ def _fsync_dir(folder: Path) -> None:
 def atomic_write_text(path: Path | str, text: str) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it:
     readers see the old file or the new one, never half of one."""
+    atomic_write_bytes(path, text.encode("utf-8"))  # encoded first: text that cannot be leaves nothing behind
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    """`atomic_write_text` for bytes (a PNG, …)."""
     path = Path(path)
-    data = text.encode("utf-8")  # before any file exists: text that cannot be encoded leaves nothing behind
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _write_tmp(path, data)
     try:
@@ -236,25 +240,6 @@ def check_writable(path: Path | str, what: str = "output") -> None:
             pass
     except OSError as exc:
         raise UserError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
-
-
-@contextmanager
-def atomic_stream(path: Path | str):
-    """A binary file to write `path` through, for outputs too large to hold in
-    memory: written to a temporary beside it, fsynced and renamed into place
-    when the block ends without an error."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def _umask() -> int:

@@ -39,14 +39,28 @@ def test_compare_two_tiny_models_writes_table_with_p_values(tiny_marian, second_
     assert len(md) == 1 and len(js) == 1 and md[0].stem == js[0].stem
     table = md[0].read_text(encoding="utf-8")
     assert table in out
-    rows = [line for line in table.splitlines() if re.match(r"^\| \d+ \|", line)]
+    sections = {part.split("\n", 1)[0]: part for part in table.split("\n## ")[1:]}
+    assert set(sections) == {"Scores", "Model and pipeline", "Cost"}
+    rows = [line for line in sections["Scores"].splitlines() if re.match(r"^\| \d+ \|", line)]
     assert len(rows) == 2
     assert "baseline" in rows[0]
     assert re.search(r"\| \d\.\d{4} / \d\.\d{4} \| \d\.\d{4} / \d\.\d{4} \|", rows[1])  # p BLEU, p chrF2 (bs / ar)
+    faults = [line for line in sections["Model and pipeline"].splitlines() if re.match(r"^\| \d+ \|", line)]
+    assert len(faults) == 2 and all("14 paragraphs: dropped " in line for line in faults)
+    png = md[0].with_suffix(".png")
+    assert png.read_bytes().startswith(b"\x89PNG") and f"]({png.name})" in table
     report = json.loads(js[0].read_text(encoding="utf-8"))
     first, second = report["models"]
     assert first["status"] == second["status"] == "ok" and first["baseline"] is True
     assert report["significance"]["baseline"] == str(tiny_marian)
+    assert report["significance"]["segments"] == "paragraph"
+    for row in report["models"]:  # the model's own output and its faults, apart from the pipeline's
+        assert row["unit"] == "paragraph" and len(row["model_hypotheses"]) == 14
+        assert set(row["model_output"]["scores"]) == {"BLEU", "chrF2", "chrF2++", "TER"}
+        f = row["faults"]
+        assert {"dropped", "merged", "repetition", "untranslated", "truncated", "empty"} <= set(f)
+        assert f["dropped"] == row["counts"]["model_faults"]["dropped"] and f["texts"] == 14
+        assert len(row["paragraph_chrF2"]) == 14
     for metric in ("BLEU", "chrF2", "TER"):
         p = second["p_values"][metric]
         assert 0 < p["bs"] <= 1 and 0 < p["ar"] <= 1
@@ -112,21 +126,32 @@ def test_parse_spec_takes_an_existing_local_path_whole(tmp_path):
     assert (s.model, s.backend, s.revision) == (str(odd), "ctranslate2", None)
 
 
-def test_significance_is_seeded_and_reproducible():
+def test_significance_is_seeded_and_reproducible_and_pairs_shared_segments():
+    from pipeline.evaluate import Reference
+
     refs = [f"The minister said on {d} May that prices rose by {d}.5 percent." for d in range(1, 13)]
     a = [r.replace("rose", "went up") for r in refs]
     b = [r.replace("minister", "man").replace("prices", "it") for r in refs]
+    # line-aligned, four documents of three lines (as FLORES)
+    ref = Reference("t", Path("t"), [refs[i:i + 3] for i in range(0, 12, 3)], [refs[i:i + 3] for i in range(0, 12, 3)],
+                    [((i,), (i,)) for i in range(12)], line_aligned=True, documents=True)
 
-    def run(seed):
-        rows = [{"status": "ok", "spec": "A", "hypotheses": a}, {"status": "ok", "spec": "B", "hypotheses": b}]
-        info = significance(rows, refs, n_bootstrap=300, ar_trials=500, seed=seed)
+    def run(seed, b_by_sentence=True):
+        rows = [{"status": "ok", "label": "A", "hypotheses": [" ".join(a[i:i + 3]) for i in range(0, 12, 3)], "sentences": a},
+                {"status": "ok", "label": "B", "hypotheses": [" ".join(b[i:i + 3]) for i in range(0, 12, 3)],
+                 "sentences": b if b_by_sentence else None}]
+        info = significance(rows, ref, n_bootstrap=300, ar_trials=500, seed=seed)
         return info, rows[1]["p_values"]
 
     info1, p1 = run(12345)
     info2, p2 = run(12345)
     assert p1 == p2 and info1 == info2
     assert info1["baseline"] == "A" and "seed:12345" in info1["signatures"]["ar"]["BLEU"]
+    assert info1["segments"] == "sentence" and set(p1) == {"BLEU", "chrF2", "TER"}
     assert p1["BLEU"]["ar"] < 0.05  # B damages every sentence
+    # B translated by paragraph: the only segments both share are the documents (no TER there: too slow)
+    info3, p3 = run(12345, b_by_sentence=False)
+    assert info3["segments"] == "document" and set(p3) == {"BLEU", "chrF2"}
 
 
 def test_models_are_loaded_one_at_a_time_and_freed(monkeypatch, tmp_path):

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from pipeline.commands.eval import add_evaluation_arguments
+from pipeline.commands.eval import add_evaluation_arguments, set_unit_default, unit_for
 from pipeline.commands.translate import add_model_arguments, positive_int
 
 NAME = "compare"
-HELP = "compare models on the reference: scores with CIs, paired significance tests, speed, memory, size"
+HELP = ("compare models on a reference set: scores with CIs, model vs pipeline, fault counts, paired significance "
+        "tests, speed, memory, size")
 
 SPEC_HELP = """\
 Each MODEL is MODEL[@BACKEND][#REVISION]: a hub id or a local directory,
 optionally with its own backend and a hub revision, e.g.
   nlen compare Helsinki-NLP/opus-mt-nl-en facebook/nllb-200-distilled-600M#main models/opus-ct2@ctranslate2
 The first model that loads is the baseline of the significance tests.
+--units U1,U2,… gives each MODEL its unit (sentence or paragraph), or one unit
+for all, or several units for one model; e.g. paragraph against sentence mode:
+  nlen compare M@ctranslate2 --units paragraph,sentence --set flores
 Models are loaded one at a time and freed before the next. A model that fails
 to load or to translate gets a row that says why; the others still run.
 Exit status: 0 when every model was scored, 2 when any failed (the report is
@@ -28,35 +32,58 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_evaluation_arguments(parser)
     parser.add_argument("--ar-trials", type=positive_int, default=10000, metavar="N",
                         help="approximate randomisation trials (default: %(default)s)")
+    parser.add_argument("--units", type=unit_list, metavar="U1,U2,…",
+                        help="units, comma-separated: one per MODEL, one for all, or several for one MODEL "
+                             "(instead of --unit; see below)")
     # The model and generation options of `nlen translate`, the same for every model; --model and
     # --revision are replaced by the MODEL[@BACKEND][#REVISION] arguments.
     add_model_arguments(parser)
+    set_unit_default(parser)
     for action in parser._actions:
         if "--model" in action.option_strings or "--revision" in action.option_strings:
             action.help = argparse.SUPPRESS
             action.default = None
 
 
+def unit_list(value: str) -> list[str]:
+    units = [u.strip() for u in value.split(",")]
+    bad = [u for u in units if u not in ("paragraph", "sentence")]
+    if bad or not units:
+        raise argparse.ArgumentTypeError(f"units are paragraph or sentence, comma-separated; got {value!r}")
+    return units
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from pipeline.commands.translate import settings_from_args
-    from pipeline.compare import compare, markdown_table, parse_spec, report_stem
-    from pipeline.evaluate import load_reference
-    from pipeline.write import atomic_write_text, write_json
-
+    from pipeline.compare import compare, expand_runs, markdown_table, parse_spec, report_stem, write_plot
     from pipeline.errors import UserError
+    from pipeline.evaluate import load_reference
+    from pipeline.write import atomic_write_text, check_writable, write_json
 
     if args.model or args.revision:
         raise UserError("compare takes its models as arguments, MODEL[@BACKEND][#REVISION]; not --model / --revision")
     specs = [parse_spec(s, args.backend) for s in args.models]
+    if args.units and args.unit:
+        raise UserError("give --unit or --units, not both")
     ref = load_reference(args.set)
-    report = compare(specs, ref, settings_from_args(args), family=args.family, aligner=args.aligner,
+    units = args.units or [unit_for(ref, args.unit)]
+    expand_runs(specs, units)  # a bad count fails now
+    check_writable(args.reports_dir / "compare.json", "report")  # before any model is loaded
+    report = compare(specs, ref, settings_from_args(args), units=units, family=args.family, aligner=args.aligner,
                      n_bootstrap=args.bootstrap, ar_trials=args.ar_trials, seed=args.seed, progress=not args.no_progress)
     stem = args.reports_dir / report_stem(report["created"])
-    table = markdown_table(report)
-    write_json(stem.with_suffix(".json"), report)
-    atomic_write_text(stem.with_suffix(".md"), table)
-    sys.stdout.write(table + f"\nReport: `{stem}.md`, `{stem}.json`\n")
+    try:
+        plot = stem.with_suffix(".png") if write_plot(report, stem.with_suffix(".png")) else None
+        table = markdown_table(report, plot.name if plot else None)
+        write_json(stem.with_suffix(".json"), report)
+        atomic_write_text(stem.with_suffix(".md"), table)
+    except OSError as exc:
+        raise UserError(f"{exc.filename or stem}: cannot write report: {exc.strerror or exc}") from None
+    if plot is None:
+        print("nlen: note: no plot: matplotlib is not installed (pip install 'nlen[plots]')", file=sys.stderr)
+    files = ", ".join(f"`{stem}{ext}`" for ext in (".md", ".json") + ((".png",) if plot else ()))
+    sys.stdout.write(table + f"\nReport: {files}\n")
     failed = [r for r in report["models"] if r["status"] != "ok"]
     return 2 if failed else 0

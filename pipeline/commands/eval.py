@@ -5,17 +5,34 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.commands.translate import add_model_arguments, positive_int, settings_from_args
+from pipeline.commands.translate import add_cache_arguments, add_model_arguments, positive_int, settings_from_args
 
 NAME = "eval"
-HELP = "score a model (or an existing corpus TSV) against the hand-made reference with sacrebleu"
+HELP = "score a model (or an existing corpus TSV) against a reference set (hand-made, FLORES-200, Tatoeba) with sacrebleu"
+
+
+UNIT_HELP = ("what the model translates at once: sentence or paragraph (default: sentence on the line-aligned "
+             "sets flores and tatoeba, as their published scores were made; paragraph, as `nlen translate` does, "
+             "on the others)")
+
+
+def set_unit_default(parser: argparse.ArgumentParser) -> None:
+    """`--unit` defaults by set (see UNIT_HELP): None here, resolved by `unit_for`."""
+    for action in parser._actions:
+        if "--unit" in action.option_strings:
+            action.default, action.help = None, UNIT_HELP
+
+
+def unit_for(ref, unit: str | None) -> str:
+    return unit or ("sentence" if ref.line_aligned else "paragraph")
 
 
 def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     """Reference and scoring options, shared with `compare`."""
     ev = parser.add_argument_group("evaluation")
     ev.add_argument("--set", default="seed", metavar="SET",
-                    help="reference set: seed, news, or a path prefix P with P.nl, P.en (and P.gold) (default: %(default)s)")
+                    help="reference set: seed, news (hand-made), flores (FLORES-200 devtest), tatoeba (Tatoeba v2021-08-07), "
+                         "a folder with a set.json, or a path prefix P with P.nl, P.en (and P.gold) (default: %(default)s)")
     ev.add_argument("--aligner", default="default", help="aligner for the sentence-level scores (default: %(default)s)")
     ev.add_argument("--bootstrap", type=positive_int, default=1000, metavar="N",
                     help="bootstrap resamples for the 95%% confidence intervals (default: %(default)s)")
@@ -32,13 +49,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="JSON report path (default: REPORTS_DIR/<model-slug>.json, or <model-slug>-<set>.json for other sets)")
     add_evaluation_arguments(parser)
     add_model_arguments(parser)
+    set_unit_default(parser)
+    add_cache_arguments(parser.add_argument_group("cache"))
 
 
-def default_report_path(args: argparse.Namespace, model: str, set_name: str) -> Path:
+def default_report_path(args: argparse.Namespace, model: str, ref, unit: str | None) -> Path:
+    """REPORTS_DIR/<model-slug>[-<set>][-<unit>].json: the set unless seed, the
+    unit when it is not the set's default."""
     from pipeline.evaluate import model_slug
 
-    slug = model_slug(model)
-    return args.reports_dir / (f"{slug}.json" if set_name == "seed" else f"{slug}-{set_name}.json")
+    stem = model_slug(model) + ("" if ref.name == "seed" else f"-{ref.name}")
+    if unit is not None and unit != unit_for(ref, None):
+        stem += f"-{unit}"
+    return args.reports_dir / f"{stem}.json"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.evaluate import evaluate, hypothesis_from_tsv, load_reference, markdown_summary, provenance
     from pipeline.write import check_writable, write_json
 
+    if args.tsv is not None and args.unit:
+        raise UserError("--unit is how a model translates; a TSV (--tsv) is already translated")
     ref = load_reference(args.set)
     started = time.perf_counter()
     hyp = hypothesis_from_tsv(args.tsv) if args.tsv is not None else None
@@ -56,13 +81,15 @@ def run(args: argparse.Namespace) -> int:
         model_name = hyp.model.get("model") or ("tsv-stdin" if str(args.tsv) == "-" else f"tsv-{args.tsv.stem}")
     else:
         model_name = args.model
-    path = args.report or default_report_path(args, model_name, ref.name)
+    unit = None if hyp is not None else unit_for(ref, args.unit)
+    path = args.report or default_report_path(args, model_name, ref, unit)
     check_writable(path, "report")  # before the translation, not after it
     if hyp is None:
         from pipeline.evaluate import translate_reference
 
         hyp = translate_reference(ref, args.model, args.backend, settings_from_args(args), revision=args.revision,
-                                  family=args.family, aligner=args.aligner, progress=not args.no_progress)
+                                  family=args.family, aligner=args.aligner, progress=not args.no_progress,
+                                  unit=unit, cache=not args.no_cache, cache_dir=args.cache_dir)
     report = evaluate(hyp, ref, aligner=args.aligner, n_bootstrap=args.bootstrap, seed=args.seed)
     report["wall_time_s"] = round(time.perf_counter() - started, 3)
     report.update(provenance())

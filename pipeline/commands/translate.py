@@ -77,6 +77,9 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     gen = parser.add_argument_group("generation")
     gen.add_argument("--num-beams", type=positive_int, help="beam size (default: the model's own, 6 for opus-mt-nl-en)")
     gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16, rounded up to 32, within the model limit)")
+    gen.add_argument("--unit", default="paragraph", choices=["paragraph", "sentence"],
+                     help="what the model translates at once: a paragraph (then aligned and repaired), or each "
+                          "sentence alone (no repair needed, no context) (default: %(default)s)")
     gen.add_argument("--batch-size", type=positive_int, default=16, help="paragraphs per batch (default: %(default)s)")
     gen.add_argument("--batch-tokens", type=positive_int, help="source-token budget per batch, instead of --batch-size")
     # Benchmark-only (bench/bench.py): force every output to this many tokens.
@@ -119,8 +122,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "(default: %(default)s)")
     run.add_argument("--force", action="store_true", help="redo documents whose outputs are already up to date")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    run.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")
-    run.add_argument("--cache-dir", type=Path, help="translation cache folder (default: $NLEN_CACHE_DIR, else ~/.cache/nlen)")
+    add_cache_arguments(run)
     run.add_argument("--shard-size", type=positive_int, default=100, metavar="N",
                      help="JSONL documents per shard, the unit of work and of commit (default: %(default)s)")
     scale = parser.add_argument_group("executor")
@@ -136,6 +138,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="GPUs each actor reserves; > 0 runs the model on CUDA (default: %(default)s)")
 
 
+def add_cache_arguments(group) -> None:
+    """The translation cache options, shared with `eval`."""
+    group.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")
+    group.add_argument("--cache-dir", type=Path, help="translation cache folder (default: $NLEN_CACHE_DIR, else ~/.cache/nlen)")
+
+
 def run(args: argparse.Namespace) -> int:
     from pipeline.errors import UserError
     from pipeline.run import TranslateJob, run_translate
@@ -144,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("'-' (stdin) can be given only once")
     job = TranslateJob(
         out_dir=args.out_dir, model=args.model, backend=args.backend, revision=args.revision, family=args.family,
-        settings=settings_from_args(args), aligner=args.aligner, repair_threshold=args.repair_threshold, force=args.force, progress=not args.no_progress,
+        settings=settings_from_args(args), unit=args.unit, aligner=args.aligner, repair_threshold=args.repair_threshold, force=args.force, progress=not args.no_progress,
         cache=not args.no_cache, cache_dir=args.cache_dir, shard_size=args.shard_size, executor=args.executor,
         ray_address=args.ray_address, workers=args.workers, cpus_per_worker=args.cpus_per_worker,
         gpus_per_worker=args.gpus_per_worker,

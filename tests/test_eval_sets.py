@@ -1,0 +1,181 @@
+"""Standard test sets (FLORES-200 devtest, Tatoeba) scored as published, the
+model's own output kept apart from the pipeline's repair, and sentence vs
+paragraph units. Scores of the tiny random models are plumbing, never quality."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_nlen
+from pipeline.evaluate import Reference, SentencePair, aligned_segments, load_reference, score_output
+
+FLORES = ROOT / "eval" / "flores200"
+
+
+def test_standard_sets_load_with_documents_and_provenance():
+    flores = load_reference("flores")
+    assert flores.line_aligned and flores.documents
+    assert len(flores.nl) == 281 and sum(map(len, flores.nl)) == sum(map(len, flores.en)) == 1012
+    assert flores.gold[:2] == [((0,), (0,)), ((1,), (1,))]
+    assert set(flores.files) == {"nl", "en", "documents"} and "CC BY-SA 4.0" in flores.about["licence"]
+    assert flores.published_for("models/opus-mt-nl-en") == {"model": "Helsinki-NLP/opus-mt-nl-en", "BLEU": 29.6, "chrF2": 58.3}
+    assert flores.published_for("some/other-model") is None
+    tatoeba = load_reference("tatoeba")
+    assert tatoeba.line_aligned and not tatoeba.documents
+    assert len(tatoeba.nl) == sum(map(len, tatoeba.en)) == 12696  # one line per paragraph
+    assert tatoeba.published_for("Helsinki-NLP/opus-mt-nl-en")["BLEU"] == 60.7
+    for folder in ("flores200", "tatoeba"):
+        assert (ROOT / "eval" / folder / "LICENSE").is_file() and (ROOT / "eval" / folder / "README.md").is_file()
+
+
+def test_flores_is_scored_as_the_sacrebleu_command_line_scores_it(tmp_path):
+    """The Dutch lines as a (bad) English hypothesis, against eng_Latn.devtest:
+    the same numbers and signatures as `sacrebleu REF -i HYP` on the raw files."""
+    ref = load_reference("flores")
+    nl = [s for p in ref.nl for s in p]
+    ours, _ = score_output([" ".join(p) for p in ref.nl], ref, sentences=nl, n_bootstrap=1)
+    assert ours["segments"] == "sentence"
+    out = subprocess.run([sys.executable, "-m", "sacrebleu", str(FLORES / "eng_Latn.devtest"), "-i", str(FLORES / "nld_Latn.devtest"),
+                          "-m", "bleu", "chrf", "-f", "json", "-w", "4"], capture_output=True, text=True, check=True)
+    cli = {c["name"]: c for c in json.loads(out.stdout)}
+    for name in ("BLEU", "chrF2"):
+        assert ours["scores"][name]["signature"] == cli[name]["signature"]
+        assert round(ours["scores"][name]["score"], 4) == pytest.approx(cli[name]["score"], abs=1e-4)
+    assert ours["scores"]["BLEU"]["signature"].startswith("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:")
+    assert "|nc:6|nw:0|space:no|" in ours["scores"]["chrF2"]["signature"]
+    assert set(ours["document_scores"]) == {"BLEU", "chrF2", "chrF2++"}
+
+
+def test_aligned_segments_keep_words_aligned_to_no_reference():
+    pairs = [SentencePair(0, (), (0,), "Extra words.", "", ""), SentencePair(0, (0,), (1,), "A b.", "A b.", ""),
+             SentencePair(0, (), (2,), "More.", "", ""), SentencePair(1, (1,), (), "", "C d.", "")]
+    assert aligned_segments(pairs) == (["Extra words. A b. More.", ""], ["A b.", "C d."])
+
+
+@pytest.mark.parametrize("unit", ["paragraph", "sentence"])
+def test_model_faults_are_kept_apart_from_the_repair(unit):
+    """A double that drops the second sentence of every paragraph of 3+ sentences
+    (tests/doubles.py): the pipeline repairs it (BLEU 100), the model's own
+    output shows the loss, and the drops are counted. By sentence there is nothing to drop."""
+    from doubles import FaultyTranslator
+    from pipeline.evaluate import evaluate, translate_hypothesis
+    from pipeline.translate.base import GenerationSettings
+
+    ref = load_reference("news")
+    translator = FaultyTranslator("faulty", GenerationSettings())
+    hyp = translate_hypothesis(translator, ref, unit=unit)
+    report = evaluate(hyp, ref, n_bootstrap=1)
+    long_paragraphs = sum(1 for p in ref.nl if len(p) >= 3)
+    assert long_paragraphs > 0
+    assert report["scores"]["BLEU"]["score"] == pytest.approx(100.0)
+    faults = report["faults"]
+    assert faults["unit"] == unit and faults["repetition"] == faults["untranslated"] == faults["empty"] == 0
+    if unit == "paragraph":
+        assert faults["texts"] == len(ref.nl) and faults["dropped"] == long_paragraphs
+        assert report["model_output"]["scores"]["BLEU"]["score"] < 95
+        assert faults["repaired"] == long_paragraphs
+    else:
+        assert faults["texts"] == sum(map(len, ref.nl)) and faults["dropped"] is None and faults["merged"] is None
+        assert report["model_output"]["same_as_pipeline"] and faults["repaired"] == 0
+
+
+@pytest.fixture(scope="module")
+def flores_mini(tmp_path_factory) -> Path:
+    """The first 4 FLORES documents (12 lines), laid out like eval/flores200."""
+    out = tmp_path_factory.mktemp("sets") / "flores-mini"
+    out.mkdir()
+    lines = {name: (FLORES / name).read_text(encoding="utf-8").split("\n") for name in ("nld_Latn.devtest", "eng_Latn.devtest")}
+    (out / "nl.txt").write_text("\n".join(lines["nld_Latn.devtest"][:12]) + "\n", encoding="utf-8")
+    (out / "en.txt").write_text("\n".join(lines["eng_Latn.devtest"][:12]) + "\n", encoding="utf-8")
+    meta = (FLORES / "metadata_devtest.tsv").read_text(encoding="utf-8").split("\n")[:13]
+    (out / "meta.tsv").write_text("\n".join(meta) + "\n", encoding="utf-8")
+    (out / "set.json").write_text(json.dumps({"name": "flores-mini", "nl": "nl.txt", "en": "en.txt",
+                                              "documents": {"file": "meta.tsv", "column": "URL"}}), encoding="utf-8")
+    return out
+
+
+def test_eval_on_a_flores_slice_by_sentence_and_by_paragraph(tiny_marian, flores_mini, tmp_path, capsys):
+    from pipeline.cli import main
+
+    common = ["eval", "--set", str(flores_mini), "--model", str(tiny_marian), "--num-beams", "1", "--max-new-tokens", "8",
+              "--bootstrap", "20", "--reports-dir", str(tmp_path), "--no-progress"]
+    assert main(common) == 0  # a line-aligned set: by sentence unless asked
+    assert main(common + ["--unit", "paragraph"]) == 0
+    out = capsys.readouterr().out
+    by_sentence = json.loads((tmp_path / "tiny-marian-flores-mini.json").read_text(encoding="utf-8"))
+    by_paragraph = json.loads((tmp_path / "tiny-marian-flores-mini-paragraph.json").read_text(encoding="utf-8"))
+    assert (by_sentence["unit"], by_sentence["segments"]) == ("sentence", "sentence")
+    assert (by_paragraph["unit"], by_paragraph["segments"]) == ("paragraph", "sentence (aligned)")
+    for report in (by_sentence, by_paragraph):
+        assert report["reference"]["paragraphs"] == 4 and report["reference"]["sentences_en"] == 12
+        assert set(report["document_scores"]) == {"BLEU", "chrF2", "chrF2++"}
+        assert set(report["model_output"]["scores"]) == {"BLEU", "chrF2", "chrF2++", "TER"}
+        assert report["hypothesis"]["cache"]["misses"] + report["hypothesis"]["cache"]["hits"] > 0
+    assert by_paragraph["faults"]["texts"] == 4 and by_sentence["faults"]["texts"] == 12
+    assert "| document chrF2 |" in out and "Model faults over 12 sentences" in out
+
+
+def test_translate_by_sentence_gives_one_row_per_sentence(tiny_marian, tmp_path):
+    src = tmp_path / "kort.txt"
+    src.write_text("Rusland wil munitie. Het was de tweede keer.\n\nWat wil Noord-Korea?\n", encoding="utf-8")
+    from pipeline.cli import main
+
+    assert main(["translate", str(src), "--model", str(tiny_marian), "--unit", "sentence", "--out-dir", str(tmp_path / "out"),
+                 "--num-beams", "1", "--max-new-tokens", "8", "--no-progress", "--no-cache"]) == 0
+    header, *rows = (tmp_path / "out" / "kort.tsv").read_text(encoding="utf-8").splitlines()
+    fields = [r.split("\t") for r in rows]
+    assert [(f[0], f[3], f[4]) for f in fields] == [("Rusland wil munitie.", "0", "0"), ("Het was de tweede keer.", "0", "1"),
+                                                    ("Wat wil Noord-Korea?", "1", "2")]
+    assert all(f[6] == ("1.0000" if f[1] else "0.0000") and f[7] == "0" for f in fields)
+    manifest = json.loads((tmp_path / "out" / "kort.json").read_text(encoding="utf-8"))
+    assert manifest["request"]["unit"] == "sentence" and manifest["counts"]["repair"]["sentences_retranslated"] == 0
+
+
+def test_compare_units_one_model_both_ways(monkeypatch, flores_mini):
+    """`--units paragraph,sentence` on one model: two rows, labelled by unit,
+    tested against each other on the documents (the segments both share)."""
+    import pipeline.translate as translate_pkg
+    from doubles import FaultyTranslator
+    from pipeline.compare import compare, expand_runs, parse_spec
+    from pipeline.errors import UserError
+    from pipeline.translate.base import GenerationSettings
+
+    class Echo(FaultyTranslator):
+        """Returns the Dutch unchanged (no lexicon for FLORES)."""
+
+        def _translate_one(self, text: str) -> str:
+            return text
+
+    monkeypatch.setattr(translate_pkg, "load_translator", lambda backend, model, settings, **kw: Echo(model, settings))
+    spec = parse_spec("echo")
+    report = compare([spec], load_reference(str(flores_mini)), GenerationSettings(), units=["paragraph", "sentence"],
+                     n_bootstrap=20, ar_trials=50, progress=False)
+    first, second = report["models"]
+    assert (first["label"], second["label"]) == ("echo [paragraph]", "echo [sentence]")
+    assert (first["segments"], second["segments"]) == ("sentence (aligned)", "sentence")
+    assert report["significance"]["segments"] == "document" and set(second["p_values"]) == {"BLEU", "chrF2"}
+    assert second["faults"]["untranslated"] > 0  # the echo copies its source
+    assert [u for _, u in expand_runs([spec, spec], ["sentence"])] == ["sentence", "sentence"]
+    with pytest.raises(UserError, match="--units has 3 entries for 2 models"):
+        expand_runs([spec, spec], ["sentence", "paragraph", "sentence"])
+
+
+@pytest.mark.real_model
+@pytest.mark.skipif(not os.environ.get("NLEN_REAL_MODEL"), reason="set NLEN_REAL_MODEL=<local opus-mt-nl-en dir>")
+def test_real_model_reproduces_the_published_flores_score(tmp_path):
+    """opus-mt-nl-en, transformers backend, beam 6, sentence by sentence: BLEU 29.6 ± 0.5 (OPUS-MT leaderboard)."""
+    report = tmp_path / "flores.json"
+    proc = run_nlen("eval", "--set", "flores", "--model", os.environ["NLEN_REAL_MODEL"], "--backend", "transformers",
+                    "--num-beams", "6", "--unit", "sentence", "--no-cache", "--bootstrap", "100", "--report", str(report),
+                    "--no-progress", timeout=3600)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    bleu = data["scores"]["BLEU"]
+    assert bleu["signature"].startswith("nrefs:1|bs:100|seed:12345|case:mixed|eff:no|tok:13a|smooth:exp")
+    assert abs(bleu["score"] - 29.6) <= 0.5, f"BLEU {bleu['score']:.2f}, chrF2 {data['scores']['chrF2']['score']:.2f}"
