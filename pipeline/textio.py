@@ -15,7 +15,6 @@ import re
 import shlex
 import stat
 import sys
-import unicodedata
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -80,16 +79,15 @@ def decode(data: bytes, path: Path | str) -> str:
         raise InputError(path, _not_utf8(data, path) or (
             f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} (line {line}); "
             f"if it is Latin-1/Windows-1252 text, {_convert_hint(path, 'WINDOWS-1252')}")) from None
-    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
-    if text.isprintable():  # fast path: nothing to remove
-        return text
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").translate(_LINE_BREAKS))
 
 
 # Controls that separate text (form feed between pdftotext pages, vertical tab,
 # NEL, the file/group/record/unit separators, Unicode line and paragraph
 # separators) become line breaks rather than vanishing and gluing words.
 _LINE_BREAKS = {ord(c): "\n" for c in "\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028"} | {0x2029: "\n\n"}
+# Unicode category Cc (C0, DEL, C1) except tab and LF; one regex pass, fast on large files.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WS = re.compile(r"\s+")
 
 

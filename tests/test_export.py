@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from corpusdata import build_news_corpus
 from pipeline.cli import main
 from pipeline.corpus import read_corpus, row_key
 from pipeline.filtering import Dedup, FilterChain, normalise
@@ -21,8 +20,8 @@ DTD = Path(__file__).parent / "data" / "tmx14.dtd"
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    return build_news_corpus(tmp_path_factory.mktemp("news"))
+def corpus(news_corpus) -> Path:
+    return news_corpus
 
 
 @pytest.fixture(scope="module")
