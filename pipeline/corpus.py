@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from pipeline.errors import InputError
-from pipeline.textio import read_text
+from pipeline.textio import iter_lines
 from pipeline.types import AlignedRow
 
 REQUIRED = ("nl", "en", "doc", "paragraph", "nl_ids", "en_ids", "score", "repaired")
@@ -63,16 +63,18 @@ def _number(value: str, path: Path, line: int, column: str) -> float:
 
 
 def read_tsv(path: Path | str) -> Iterator[AlignedRow]:
-    """The rows of one corpus TSV. A malformed file is an InputError naming the line."""
-    path = Path(path)
-    lines = read_text(path, "corpus TSV").split("\n")
-    header = lines[0].split("\t") if lines and lines[0] else []
+    """The rows of one corpus TSV, read a line at a time (a merged corpus may
+    not fit in memory). A malformed file is an InputError naming the line."""
+    path = Path(path) if str(path) != "-" else "-"
+    lines = iter_lines(path, "corpus TSV")
+    _, first = next(lines, (1, ""))
+    header = first.split("\t") if first else []
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(path, f"not an nlen corpus TSV (missing column(s) {', '.join(missing)})")
     col = {name: i for i, name in enumerate(header)}
     flags_at, logprob_at = col.get("flags"), col.get("logprob")
-    for number, line in enumerate(lines[1:], 2):
+    for number, line in lines:
         if not line:
             continue
         f = line.split("\t")

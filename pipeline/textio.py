@@ -16,6 +16,7 @@ import shlex
 import stat
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from pipeline.errors import InputError
 
@@ -132,14 +133,41 @@ def read_bytes(path: Path | str, what: str = "file") -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        problem = file_problem(path) or (exc.strerror or str(exc)).lower()
-        if problem == "no such file or directory":
-            raise InputError(path, f"{what} not found") from None
-        raise InputError(path, f"cannot read {what}: {problem}") from None
+        raise _read_error(path, what, exc) from None
+
+
+def _read_error(path: Path | str, what: str, exc: OSError) -> InputError:
+    problem = file_problem(path) or (exc.strerror or str(exc)).lower()
+    if problem == "no such file or directory":
+        return InputError(path, f"{what} not found")
+    return InputError(path, f"cannot read {what}: {problem}")
 
 
 def read_text(path: Path | str, what: str = "file") -> str:
     return decode(read_bytes(path, what), path)
+
+
+def iter_lines(path: Path | str, what: str = "file") -> Iterator[tuple[int, str]]:
+    """(line number, line) of `path` (stdin for `-`), decoded as `read_text`
+    decodes, one line at a time: for files too large to hold in memory."""
+    if str(path) in ("", "-"):
+        yield from enumerate(read_text(path, what).split("\n"), 1)  # the same checks as read_bytes
+        return
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        raise _read_error(path, what, exc) from None
+    with f:
+        number = 0
+        for raw in f:
+            try:
+                text = decode(raw[:-2] if raw.endswith(b"\r\n") else raw.rstrip(b"\n"), path)
+            except InputError:
+                read_text(path, what)  # raises the error with the file's own offset and line
+                raise
+            for line in text.split("\n"):  # a separator control inside the line breaks it, as in read_text
+                number += 1
+                yield number, line
 
 
 def read_blocks(text: str) -> list[list[str]]:

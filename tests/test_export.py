@@ -185,4 +185,9 @@ def test_bad_inputs_are_one_line(corpus, tmp_path, capsys):
     assert "d.json" in capsys.readouterr().err
     assert main(["export", str(corpus), "--format", "tmx", "--out", str(tmp_path / "o.tmx"), "--drop-flags", "nope"]) == 2
     assert "unknown flag" in capsys.readouterr().err
+    latin1 = tmp_path / "latin1.tsv"
+    latin1.write_bytes((corpus / "news-drop.tsv").read_bytes().replace("ë".encode(), b"\xeb"))
+    assert main(["export", str(latin1), "--format", "tmx", "--out", str(tmp_path / "o.tmx")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "latin1.tsv" in err[0] and "not valid UTF-8" in err[0] and "(line " in err[0]
     assert not list(tmp_path.glob(".*.tmp")) and not (tmp_path / "o.tmx").exists()
