@@ -47,6 +47,8 @@ PRIOR_UNITS = 200.0  # pseudo-units behind lam
 LAM_BEADS = 4000  # beads lam is estimated from
 IDENTITY_WEIGHT = 0.5  # share of a unit's translation mass kept on itself once Model 1 is trained
 TEMPERATURE = 1.5  # posterior temperature, fitted on the real Text+Berg dev set (eval/align/)
+BACKGROUND_PRIOR = 1000.0  # pseudo-units behind the background frequencies
+BACKGROUND_VOCAB = 20000.0  # unit types they are spread over (a language's working vocabulary)
 RADIUS = 8  # band half-width, around the coarse path, in which every bead type is scored
 
 
@@ -187,9 +189,11 @@ class NlenAligner(Aligner):
 
 
 def _background(units: Units, size: int) -> np.ndarray:
-    """Unit frequencies of one side, add-half smoothed over the shared vocabulary."""
+    """Unit frequencies of one side, with a Dirichlet prior of BACKGROUND_PRIOR pseudo-units
+    spread over BACKGROUND_VOCAB types: a short input cannot show how rare its words are
+    in the language (in ten sentences every word looks common), a long one can."""
     counts = units.counts(size)
-    return (counts + 0.5) / (counts.sum() + 0.5 * size)
+    return (counts + BACKGROUND_PRIOR / BACKGROUND_VOCAB) / (counts.sum() + BACKGROUND_PRIOR)
 
 
 def _estimate(p: ModelParams, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, fwd, bwd, size,
