@@ -193,7 +193,8 @@ def _background(units: Units, size: int) -> np.ndarray:
     spread over BACKGROUND_VOCAB types: a short input cannot show how rare its words are
     in the language (in ten sentences every word looks common), a long one can."""
     counts = units.counts(size)
-    return (counts + BACKGROUND_PRIOR / BACKGROUND_VOCAB) / (counts.sum() + BACKGROUND_PRIOR)
+    prior = min(BACKGROUND_PRIOR, counts.sum())  # never more pseudo-units than real ones
+    return (counts + prior / BACKGROUND_VOCAB) / (counts.sum() + prior)
 
 
 def _estimate(p: ModelParams, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, fwd, bwd, size,
