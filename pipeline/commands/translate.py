@@ -121,7 +121,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run")
     run.add_argument("--aligner", default="default", help="sentence aligner by name: nlen (the default) or galechurch")
     run.add_argument("--repair-threshold", type=probability, default=0.5, metavar="P",
-                     help="a paragraph with a bead below confidence P (or any bead not 1-1) is re-translated "
+                     help="a paragraph with a bead whose probability of being right is below P (or any bead "
+                          "not 1-1) is re-translated "
                           "sentence by sentence to repair drops and merges; 1 re-translates every paragraph "
                           "(default: %(default)s)")
     run.add_argument("--force", action="store_true", help="redo documents whose outputs are already up to date")
