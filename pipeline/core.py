@@ -56,7 +56,7 @@ def translate_documents(
     their sentence-level repairs, so batches fill across small documents. A
     text's translation does not depend on its batch-mates (per-text output
     bounds), so each document gets what it would get alone."""
-    from pipeline.align import align
+    from pipeline.align import align_by_group
     from pipeline.repair import RepairStats, repair_coverage
     from pipeline.sentences import split_sentences
     from pipeline.translate.chunking import ChunkStats, translate_segments
@@ -71,9 +71,12 @@ def translate_documents(
     translated = translate_segments(translator, sentences, stats_of, progress)
     english = [t.text for t in translated]
     en_sentences = [split_sentences(text, "en") if text else [] for text in english]
-    first = [align(nl, en, method=aligner) for nl, en in zip(sentences, en_sentences)]
+    # The aligner estimates its statistics over all paragraphs of a document (a paragraph
+    # alone is too small), and over nothing else, so batch-mates cannot change a document.
+    doc_of = [d for d, doc in enumerate(docs) for _ in doc.paragraphs]
+    first = align_by_group(sentences, en_sentences, groups=doc_of, method=aligner)
     blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
-                                           threshold=repair_threshold, chunk_stats=stats_of)
+                                           threshold=repair_threshold, chunk_stats=stats_of, groups=doc_of)
     results, k = [], 0
     for doc, chunk_stats in zip(docs, stats):
         end = k + len(doc.paragraphs)

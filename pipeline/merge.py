@@ -24,10 +24,8 @@ from pipeline.write import commit_files, json_text, sha256_file
 LOCAL_FIELDS = ("converted_model", "threads")
 
 
-def find_units(out_dir: Path, config: str | None) -> tuple[str, list[tuple[Path, dict]]]:
-    """The unit manifests of one configuration, in input order."""
-    if not out_dir.is_dir():
-        raise UserError(f"{out_dir}: no such folder")
+def units_by_config(out_dir: Path) -> dict[str, list[tuple[Path, dict]]]:
+    """The unit manifests in `out_dir`, by configuration hash (empty: no units)."""
     by_config: dict[str, list[tuple[Path, dict]]] = {}
     for path in sorted(out_dir.glob("*.json")):
         manifest = read_manifest(path)
@@ -35,6 +33,14 @@ def find_units(out_dir: Path, config: str | None) -> tuple[str, list[tuple[Path,
                 or not isinstance(manifest.get("input"), dict) or not manifest.get("config"):
             continue  # not a unit's manifest (a merged corpus's, or an older run's without a config hash)
         by_config.setdefault(manifest["config"], []).append((path, manifest))
+    return by_config
+
+
+def find_units(out_dir: Path, config: str | None) -> tuple[str, list[tuple[Path, dict]]]:
+    """The unit manifests of one configuration, in input order."""
+    if not out_dir.is_dir():
+        raise UserError(f"{out_dir}: no such folder")
+    by_config = units_by_config(out_dir)
     if not by_config:
         raise UserError(f"{out_dir}: no translated units here (run nlen translate … --out-dir {out_dir} first)")
     if config is None:

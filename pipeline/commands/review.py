@@ -11,7 +11,9 @@ HELP = "write a self-contained HTML page to review corpus TSVs (filters, search,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("corpus", nargs="+", metavar="CORPUS", help="corpus TSV files, or folders of them")
+    parser.add_argument("corpus", nargs="+", metavar="CORPUS",
+                        help="corpus TSV files, translate out-dirs (sharded or not) or other folders of TSVs")
+    parser.add_argument("--config", metavar="HASH", help="the configuration to read from an out-dir that holds several")
     parser.add_argument("--out", required=True, type=Path, metavar="FILE.html", help="the page to write")
     parser.add_argument("--title", help="shown at the top (default: the CORPUS arguments)")
 
@@ -21,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.review import build_page
     from pipeline.write import atomic_write_text
 
-    rows = list(read_corpus(args.corpus))
+    rows = list(read_corpus(args.corpus, args.config))
     title = args.title or " ".join(args.corpus)
     atomic_write_text(args.out, build_page(rows, title))
     print(f"nlen: wrote {args.out}: {len(rows)} beads; open it in a browser "

@@ -145,7 +145,11 @@ def test_tsv_renamed_but_manifest_not_is_redone(tmp_path, caplog):
     out = tmp_path / "o"
     assert main(["translate", str(src), "--out-dir", str(out), *FAST]) == 0
     good = (out / "news.tsv").read_bytes()
-    (out / "news.tsv").write_bytes(good.replace(b"\t1.0000\t", b"\t0.1234\t", 1))
+    lines = good.split(b"\n")
+    head, first = lines[0].split(b"\t"), lines[1].split(b"\t")
+    first[head.index(b"score")] = b"0.1234"  # a TSV that is not the one the manifest describes
+    (out / "news.tsv").write_bytes(b"\n".join([lines[0], b"\t".join(first), *lines[2:]]))
+    assert (out / "news.tsv").read_bytes() != good
     assert main(["translate", str(src), "--out-dir", str(out), *FAST]) == 0
     assert "up to date" not in caplog.text
     assert (out / "news.tsv").read_bytes() == good
