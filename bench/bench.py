@@ -196,7 +196,7 @@ def worker_convert(args) -> dict:
     """Convert the model for the ctranslate2 backend once, outside the timings."""
     from pipeline.translate import GenerationSettings, load_translator
 
-    tr = load_translator("ctranslate2", args.model, GenerationSettings(device="cpu", compute_type="int8"))
+    tr = load_translator("ctranslate2", str(args.model), GenerationSettings(device="cpu", compute_type="int8"))
     return {"ct2_dir": str(tr.model_dir)}
 
 
@@ -458,7 +458,7 @@ def main() -> int:
         from executors import measure
 
         print("bench: Ray executor (2 × 1 thread) vs local executor (1 × 2 threads)…", file=sys.stderr)
-        executors = measure(1 if args.quick else 6, WORK, env)
+        executors = measure(2 if args.quick else 6, WORK, env)
 
     import ctranslate2
     import torch
