@@ -196,7 +196,7 @@ def worker_convert(args) -> dict:
     """Convert the model for the ctranslate2 backend once, outside the timings."""
     from pipeline.translate import GenerationSettings, load_translator
 
-    tr = load_translator("ctranslate2", args.model, GenerationSettings(device="cpu", compute_type="int8"))
+    tr = load_translator("ctranslate2", str(args.model), GenerationSettings(device="cpu", compute_type="int8"))
     return {"ct2_dir": str(tr.model_dir)}
 
 
@@ -404,7 +404,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smoke test: 1 copy of the seed, 8 tokens, 2,000 aligner sentences")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench.md")
     parser.add_argument("--models", default=",".join(KINDS), help="bench models to run, of: %(default)s")
-    parser.add_argument("--engines", default="naive,nlen-transformers,nlen-ct2,raw-ct2,nlen-ct2-all,aligner,help")
+    parser.add_argument("--engines", default="naive,nlen-transformers,nlen-ct2,raw-ct2,nlen-ct2-all,aligner,help,executors")
     # worker mode (internal)
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -453,6 +453,12 @@ def main() -> int:
         print(f"bench: aligner on {args.align_sentences} sentences…", file=sys.stderr)
         align = run_worker("aligner", args, env)
     help_s = help_latency(env) if "help" in engines else None
+    executors = None
+    if "executors" in engines:  # Ray executor vs local executor (bench/executors.py)
+        from executors import measure
+
+        print("bench: Ray executor (2 × 1 thread) vs local executor (1 × 2 threads)…", file=sys.stderr)
+        executors = measure(2 if args.quick else 6, WORK, env)
 
     import ctranslate2
     import torch
@@ -526,6 +532,12 @@ def main() -> int:
                       f"peak RSS {align['rss'] / 2**20:.0f} MiB")
     if help_s is not None:
         checks.append(f"- `nlen --help`: {help_s:.2f} s (median of 5) — target < 0.5 s: {'met' if help_s < 0.5 else 'NOT met'}")
+    if executors:
+        from executors import section
+
+        lines, target = section(executors)
+        out += lines
+        checks.append(target)
     out += ["## Targets", ""] + checks + ["", f"Bench wall time: {time.perf_counter() - started_all:.0f} s.", ""]
     text = "\n".join(out)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -110,6 +110,8 @@ def open_binary(path: Path):
 
 def parse_line(raw: bytes, line: int, seen: set[bytes] | None) -> Record | Reject:
     """One non-blank line → a Record, or a Reject saying what is wrong with it."""
+    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as Windows tools write
+        raw = raw[3:]
     shown = raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
     try:
         data = json.loads(raw.decode("utf-8"))
@@ -119,9 +121,9 @@ def parse_line(raw: bytes, line: int, seen: set[bytes] | None) -> Record | Rejec
         return Reject(line, f"not JSON ({exc})", shown)
     if not isinstance(data, dict):
         return Reject(line, f"not a JSON object but {type(data).__name__}", shown)
-    if "id" not in data or "text" not in data:
-        missing = " and ".join(k for k in ("id", "text") if k not in data)
-        return Reject(line, f"no {missing!r} field" if " and " not in missing else "no 'id' and no 'text' field", shown)
+    missing = [repr(k) for k in ("id", "text") if k not in data]
+    if missing:
+        return Reject(line, f"no {' and no '.join(missing)} field", shown)
     doc_id, text = data["id"], data["text"]
     if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or str(doc_id).strip() == "":
         return Reject(line, "'id' must be a non-empty string or an integer", shown)
