@@ -60,12 +60,34 @@ class ShardWorker:
 
         statuses = []
         for blob in batch["task"]:
-            try:
-                status = process_task(pickle.loads(blob), self.translator, self.ctx)
-            except UserError as exc:  # e.g. the disk is full: told to the driver, which stops
-                status = {"error": str(exc)}
+            with _Warnings() as warned:  # the pipeline's own warnings travel with the status
+                try:
+                    status = process_task(pickle.loads(blob), self.translator, self.ctx)
+                except UserError as exc:  # e.g. the disk is full: told to the driver, which stops
+                    status = {"error": str(exc)}
+            if "error" not in status:
+                status["warnings"] = warned.messages + status["warnings"]
             statuses.append(json.dumps(status))
         return {"status": np.array(statuses, dtype=object)}
+
+
+class _Warnings(logging.Handler):
+    """Collects what the `pipeline` loggers warn about while a task runs (an
+    actor's stderr does not reach the driver)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> "_Warnings":
+        logging.getLogger("pipeline").addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger("pipeline").removeHandler(self)
 
 
 def connect(job) -> bool:

@@ -27,6 +27,7 @@ import io
 import json
 import logging
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -100,6 +101,7 @@ class Task:
 
 
 # --- JSONL input -----------------------------------------------------------------
+READ_ERRORS = (OSError, EOFError, zlib.error)  # a damaged or truncated .gz among them
 def open_binary(path: Path):
     """The input's bytes as a stream; .gz decompressed on the fly."""
     try:
@@ -146,9 +148,8 @@ def scan_jsonl(path: Path, shard_size: int) -> Iterator[Shard]:
     seen: set[bytes] = set()
     pending: Shard | None = None
     with open_binary(path) as f:
-        index = 0
+        index, number, offset = 0, 0, 0
         current: Shard | None = None
-        offset = 0
         h = hashlib.sha256()
         try:
             for number, raw in enumerate(f, start=1):
@@ -172,8 +173,11 @@ def scan_jsonl(path: Path, shard_size: int) -> Iterator[Shard]:
                         yield pending
                     pending, current = current, None
                     index += 1
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise InputError(shown_path(path), f"cannot read file: {exc}") from None
+        except READ_ERRORS as exc:
+            # The shard read whole before the damage still goes through; the rest cannot.
+            if pending is not None:
+                yield pending
+            raise InputError(shown_path(path), f"cannot read past line {number}: {exc}") from None
     if current is not None:
         current.sha256 = h.hexdigest()
         if pending is not None:
@@ -192,7 +196,7 @@ def load_records(shard: Shard) -> list[Record]:
         try:
             f.seek(shard.offset)  # .gz: decompresses up to the offset
             data = f.read(shard.length)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except READ_ERRORS as exc:
             raise InputError(shown_path(shard.input), f"cannot read file: {exc}") from None
     if hashlib.sha256(data).hexdigest() != shard.sha256:
         raise InputError(shown_path(shard.input), f"changed while it was being translated (shard {shard.index})")

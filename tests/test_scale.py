@@ -125,6 +125,12 @@ def test_rerun_skips_done_shards_and_redoes_a_damaged_one(local_run, corpus, tin
     assert merged(out)[0] == tsv
 
 
+def test_merge_to_stdout(local_run, capfd):
+    out, (tsv, _) = local_run
+    assert main(["merge", str(out), "-o", "-"]) == 0
+    assert capfd.readouterr().out.encode("utf-8") == tsv
+
+
 def test_merge_refuses_an_incomplete_out_dir(local_run, tmp_path, capsys):
     out, _ = local_run
     config = json.loads((out / "corpus.json").read_text())["config"]
@@ -197,3 +203,14 @@ def test_ray_resume_after_sigint(ray_cluster, local_run, corpus, tiny_marian, tm
     assert f"{done} unit{'s' * (done > 1)} already done" in caplog.text
     assert merged(out)[0] == local_run[1][0]
     assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--gpus-per-worker", "1"], "--gpus-per-worker 1: the Ray cluster has 0 GPUs"),
+    (["--device", "cuda"], "--device cuda with --executor ray needs --gpus-per-worker"),
+])
+def test_ray_gpu_requests_without_gpus_are_one_line(ray_cluster, corpus, tiny_marian, tmp_path, capsys, options, message):
+    rc = translate(corpus[0], tmp_path / "o", tiny_marian, "--executor", "ray", *options)
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert rc == 2 and len(err) == 1 and message in err[0]
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())

@@ -231,3 +231,25 @@ def test_one_long_paragraph_shows_progress_as_its_chunks_finish():
     seen: list[int] = []
     translate_segments(tr, [sentences], ChunkStats(), progress=seen.append)
     assert len(seen) > 5 and sum(seen) == len(sentences)  # many steps, ending at the sentence count
+
+
+# --- a damaged .gz input --------------------------------------------------------------------
+def test_truncated_gzip_keeps_the_shards_before_the_damage(tmp_path, capsys):
+    import gzip
+
+    lines = "".join(json.dumps({"id": f"n{k}", "text": " ".join(block)}) + "\n" for k, block in enumerate(NEWS_NL * 4))
+    whole = gzip.compress(lines.encode("utf-8"), mtime=0)
+    src = tmp_path / "news.jsonl.gz"
+    src.write_bytes(whole[: len(whole) * 3 // 4])  # cut off: as a download that stopped
+    out = tmp_path / "o"
+    rc = main(["translate", str(src), "--out-dir", str(out), "--shard-size", "4", *FAST])
+    line = one_line(capsys.readouterr().err)
+    assert rc == 2 and str(src) in line and "cannot read past line" in line
+    done = sorted(p.name for p in out.glob("*.json"))
+    assert done and all((out / name.replace(".json", ".tsv")).exists() for name in done)
+    assert not list(out.glob(".*.tmp"))
+    src.write_bytes(whole)  # the whole file again: the rerun does the rest
+    assert main(["translate", str(src), "--out-dir", str(out), "--shard-size", "4", *FAST]) == 0
+    assert main(["merge", str(out)]) == 0
+    merged = json.loads((out / "corpus.json").read_text(encoding="utf-8"))
+    assert merged["documents"] == len(NEWS_NL) * 4
