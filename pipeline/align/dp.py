@@ -240,12 +240,18 @@ class Lattice:
     """
 
     def __init__(self, n: int, m: int, beads: Sequence[tuple[int, int]], cost_fn: CostFn,
-                 path: Sequence[PathBead], temperature: float = 1.0, radius: int = 12):
+                 path: Sequence[PathBead] | None, temperature: float = 1.0, radius: int = 12,
+                 posteriors: bool = True):
+        """`path=None`: the band is the whole grid (for small blocks). posteriors=False
+        skips the backward pass (only `best_path` is wanted)."""
         self.n, self.m = n, m
         first = np.full(n + 1, m, dtype=np.int64)
         last = np.zeros(n + 1, dtype=np.int64)
         first[0] = last[0] = 0
-        for q in path:  # a bead of a rows spans its columns in every row it crosses
+        if path is None:
+            first[:], last[:] = 0, m
+            radius = 0
+        for q in path or ():  # a bead of a rows spans its columns in every row it crosses
             r = slice(q.i - q.a, q.i + 1)
             first[r] = np.minimum(first[r], q.j - q.b)
             last[r] = np.maximum(last[r], q.j)
@@ -271,16 +277,16 @@ class Lattice:
             valid = (I[None] - A >= 0) & (J[None] - B >= 0) & (J[None] <= m)
             S[c0:c1, :, :w] = np.where(valid, -C / temperature, -np.inf).transpose(1, 0, 2)
         # Flat index, into an (n + 2, w + 1) array, of the cell each step bead starts from.
-        self.pred = np.empty((n + 1, K, w), dtype=np.int64)
-        for t, (a, b) in enumerate(steps):
-            r = rows - a
-            k = ar[None, :] + (lo - b - lo[np.maximum(r, 0)])[:, None]
-            ok = (r[:, None] >= 0) & (k >= 0) & (k < w)
-            self.pred[:, t] = np.where(ok, np.maximum(r, 0)[:, None] * (w + 1) + k, (n + 1) * (w + 1))
+        Ks = np.array([a for a, _ in steps], dtype=np.int64), np.array([b for _, b in steps], dtype=np.int64)
+        r = rows[:, None] - Ks[0][None, :]  # (rows, steps)
+        r0 = np.maximum(r, 0)
+        k = ar[None, None, :] + (lo[:, None] - Ks[1][None, :] - lo[r0])[:, :, None]
+        ok = (r[:, :, None] >= 0) & (k >= 0) & (k < w)
+        self.pred = np.where(ok, r0[:, :, None] * (w + 1) + k, (n + 1) * (w + 1))
         self.end = int(m - lo[n])
         self.F, self._back = self._forward()
         self.logZ = self.F[n, self.end]
-        self.Bk = self._backward()
+        self.Bk = self._backward() if posteriors else None
 
     def _forward(self):
         """Two forward recursions at once: the log-sum over the paths into every cell

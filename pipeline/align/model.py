@@ -133,29 +133,29 @@ class BlockScorer:
         finally:
             loc[vocab] = -1
         cumE = np.vstack([np.zeros((1, nv)), np.cumsum(E, axis=0)])
+        rows, cols = r1 - r0 + 1, c1 - c0 + 1
         ends = np.arange(r0, r1 + 1)
-        C = C.T.astype(np.float64)
-        for ai in range(Kr):
-            size = ai + 1
-            lo = np.maximum(ends - size, 0)
-            win = cumE[ends - rs0] - cumE[np.maximum(lo - rs0, 0)]
-            units = span(row_side.pre_units, ends, size)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.where(units > 0, 1.0 / units, 0.0)
-            G = np.log1p(win * (scale[:, None] * weight[None, :]))
-            M = G @ C  # (rows, column sentences)
-            cumM = np.hstack([np.zeros((M.shape[0], 1)), np.cumsum(M, axis=1)])
-            cends = np.arange(c0, c1 + 1)
-            for bi in range(Kc):
-                bsize = bi + 1
-                clo = np.maximum(cends - bsize, cs0)
-                out[ai, bi] = cumM[:, cends - cs0] - cumM[:, clo - cs0]
-        return self._unexplained(out, col_side, c0, c1, lam, Kc)
+        sizes = np.arange(1, Kr + 1)[:, None]
+        # every row window (size a ending at i) at once: (Kr, rows, units)
+        win = cumE[ends - rs0][None] - cumE[np.maximum(ends[None] - sizes, rs0) - rs0]
+        units = span(row_side.pre_units, ends[None], sizes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(units > 0, 1.0 / units, 0.0)
+        G = np.log1p(win * (scale[..., None] * weight))
+        M = G.reshape(Kr * rows, nv) @ C.T.astype(np.float64)  # (row windows, column sentences)
+        cumM = np.hstack([np.zeros((M.shape[0], 1)), np.cumsum(M, axis=1)])
+        cends = np.arange(c0, c1 + 1)
+        csizes = np.arange(1, Kc + 1)[:, None]
+        hi = np.broadcast_to(cends - cs0, (Kc, cols))
+        lo = np.maximum(cends[None] - csizes, cs0) - cs0
+        out = (cumM[:, hi] - cumM[:, lo]).reshape(Kr, rows, Kc, cols).transpose(0, 2, 1, 3)
+        return self._unexplained(np.ascontiguousarray(out), col_side, c0, c1, lam, Kc)
 
     def _unexplained(self, out, col_side: Side, c0: int, c1: int, lam: float, Kc: int) -> np.ndarray:
+        """Every unit of a column window pays log(1 - lam); the matches above are net of it."""
         cends = np.arange(c0, c1 + 1)
-        for bi in range(Kc):
-            out[:, bi] += span(col_side.pre_units, cends, bi + 1)[None, None, :] * math.log(1.0 - lam)
+        n_units = span(col_side.pre_units, cends[None], np.arange(1, Kc + 1)[:, None])  # (Kc, cols)
+        out += n_units[None, :, None, :] * math.log(1.0 - lam)
         return out
 
     def lexical(self, i0: int, i1: int, j0: int, j1: int, Ka: int, Kb: int) -> np.ndarray:
@@ -199,8 +199,6 @@ class BlockScorer:
             L = self.lexical(i0, i1, j0, j1, Ka, Kb)
             ri = (rows[sl] - i0)[:, None] if Js.ndim == 2 else rows[sl] - i0
             cj = np.clip(Js - j0, 0, j1 - j0)
-            for k, t in enumerate(pairs):
-                a, b = types[t]
-                lex[k, sl] = L[a - 1, b - 1][ri, cj]
+            lex[:, sl] = L[A[:, 0, 0] - 1, B[:, 0, 0] - 1][:, ri, cj]
         out[pairs] = -(prior + p.w_lex * lex - 0.5 * z2)
         return out

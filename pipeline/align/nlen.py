@@ -53,6 +53,7 @@ TEMPERATURE = 1.5  # posterior temperature, chosen on the real Text+Berg dev set
 CALIBRATION = {"mt": (0.645, 0.442), "no_mt": (0.462, 0.281)}
 BACKGROUND_PRIOR = 1000.0  # pseudo-units behind the background frequencies
 BACKGROUND_VOCAB = 20000.0  # unit types they are spread over (a language's working vocabulary)
+SMALL_GRID = 1024  # grids of up to this many cells skip the coarse pass
 RADIUS = 8  # band half-width, around the coarse path, in which every bead type is scored
 
 
@@ -170,20 +171,23 @@ class NlenAligner(Aligner):
                 break
             n = b.n if b.n <= 2 * ESTIMATE_SENTENCES else ESTIMATE_SENTENCES
             mk = int(dp.diagonal(b.src.chars, b.tgt.chars)[n])
-            lattice = self._lattice(b, types, p, bg_src, bg_tgt, n, mk)
+            lattice = self._lattice(b, types, p, bg_src, bg_tgt, n, mk, posteriors=False)
             paths.append((k, lattice.best_path()))
             seen += n
         return paths
 
-    def _lattice(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, n: int, m: int) -> dp.Lattice:
+    def _lattice(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, n: int, m: int,
+                 posteriors: bool = True) -> dp.Lattice:
         """A coarse Viterbi pass (beads of at most 2 sentences a side) finds the
         region of the alignment; every bead type is then scored in a narrow band
         around it."""
         sc = BlockScorer(b.src, b.tgt, bg_src, bg_tgt, p, self.max_size)
+        if (n + 1) * (m + 1) <= SMALL_GRID:  # a paragraph: score every cell at once
+            return dp.Lattice(n, m, types, sc.cost, None, self.temperature, posteriors=posteriors)
         coarse = [ab for ab in types if max(ab) <= 2]
         centre = np.minimum(dp.diagonal(b.src.chars, b.tgt.chars)[: n + 1], m)
         path = dp.viterbi(n, m, coarse, sc.cost, centre, margins=False)
-        return dp.Lattice(n, m, types, sc.cost, path, self.temperature, RADIUS)
+        return dp.Lattice(n, m, types, sc.cost, path, self.temperature, RADIUS, posteriors=posteriors)
 
     def _final(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, calibration) -> list[Bead]:
         if not b.n or not b.m:
@@ -208,7 +212,7 @@ def _background(units: Units, size: int) -> np.ndarray:
     spread over BACKGROUND_VOCAB types: a short input cannot show how rare its words are
     in the language (in ten sentences every word looks common), a long one can."""
     counts = units.counts(size)
-    prior = min(BACKGROUND_PRIOR, counts.sum())  # never more pseudo-units than real ones
+    prior = min(BACKGROUND_PRIOR, max(counts.sum(), 1.0))  # never more pseudo-units than real ones
     return (counts + prior / BACKGROUND_VOCAB) / (counts.sum() + prior)
 
 
