@@ -73,7 +73,10 @@ class Lexicon:
         """Per sentence, the expected units of its translation, sum over its units of
         p(. | e), as sparse entries (sentence, unit, weight), sorted by sentence.
         Entries may repeat; summing them gives the vector."""
-        table = self.table.grow(size)
+        return self._expected(self.table, units, size)
+
+    def _expected(self, table: Table, units: Units, size: int):
+        table = table.grow(size)
         rows = units.rows()
         e = units.ids
         n_row = np.diff(table.ptr)[e]

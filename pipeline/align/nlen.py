@@ -46,7 +46,13 @@ PRIOR_BEADS = 50.0  # pseudo-beads behind the bead-type priors
 PRIOR_UNITS = 200.0  # pseudo-units behind lam
 LAM_BEADS = 4000  # beads lam is estimated from
 IDENTITY_WEIGHT = 0.5  # share of a unit's translation mass kept on itself once Model 1 is trained
-TEMPERATURE = 1.5  # posterior temperature, fitted on the real Text+Berg dev set (eval/align/)
+TEMPERATURE = 1.5  # posterior temperature, chosen on the real Text+Berg dev set (eval/align/)
+# Platt scaling of the posteriors into the probability that a bead is right (strict), per
+# mode: fitted by `eval/align/evaluate.py --fit-calibration` on the real Text+Berg dev set
+# (with MT: its three MT systems pooled). See eval/align/results.md for the reliability tables.
+CALIBRATION = {"mt": (0.645, 0.442), "no_mt": (0.462, 0.281)}
+BACKGROUND_PRIOR = 1000.0  # pseudo-units behind the background frequencies
+BACKGROUND_VOCAB = 20000.0  # unit types they are spread over (a language's working vocabulary)
 RADIUS = 8  # band half-width, around the coarse path, in which every bead type is scored
 
 
@@ -64,10 +70,11 @@ class NlenAligner(Aligner):
     options = ("dictionary",)
 
     def __init__(self, max_size: int = 4, dictionary: str | None = None, temperature: float = TEMPERATURE,
-                 passes: int | None = None):
+                 passes: int | None = None, calibrated: bool = True):
         super().__init__(max_size)
         self.dictionary = dictionary
         self.temperature = temperature
+        self.calibrated = calibrated  # False: scores are the model's raw posteriors (to fit CALIBRATION)
         self.passes = passes  # estimation passes before the final one (default: 1 with MT, 2 without)
         self.last_params: ModelParams | None = None  # what the last call estimated (for reports)
 
@@ -138,17 +145,19 @@ class NlenAligner(Aligner):
             p = _estimate(p, all_beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, fwd, bwd, size,
                           self.max_size)
             if not use_mt and ones_s:
-                s_units = [src_units.sentence(i) for i in ones_s]
-                t_units = [tgt_units.sentence(j) for j in ones_t]
-                t_fwd, t_bwd = train_model1(s_units, t_units, size), train_model1(t_units, s_units, size)
-                if dict_fwd is not None:
-                    t_fwd, t_bwd = merge(t_fwd, dict_fwd, size), merge(t_bwd, dict_bwd, size)
-                fwd, bwd = Lexicon(t_fwd, IDENTITY_WEIGHT), Lexicon(t_bwd, IDENTITY_WEIGHT)
+                fwd, bwd = self._model1(src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd)
         self.last_params = p
-        out = []
-        for b in blocks(fwd, bwd):
-            out.append(self._final(b, types, p, bg_src, bg_tgt))
-        return out
+        calibration = CALIBRATION["mt" if use_mt else "no_mt"] if self.calibrated else None
+        return [self._final(b, types, p, bg_src, bg_tgt, calibration) for b in blocks(fwd, bwd)]
+
+    def _model1(self, src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd) -> tuple[Lexicon, Lexicon]:
+        """IBM Model 1 in both directions from the 1-1 beads (and the dictionary)."""
+        s_units = [src_units.sentence(i) for i in ones_s]
+        t_units = [tgt_units.sentence(j) for j in ones_t]
+        t_fwd, t_bwd = train_model1(s_units, t_units, size), train_model1(t_units, s_units, size)
+        if dict_fwd is not None:
+            t_fwd, t_bwd = merge(t_fwd, dict_fwd, size), merge(t_bwd, dict_bwd, size)
+        return Lexicon(t_fwd, IDENTITY_WEIGHT), Lexicon(t_bwd, IDENTITY_WEIGHT)
 
     def _estimation_paths(self, bl, types, p, bg_src, bg_tgt):
         """Best paths of whole blocks, in order, until ESTIMATE_SENTENCES source
@@ -176,20 +185,31 @@ class NlenAligner(Aligner):
         path = dp.viterbi(n, m, coarse, sc.cost, centre, margins=False)
         return dp.Lattice(n, m, types, sc.cost, path, self.temperature, RADIUS)
 
-    def _final(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt) -> list[Bead]:
+    def _final(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, calibration) -> list[Bead]:
         if not b.n or not b.m:
             return [Bead((i,), (), 1.0) for i in range(b.n)] + [Bead((), (j,), 1.0) for j in range(b.m)]
         lattice = self._lattice(b, types, p, bg_src, bg_tgt, b.n, b.m)
         path = lattice.best_path()
         post = lattice.path_posteriors(path)
+        if calibration is not None:
+            post = _calibrate(post, *calibration)
         return [Bead(tuple(range(q.i - q.a, q.i)), tuple(range(q.j - q.b, q.j)), float(np.clip(pr, 0.0, 1.0)))
                 for q, pr in zip(path, post)]
 
 
+def _calibrate(p: np.ndarray, slope: float, shift: float) -> np.ndarray:
+    """Platt scaling of posteriors: sigmoid(slope * logit(p) + shift)."""
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return 1.0 / (1.0 + np.exp(-(slope * np.log(p / (1 - p)) + shift)))
+
+
 def _background(units: Units, size: int) -> np.ndarray:
-    """Unit frequencies of one side, add-half smoothed over the shared vocabulary."""
+    """Unit frequencies of one side, with a Dirichlet prior of BACKGROUND_PRIOR pseudo-units
+    spread over BACKGROUND_VOCAB types: a short input cannot show how rare its words are
+    in the language (in ten sentences every word looks common), a long one can."""
     counts = units.counts(size)
-    return (counts + 0.5) / (counts.sum() + 0.5 * size)
+    prior = min(BACKGROUND_PRIOR, counts.sum())  # never more pseudo-units than real ones
+    return (counts + prior / BACKGROUND_VOCAB) / (counts.sum() + prior)
 
 
 def _estimate(p: ModelParams, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, fwd, bwd, size,

@@ -55,12 +55,15 @@ def folder(value: str) -> Path:
     return Path(value)
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """Model and generation options, shared with `eval` and `compare`."""
+def add_model_arguments(parser: argparse.ArgumentParser, model_option: str = "--model",
+                        model_default: str | None = DEFAULT_MODEL, with_unit: bool = True) -> None:
+    """Model and generation options, shared with `eval`, `compare` and `align` (which
+    names the model `--mt-model`, gives it no default and has no `--unit`)."""
     from pipeline.translate.base import BACKEND_MODULES  # light: the backends themselves load on demand
 
     model = parser.add_argument_group("model")
-    model.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
+    model.add_argument(model_option, default=model_default, metavar="MODEL",
+                       help="hub id or local directory" + (" (default: %(default)s)" if model_default else ""))
     model.add_argument("--revision", help="hub revision (branch, tag or commit) to pin")
     model.add_argument("--backend", default="ctranslate2", choices=sorted(BACKEND_MODULES),
                        help="ctranslate2 (quantised, fast) or transformers (float32, the reference) (default: %(default)s)")
@@ -77,9 +80,10 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     gen = parser.add_argument_group("generation")
     gen.add_argument("--num-beams", type=positive_int, help="beam size (default: the model's own, 6 for opus-mt-nl-en)")
     gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16, rounded up to 32, within the model limit)")
-    gen.add_argument("--unit", default="paragraph", choices=["paragraph", "sentence"],
-                     help="what the model translates at once: a paragraph (then aligned and repaired), or each "
-                          "sentence alone (no repair needed, no context) (default: %(default)s)")
+    if with_unit:
+        gen.add_argument("--unit", default="paragraph", choices=["paragraph", "sentence"],
+                         help="what the model translates at once: a paragraph (then aligned and repaired), or each "
+                              "sentence alone (no repair needed, no context) (default: %(default)s)")
     gen.add_argument("--batch-size", type=positive_int, default=16, help="paragraphs per batch (default: %(default)s)")
     gen.add_argument("--batch-tokens", type=positive_int, help="source-token budget per batch, instead of --batch-size")
     # Benchmark-only (bench/bench.py): force every output to this many tokens.
@@ -117,7 +121,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run = parser.add_argument_group("run")
     run.add_argument("--aligner", default="default", help="sentence aligner by name: nlen (the default) or galechurch")
     run.add_argument("--repair-threshold", type=probability, default=0.5, metavar="P",
-                     help="a paragraph with a bead below confidence P (or any bead not 1-1) is re-translated "
+                     help="a paragraph with a bead whose probability of being right is below P (or any bead "
+                          "not 1-1) is re-translated "
                           "sentence by sentence to repair drops and merges; 1 re-translates every paragraph "
                           "(default: %(default)s)")
     run.add_argument("--force", action="store_true", help="redo documents whose outputs are already up to date")
