@@ -115,6 +115,17 @@ def connect(job) -> bool:
     return True
 
 
+def pool_size(job, tasks: int) -> int:
+    """--workers, else as many actors as the cluster's CPUs (or GPUs) hold; never more than the tasks."""
+    import ray
+
+    if job.workers:
+        return min(job.workers, tasks)
+    have = ray.cluster_resources()
+    fits = have.get("GPU", 0) / job.gpus_per_worker if job.gpus_per_worker else have.get("CPU", 0) / job.cpus_per_worker
+    return max(1, min(int(fits), tasks))
+
+
 def check_resources(job) -> None:
     import ray
 
@@ -149,13 +160,14 @@ def run_ray(plan, job, config: str, summary) -> None:
         check_resources(job)
         context = DataContext.get_current()
         context.enable_progress_bars = False  # ours is the one bar, over shards
-        context.max_consecutive_actor_init_deaths = 2 * job.workers  # a model that cannot load fails the run
+        workers = pool_size(job, len(tasks))
+        context.max_consecutive_actor_init_deaths = 2 * workers  # a model that cannot load fails the run
         for name in ("ray", "ray.data"):
             logging.getLogger(name).setLevel(logging.ERROR)
         dataset = ray.data.from_items([{"task": t} for t in tasks], override_num_blocks=len(tasks))
         statuses = dataset.map_batches(
             ShardWorker, fn_constructor_args=(job, config, resolved_device(job)), batch_size=1, batch_format="numpy",
-            compute=ActorPoolStrategy(size=min(job.workers, len(tasks)), max_tasks_in_flight_per_actor=1),
+            compute=ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
             num_cpus=job.cpus_per_worker, num_gpus=job.gpus_per_worker or None,
         )
         started = time.perf_counter()

@@ -51,7 +51,7 @@ class TranslateJob:
     shard_size: int = DEFAULT_SHARD_SIZE  # JSONL records per shard
     executor: str = "local"  # local | ray
     ray_address: str | None = None  # None: $RAY_ADDRESS, else a Ray started on this machine
-    workers: int = 1  # Ray actors
+    workers: int | None = None  # Ray actors; None: as many as the cluster's CPUs (or GPUs) hold
     cpus_per_worker: float = 1.0
     gpus_per_worker: float = 0.0
 

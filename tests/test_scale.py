@@ -214,3 +214,13 @@ def test_ray_gpu_requests_without_gpus_are_one_line(ray_cluster, corpus, tiny_ma
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert rc == 2 and len(err) == 1 and message in err[0]
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_default_pool_fills_the_cluster(ray_cluster, tmp_path):
+    from pipeline.ray_executor import pool_size
+    from pipeline.run import TranslateJob
+
+    job = TranslateJob(out_dir=tmp_path, model="m", executor="ray")
+    assert pool_size(job, tasks=5) == 2  # ray.init(num_cpus=2), one CPU an actor
+    assert pool_size(job, tasks=1) == 1
+    assert pool_size(TranslateJob(out_dir=tmp_path, model="m", executor="ray", workers=3), tasks=5) == 3

@@ -136,7 +136,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "(pip install 'nlen[ray]') (default: %(default)s)")
     scale.add_argument("--ray-address", metavar="auto|ADDRESS",
                        help="Ray cluster to join (default: $RAY_ADDRESS, else start Ray on this machine)")
-    scale.add_argument("--workers", type=positive_int, default=1, metavar="N", help="Ray actors (default: %(default)s)")
+    scale.add_argument("--workers", type=positive_int, metavar="N",
+                       help="Ray actors (default: as many as the cluster's CPUs, or GPUs with --gpus-per-worker, hold)")
     scale.add_argument("--cpus-per-worker", type=positive_float, default=1.0, metavar="C",
                        help="CPUs each actor reserves, and its thread count (default: %(default)s)")
     scale.add_argument("--gpus-per-worker", type=non_negative_float, default=0.0, metavar="G",
