@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT))
 from pipeline.align import align_blocks, get_aligner  # noqa: E402
 from pipeline.align.ladder import parse_ladder, score  # noqa: E402
 from pipeline.textio import read_blocks, read_lines  # noqa: E402
-from pipeline.types import Bead  # noqa: E402
 
 TEXTBERG = HERE / "textberg-dev"
 MT_SYSTEMS = ("google", "europarlfull", "europarllight")  # strong, medium, weak

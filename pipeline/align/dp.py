@@ -261,7 +261,7 @@ class Lattice:
         self.has01 = (0, 1) in beads
         self.types = steps + ([(0, 1)] if self.has01 else [])
         self.index = {ab: t for t, ab in enumerate(self.types)}
-        T, K = len(self.types), len(steps)
+        T = len(self.types)
         ar = np.arange(w, dtype=np.int64)
         rows = np.arange(n + 1, dtype=np.int64)
         # S[i, t, k]: log score of a bead of type t ending at cell (i, lo[i] + k); an extra

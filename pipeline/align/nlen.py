@@ -2,9 +2,9 @@
 
     beads = NlenAligner().align_blocks(src_blocks, tgt_blocks, mt_blocks)
 
-All blocks of one call (every paragraph of a group of documents, or every
-block of `nlen align`) share what is estimated, so even a paragraph of three
-sentences is aligned with statistics of the whole input:
+All blocks of one call (every paragraph of a document in `nlen translate`,
+every block of `nlen align`) share what is estimated, so even a paragraph of
+three sentences is aligned with statistics of the whole input:
 
 1. Units (pipeline/align/units.py) of every sentence, and their background
    frequencies on each side.
@@ -14,17 +14,21 @@ sentences is aligned with statistics of the whole input:
 3. From its beads: the length ratio and variance (robust, from the 1-1 beads),
    the copy rates lam (one EM step), the bead priors (counts, smoothed
    towards Gale & Church's) and, without MT, IBM Model 1 tables in both
-   directions, trained on the 1-1 beads of the whole input.
-4. The final pass with these estimates, then forward-backward over a band
-   around its path: each bead's score is its posterior probability under the
-   model (pipeline/align/dp.py `posteriors`), sharpened or flattened by one
-   temperature fitted on the real Text+Berg dev set (eval/align/).
+   directions, trained on the 1-1 beads of the whole input (plus the user's
+   dictionary, if any). Without MT this runs twice.
+4. The final pass with these estimates: a coarse Viterbi pass (beads of up to
+   two sentences a side) finds the region, then every bead type is scored in a
+   band around it (pipeline/align/dp.py `Lattice`), which gives the best path
+   and, by forward-backward, each bead's posterior probability. Platt scaling
+   fitted on the real Text+Berg dev set (eval/align/) turns that into the
+   probability that the bead is right: the bead's score.
 
 The bead score model is in pipeline/align/model.py.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, replace
 from typing import Sequence
@@ -38,6 +42,8 @@ from pipeline.align.lexicon import Lexicon, Table, merge, read_dictionary, train
 from pipeline.align.model import BlockScorer, ModelParams, Side, bead_types, default_log_priors
 from pipeline.align.units import Units, Vocabulary
 from pipeline.types import Bead
+
+log = logging.getLogger(__name__)
 
 ESTIMATE_SENTENCES = 4000  # source sentences the first pass sees (whole blocks, in order)
 LAM_START = {True: 0.2, False: 0.1}  # copy rate before estimation, with / without MT
@@ -91,7 +97,9 @@ class NlenAligner(Aligner):
         use_mt = mt_blocks is not None
         vocab = Vocabulary()
         dict_fwd = dict_bwd = None
-        if self.dictionary:
+        if self.dictionary and use_mt:
+            log.warning("--dictionary is not used with MT: the MT is compared with the target word for word")
+        elif self.dictionary:
             dict_fwd, dict_bwd = read_dictionary(self.dictionary, vocab)
         lex_blocks = mt_blocks if use_mt else src_blocks
         flat = [s for b in lex_blocks for s in b]
@@ -129,7 +137,7 @@ class NlenAligner(Aligner):
 
         types = bead_types(self.max_size)
         passes = self.passes if self.passes is not None else (1 if use_mt else 2)
-        for it in range(passes):
+        for _ in range(passes):
             bl = blocks(fwd, bwd)
             paths = self._estimation_paths(bl, types, p, bg_src, bg_tgt)
             ones_s, ones_t = [], []
@@ -143,8 +151,7 @@ class NlenAligner(Aligner):
                     if q.a == 1 and q.b == 1:
                         ones_s.append(offsets_s[k] + q.i - 1)
                         ones_t.append(offsets_t[k] + q.j - 1)
-            p = _estimate(p, all_beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, fwd, bwd, size,
-                          self.max_size)
+            p = _estimate(p, all_beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, self.max_size)
             if not use_mt and ones_s:
                 fwd, bwd = self._model1(src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd)
         self.last_params = p
@@ -216,7 +223,7 @@ def _background(units: Units, size: int) -> np.ndarray:
     return (counts + prior / BACKGROUND_VOCAB) / (counts.sum() + prior)
 
 
-def _estimate(p: ModelParams, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, fwd, bwd, size,
+def _estimate(p: ModelParams, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt,
               max_size) -> ModelParams:
     """New parameters from the beads of a pass (see the module docstring)."""
     # length ratio and variance: robust, from the 1-1 beads, shrunk to the prior
