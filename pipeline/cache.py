@@ -129,13 +129,19 @@ class TranslationCache:
                 self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
                 self.conn.execute("PRAGMA synchronous=NORMAL")
                 self._migrate()
-            # touch both tables' first pages: damage there shows now, not mid-run
-            self._retry(lambda: self.conn.execute("SELECT id FROM configs LIMIT 1").fetchall())
-            self._retry(lambda: self.conn.execute("SELECT config FROM translations LIMIT 1").fetchall())
+            self._probe()
         except UserError:
             raise
         except (OSError, sqlite3.Error) as exc:
             raise cache_problem(self.path, exc) from None
+
+    def _probe(self) -> None:
+        """Read the small configs table whole (and its index) and the first page of
+        translations: damage there shows now, before a model is loaded. Damage deeper
+        in a large cache shows when those rows are read, as the same one-line error."""
+        for query in ("SELECT * FROM configs", "SELECT id FROM configs ORDER BY id",
+                      "SELECT * FROM translations LIMIT 1", "SELECT config, source_sha256 FROM translations LIMIT 1"):
+            self._retry(lambda: self.conn.execute(query).fetchall())
 
     def _connect_readonly(self, timeout: float) -> sqlite3.Connection:
         """Read-only; on a read-only folder SQLite cannot make the WAL index, so

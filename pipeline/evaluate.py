@@ -360,7 +360,7 @@ def translate_reference(ref: Reference, model: str, backend: str, settings, *, r
     with open_translator(backend, model, settings, revision=revision, family=family, cache=cache,
                          cache_dir=cache_dir) as translator:
         described = translator.describe()
-        with tqdm(total=len(ref.nl), unit="par", desc="translate", file=sys.stderr, disable=not progress) as bar:
+        with tqdm(total=sum(map(len, ref.nl)), unit="sent", desc="translate", file=sys.stderr, disable=not progress) as bar:
             hyp = translate_hypothesis(translator, ref, aligner, progress=bar.update, unit=unit)
         counters = translator.counters
         hyp.source["translation"] = {"seconds": round(counters.seconds, 3), "target_tokens": counters.target_tokens,

@@ -32,7 +32,7 @@ from typing import Iterator, Sequence
 
 from pipeline.errors import UserError
 from pipeline.translate.base import GenerationSettings, Translation, no_cuda_error, parse_device, register_backend
-from pipeline.translate.hf import HFTranslator, hub_preflight, load_hf, quiet_transformers
+from pipeline.translate.hf import HFTranslator, hub_preflight, load_hf, quiet_transformers, resolved_revision
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class CTranslate2Translator(HFTranslator):
         hub_preflight(model)
         config = load_hf(model, revision, AutoConfig.from_pretrained, "configuration")
         tokenizer = load_hf(model, revision, AutoTokenizer.from_pretrained, "tokenizer")
-        self.revision = getattr(config, "_commit_hash", None) or revision
+        self.revision = resolved_revision(model, revision, config)
         try:
             gen = GenerationConfig.from_pretrained(model, revision=revision)
         except (OSError, ValueError):

@@ -96,6 +96,22 @@ def load_hf(model: str, revision: str | None, loader, what: str = "model"):
                         f"({detail}); download it again with `hf download {model} --force-download`") from exc
 
 
+def resolved_revision(model: str, revision: str | None, config) -> str | None:
+    """The commit a hub model was loaded from: transformers' `_commit_hash`, else
+    the snapshot folder the local hub cache holds for it (offline loads may not
+    set the hash); None for a local directory."""
+    commit = getattr(config, "_commit_hash", None)
+    if commit or looks_like_path(model):
+        return commit or None
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        found = try_to_load_from_cache(model, "config.json", revision=revision)
+    except Exception:  # noqa: BLE001 - provenance falls back to what was asked for
+        found = None
+    return Path(found).parent.name if isinstance(found, str) else revision
+
+
 def quiet_transformers() -> None:
     """transformers' own info logs and progress bars stay off unless -v."""
     import transformers

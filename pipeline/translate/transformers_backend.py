@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pipeline.errors import UserError
 from pipeline.translate.base import GenerationSettings, Translation, register_backend, resolve_device
-from pipeline.translate.hf import HFTranslator, hub_preflight, load_hf, quiet_transformers
+from pipeline.translate.hf import HFTranslator, hub_preflight, load_hf, quiet_transformers, resolved_revision
 
 # What this backend runs; --compute-type is a ctranslate2 option.
 COMPUTE_TYPE = "float32"
@@ -31,7 +31,7 @@ class TransformersTranslator(HFTranslator):
         tokenizer = load_hf(model, revision, AutoTokenizer.from_pretrained, "tokenizer")
         self.model = load_hf(model, revision, AutoModelForSeq2SeqLM.from_pretrained, "model weights")
         self.model.to(self.device).eval()
-        self.revision = getattr(self.model.config, "_commit_hash", None) or revision
+        self.revision = resolved_revision(model, revision, self.model.config)
         self.setup_prompting(self.model.config, tokenizer, self.model.generation_config, family)
         self.forced_eos = getattr(self.model.generation_config, "forced_eos_token_id", None) is not None
         bad = getattr(self.model.generation_config, "bad_words_ids", None) or []
