@@ -182,13 +182,16 @@ def synthetic_document(n_sentences: int, seed: int = 0):
 
 
 def worker_aligner(args) -> dict:
-    from pipeline.align import align
+    """As `nlen translate` aligns: paragraph blocks, statistics estimated per document
+    (here 20 paragraphs)."""
+    from pipeline.align import align_block_list
 
     paragraphs = synthetic_document(args.align_sentences)
     started = time.perf_counter()
     beads = 0
-    for nl, en in paragraphs:
-        beads += len(align(nl, en))
+    for k in range(0, len(paragraphs), 20):
+        doc = paragraphs[k : k + 20]
+        beads += sum(len(b) for b in align_block_list([nl for nl, _ in doc], [en for _, en in doc]))
     return {"seconds": time.perf_counter() - started, "sentences": args.align_sentences,
             "paragraphs": len(paragraphs), "beads": beads}
 
@@ -197,7 +200,7 @@ def worker_convert(args) -> dict:
     """Convert the model for the ctranslate2 backend once, outside the timings."""
     from pipeline.translate import GenerationSettings, load_translator
 
-    tr = load_translator("ctranslate2", args.model, GenerationSettings(device="cpu", compute_type="int8"))
+    tr = load_translator("ctranslate2", str(args.model), GenerationSettings(device="cpu", compute_type="int8"))
     return {"ct2_dir": str(tr.model_dir)}
 
 
@@ -500,7 +503,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smoke test: 1 copy of the seed, 8 tokens, 2,000 aligner sentences")
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench.md")
     parser.add_argument("--models", default=",".join(KINDS), help="bench models to run, of: %(default)s")
-    parser.add_argument("--engines", default="naive,nlen-transformers,nlen-ct2,raw-ct2,nlen-ct2-all,aligner,help")
+    parser.add_argument("--engines", default="naive,nlen-transformers,nlen-ct2,raw-ct2,nlen-ct2-all,aligner,help,executors")
     # worker mode (internal)
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -559,6 +562,12 @@ def main() -> int:
         print(f"bench: aligner on {args.align_sentences} sentences…", file=sys.stderr)
         align = run_worker("aligner", args, env)
     help_s = help_latency(env) if "help" in engines else None
+    executors = None
+    if "executors" in engines:  # Ray executor vs local executor (bench/executors.py)
+        from executors import measure
+
+        print("bench: Ray executor (2 × 1 thread) vs local executor (1 × 2 threads)…", file=sys.stderr)
+        executors = measure(2 if args.quick else 6, WORK, env)
 
     import ctranslate2
     import torch
@@ -629,12 +638,19 @@ def main() -> int:
                           f"**{inside:.2f}×** its engine's throughput (load-independent) — target ≥ 0.8×: "
                           f"{'met' if inside >= 0.8 else 'NOT met'}")
     if align:
-        checks.append(f"- aligner alone (`pipeline.align.align`, default method, paragraph by paragraph): "
+        checks.append(f"- aligner alone (`pipeline.align.align_block_list`, default method, paragraph blocks, "
+                      f"documents of 20 paragraphs): "
                       f"{align['sentences']:,} synthetic sentences in {align['paragraphs']:,} paragraphs in "
                       f"{align['seconds']:.1f} s = {align['sentences'] / align['seconds']:,.0f} sentences/s, "
                       f"peak RSS {align['rss'] / 2**20:.0f} MiB")
     if help_s is not None:
         checks.append(f"- `nlen --help`: {help_s:.2f} s (median of 5) — target < 0.5 s: {'met' if help_s < 0.5 else 'NOT met'}")
+    if executors:
+        from executors import section
+
+        lines, target = section(executors)
+        out += lines
+        checks.append(target)
     out += ["## Targets", ""] + checks + ["", f"Bench wall time: {time.perf_counter() - started_all:.0f} s.", ""]
     text = "\n".join(out)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from pipeline import __version__
 from pipeline.errors import UserError
 
 # Order is the order shown in `nlen --help`.
-COMMANDS = ["translate", "align", "align_eval", "eval", "compare", "cache", "export", "review"]
+COMMANDS = ["translate", "merge", "align", "align_eval", "eval", "compare", "cache", "export", "review"]
 
 
 class CommandParser(argparse.ArgumentParser):

@@ -315,10 +315,14 @@ def significance(rows: list[dict], ref: Reference, *, n_bootstrap: int = DEFAULT
             sigs, results = PairedTest(named, metrics, [list(refs)], test_type=test, n_samples=n)()
             signatures[test] = {k: v.format() for k, v in sigs.items()}
             for metric in tested:
+                base = results[metric][0].score
                 for r, res in zip(ok, results[metric]):
                     if r is ok[0]:
                         continue
-                    r.setdefault("p_values", {}).setdefault(metric, {})[test] = float(res.p_value)
+                    # sacrebleu (after multeval) gives an equal score its smallest p-value: "a zero
+                    # difference should not be attributed to chance". Equal scores show no difference: p = 1.
+                    p = 1.0 if abs(res.score - base) < 1e-9 else float(res.p_value)
+                    r.setdefault("p_values", {}).setdefault(metric, {})[test] = p
     return {"baseline": ok[0]["label"], "segments": segments, "metrics": tested,
             "tests": {"bs": n_bootstrap, "ar": ar_trials}, "seed": seed, "signatures": signatures}
 
@@ -483,6 +487,45 @@ def write_plot(report: dict, path: Path) -> bool:
     return True
 
 
+README_START = "<!-- nlen compare --fill-readme"
+README_END = "<!-- /nlen compare --fill-readme -->"
+
+
+def fill_readme(text: str, report: dict, ref: Reference) -> tuple[str, list[str]]:
+    """Write the measured BLEU / chrF2 of the report's models into the table
+    between the README_START / README_END markers: the cell in column
+    "<set>: measured" of the row whose linked model id has published scores
+    that a row of the report matched. Only runs made as the published scores
+    were (sentence by sentence) count. Returns the new text and the models filled."""
+    if README_START not in text or README_END not in text:
+        raise UserError(f"no table between {README_START} … {README_END} markers to fill")
+    head, rest = text.split(README_START, 1)
+    table, tail = rest.split(README_END, 1)
+    lines = table.split("\n")
+    header_at = next((i for i, line in enumerate(lines) if line.startswith("| model |")), None)
+    column_name = f"{ref.name}: measured"
+    header = [c.strip() for c in lines[header_at].strip("|").split("|")] if header_at is not None else []
+    if column_name not in header:
+        return text, []  # this set has no column there
+    column = header.index(column_name)
+    measured = {}
+    for row in report["models"]:
+        published = row.get("published")
+        if row["status"] == "ok" and row["unit"] == "sentence" and published and published["model"] not in measured:
+            s, d = row["scores"], row.get("described") or {}
+            how = f"{report['created'][:10]}, {row['backend']}, beam {(d.get('generation') or {}).get('num_beams', '?')}"
+            measured[published["model"]] = f"{s['BLEU']['score']:.1f} / {s['chrF2']['score']:.1f} ({how})"
+    filled = []
+    for i in range(header_at + 2, len(lines)):
+        cells = lines[i].strip().strip("|").split("|")
+        model = re.search(r"\[([^\]]+)\]", cells[0]) if cells else None
+        if model and model.group(1) in measured and len(cells) > column:
+            cells[column] = f" {measured[model.group(1)]} "
+            lines[i] = "|" + "|".join(cells) + "|"
+            filled.append(model.group(1))
+    return head + README_START + "\n".join(lines) + README_END + tail, filled
+
+
 def expand_runs(specs: list[ModelSpec], units: Sequence[str]) -> list[tuple[ModelSpec, str]]:
     """One unit per model, one unit for every model, or one model under every unit."""
     if len(units) == len(specs):
@@ -541,5 +584,5 @@ def report_stem(created_iso: str) -> str:
     return "compare-" + re.sub(r"[^0-9TZ]", "", created_iso.replace("+00:00", "Z"))
 
 
-__all__ = ["ModelSpec", "compare", "expand_runs", "markdown_table", "model_slug", "parse_spec", "report_stem",
+__all__ = ["ModelSpec", "compare", "expand_runs", "fill_readme", "markdown_table", "model_slug", "parse_spec", "report_stem",
            "run_model", "significance", "fmt_score", "write_plot"]

@@ -30,6 +30,9 @@ class DocumentResult:
     # repair: text, tokens, truncated, mean log-probability (pipeline/translate/base.py);
     # with unit "sentence", its sentences' translations joined
     paragraphs: list[Translation] = field(default_factory=list)
+    # Rows whose Dutch came back with no English (the model returned nothing):
+    # scored 0, never high, and listed here as {"doc", "paragraph", "nl_ids"}.
+    untranslated: list[dict] = field(default_factory=list)
 
 
 def translate_document(
@@ -47,12 +50,13 @@ def translate_documents(
     """Translate paragraph by paragraph, align sentences inside each paragraph,
     then repair what the paragraph translation lost (pipeline/repair.py).
     With unit "sentence", translate every sentence alone instead (see `_by_sentence`).
+    `progress(n)` counts Dutch sentences as they are translated.
 
     The paragraphs of all `docs` go to the translator in one call, and so do
     their sentence-level repairs, so batches fill across small documents. A
     text's translation does not depend on its batch-mates (per-text output
     bounds), so each document gets what it would get alone."""
-    from pipeline.align import align
+    from pipeline.align import align_by_group
     from pipeline.repair import RepairStats, repair_coverage
     from pipeline.sentences import split_sentences
     from pipeline.translate.chunking import ChunkStats, translate_segments
@@ -67,9 +71,12 @@ def translate_documents(
     translated = translate_segments(translator, sentences, stats_of, progress)
     english = [t.text for t in translated]
     en_sentences = [split_sentences(text, "en") if text else [] for text in english]
-    first = [align(nl, en, method=aligner) for nl, en in zip(sentences, en_sentences)]
+    # The aligner estimates its statistics over all paragraphs of a document (a paragraph
+    # alone is too small), and over nothing else, so batch-mates cannot change a document.
+    doc_of = [d for d, doc in enumerate(docs) for _ in doc.paragraphs]
+    first = align_by_group(sentences, en_sentences, groups=doc_of, method=aligner)
     blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
-                                           threshold=repair_threshold, chunk_stats=stats_of)
+                                           threshold=repair_threshold, chunk_stats=stats_of, groups=doc_of)
     results, k = [], 0
     for doc, chunk_stats in zip(docs, stats):
         end = k + len(doc.paragraphs)
@@ -92,13 +99,12 @@ def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None
     sentence, paired by construction, so nothing is aligned or repaired. A row's
     score is 1, or 0 when its English is empty."""
     from pipeline.repair import RepairStats
-    from pipeline.translate.chunking import ChunkStats, _scaled, translate_segments
+    from pipeline.translate.chunking import ChunkStats, translate_segments
 
     stats = [ChunkStats() for _ in docs]
     units = [[s.text] for doc in docs for p in doc.paragraphs for s in p.sentences]
     stats_of = [st for doc, st in zip(docs, stats) for p in doc.paragraphs for _ in p.sentences]
-    n_paragraphs = sum(len(doc.paragraphs) for doc in docs)
-    translated = iter(translate_segments(translator, units, stats_of, _scaled(progress, len(units), n_paragraphs)))
+    translated = iter(translate_segments(translator, units, stats_of, progress))
     results = []
     for doc, chunk_stats in zip(docs, stats):
         rows: list[AlignedRow] = []
@@ -117,12 +123,13 @@ def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None
             paragraphs.append(Translation.join(outputs))
         rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
         kinds = Counter("1-1" if row.en else "1-0" for row in rows)
-        counts = _counts(doc, len(rows), n_en, chunk_stats, kinds, RepairStats())
-        results.append(DocumentResult(rows, counts, paragraphs))
+        rows, untranslated = _untranslated(rows)
+        counts = _counts(doc, len(rows), n_en, chunk_stats, kinds, RepairStats(), untranslated)
+        results.append(DocumentResult(rows, counts, paragraphs, untranslated))
     return results
 
 
-def _counts(doc: Document, n_nl: int, n_en: int, stats, kinds: Counter, repair_stats) -> dict:
+def _counts(doc: Document, n_nl: int, n_en: int, stats, kinds: Counter, repair_stats, untranslated) -> dict:
     return {
         "paragraphs": len(doc.paragraphs),
         "sentences_nl": n_nl,
@@ -130,7 +137,17 @@ def _counts(doc: Document, n_nl: int, n_en: int, stats, kinds: Counter, repair_s
         **stats.to_dict(),
         "beads": dict(sorted(kinds.items())),
         "repair": repair_stats.to_dict(),
+        "untranslated": len(untranslated),
     }
+
+
+def _untranslated(rows: list[AlignedRow]) -> tuple[list[AlignedRow], list[dict]]:
+    """A row with Dutch but no English must never look well aligned: its score
+    becomes 0, and it is listed (for a warning and the manifest)."""
+    from dataclasses import replace
+
+    listed = [{"doc": r.doc, "paragraph": r.paragraph, "nl_ids": list(r.nl_ids)} for r in rows if r.nl and not r.en.strip()]
+    return [replace(r, score=0.0) if r.nl and not r.en.strip() else r for r in rows], listed
 
 
 def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats,
@@ -160,8 +177,9 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
             ))
         en_offset += len(en)
     rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
-    counts = _counts(doc, sum(len(s) for s in sentences), en_offset, stats, kinds, repair_stats)
-    return DocumentResult(rows, counts, list(translations))
+    rows, untranslated = _untranslated(rows)
+    counts = _counts(doc, sum(len(s) for s in sentences), en_offset, stats, kinds, repair_stats, untranslated)
+    return DocumentResult(rows, counts, list(translations), untranslated)
 
 
 def _source_translation(bead, block, paragraph_translation: Translation) -> Translation:

@@ -1,6 +1,6 @@
-"""Reading finished corpora back: corpus TSVs, or folders of them (a
-`translate` out-dir), as `AlignedRow`s in order. `export` and `review` read
-through here.
+"""Reading finished corpora back: corpus TSVs, `translate` out-dirs (their
+units: articles and JSONL shards) or other folders of TSVs, as `AlignedRow`s
+in order. `export` and `review` read through here.
 
 The TSV format is the one pipeline/write.py writes (corpus/parallel/README.md):
 a header naming the columns, then one bead a row. Columns are found by name,
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from pipeline.errors import InputError
-from pipeline.textio import read_text
+from pipeline.textio import iter_lines
 from pipeline.types import AlignedRow
 
 REQUIRED = ("nl", "en", "doc", "paragraph", "nl_ids", "en_ids", "score", "repaired")
@@ -28,13 +28,22 @@ class Source:
     given: str
 
 
-def corpus_files(inputs: Iterable[str | Path]) -> list[Source]:
-    """CORPUS arguments → TSV files, in order: a file as given, a folder's
-    `*.tsv` sorted by name (temporary files of an unfinished write are skipped)."""
+def corpus_files(inputs: Iterable[str | Path], config: str | None = None) -> list[Source]:
+    """CORPUS arguments → TSV files, in order: a file as given; a `translate`
+    out-dir as its units (articles, JSONL shards) of one configuration in input
+    order, all of them done and whole, as `nlen merge` takes them; any other
+    folder as its `*.tsv` sorted by name."""
+    from pipeline.merge import check_complete, find_units, units_by_config
+
     found: list[Source] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
+            if units_by_config(path):
+                _, units = find_units(path, config)
+                check_complete(path, units)
+                found.extend(Source(path / manifest["output"]["tsv"], str(item)) for _, manifest in units)
+                continue
             tsvs = sorted(p for p in path.glob("*.tsv") if p.is_file() and not p.name.startswith("."))
             if not tsvs:
                 raise InputError(path, "no corpus TSVs (*.tsv) in this folder")
@@ -63,16 +72,18 @@ def _number(value: str, path: Path, line: int, column: str) -> float:
 
 
 def read_tsv(path: Path | str) -> Iterator[AlignedRow]:
-    """The rows of one corpus TSV. A malformed file is an InputError naming the line."""
-    path = Path(path)
-    lines = read_text(path, "corpus TSV").split("\n")
-    header = lines[0].split("\t") if lines and lines[0] else []
+    """The rows of one corpus TSV, read a line at a time (a merged corpus may
+    not fit in memory). A malformed file is an InputError naming the line."""
+    path = Path(path) if str(path) != "-" else "-"
+    lines = iter_lines(path, "corpus TSV")
+    _, first = next(lines, (1, ""))
+    header = first.split("\t") if first else []
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(path, f"not an nlen corpus TSV (missing column(s) {', '.join(missing)})")
     col = {name: i for i, name in enumerate(header)}
     flags_at, logprob_at = col.get("flags"), col.get("logprob")
-    for number, line in enumerate(lines[1:], 2):
+    for number, line in lines:
         if not line:
             continue
         f = line.split("\t")
@@ -94,9 +105,10 @@ def read_tsv(path: Path | str) -> Iterator[AlignedRow]:
         )
 
 
-def read_corpus(inputs: Iterable[str | Path]) -> Iterator[AlignedRow]:
-    """Every row of every CORPUS argument, in order."""
-    for source in corpus_files(inputs):
+def read_corpus(inputs: Iterable[str | Path], config: str | None = None) -> Iterator[AlignedRow]:
+    """Every row of every CORPUS argument, in order (`config`: which configuration
+    of an out-dir that holds several)."""
+    for source in corpus_files(inputs, config):
         yield from read_tsv(source.path)
 
 

@@ -360,9 +360,11 @@ def translate_reference(ref: Reference, model: str, backend: str, settings, *, r
     with open_translator(backend, model, settings, revision=revision, family=family, cache=cache,
                          cache_dir=cache_dir) as translator:
         described = translator.describe()
-        with tqdm(total=len(ref.nl), unit="par", desc="translate", file=sys.stderr, disable=not progress) as bar:
+        with tqdm(total=sum(map(len, ref.nl)), unit="sent", desc="translate", file=sys.stderr, disable=not progress) as bar:
             hyp = translate_hypothesis(translator, ref, aligner, progress=bar.update, unit=unit)
         counters = translator.counters
+        hyp.source["translation"] = {"seconds": round(counters.seconds, 3), "target_tokens": counters.target_tokens,
+                                     "truncated": counters.truncated}
         if cache:
             hyp.source["cache"] = {"hits": counters.cache_hits, "misses": counters.cache_misses}
     hyp.model = described
@@ -559,8 +561,8 @@ def aligned_segments(pairs: Sequence[SentencePair]) -> tuple[list[str], list[str
 
 
 def score_output(paragraphs: Sequence[str], ref: Reference, *, sentences: Sequence[str] | None = None,
-                 aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP,
-                 seed: int | None = DEFAULT_SEED) -> tuple[dict, list[SentencePair]]:
+                 aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int | None = DEFAULT_SEED,
+                 metrics: Sequence[str] | None = None) -> tuple[dict, list[SentencePair]]:
     """Corpus scores of one output (English per reference paragraph; per Dutch
     sentence too when translated sentence by sentence) and its sentence pairs.
 
@@ -572,14 +574,15 @@ def score_output(paragraphs: Sequence[str], ref: Reference, *, sentences: Sequen
     hand-made set is scored on paragraph segments."""
     pairs = sentence_pairs(paragraphs, ref, aligner, sentences)
     if not ref.line_aligned:
-        return {"segments": "paragraph", "scores": corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap, seed)}, pairs
+        return {"segments": "paragraph", "scores": corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap, seed, metrics)}, pairs
     hyps, refs = aligned_segments(pairs)
     out = {
         "segments": "sentence" if sentences is not None else "sentence (aligned)",
-        "scores": corpus_scores(hyps, refs, n_bootstrap, seed),
+        "scores": corpus_scores(hyps, refs, n_bootstrap, seed, metrics),
     }
     if ref.documents:  # TER's shift search is too slow on whole documents (a minute on FLORES)
-        out["document_scores"] = corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap, seed, DOCUMENT_METRICS)
+        out["document_scores"] = corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap, seed,
+                                               [m for m in DOCUMENT_METRICS if metrics is None or m in metrics])
     return out, pairs
 
 

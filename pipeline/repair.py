@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from pipeline.align import align, suspicious
+from pipeline.align import align_by_group, suspicious
 from pipeline.translate.base import Translation, Translator
 from pipeline.translate.chunking import ChunkStats, translate_segments
 from pipeline.types import Bead
@@ -95,13 +95,16 @@ def repair_coverage(
     method: str = "default",
     threshold: float = DEFAULT_THRESHOLD,
     chunk_stats: Sequence[ChunkStats] | None = None,
+    groups: Sequence[object] | None = None,
 ) -> tuple[list[RepairedBlock], list[RepairStats]]:
     """Check every block's alignment and repair what the translation lost.
 
     The sentence-level translations of all blocks (which may come from several
     documents) go to the translator in one call, batched like paragraphs; an
     over-long sentence is chunked like an over-long paragraph. `chunk_stats`, one
-    per block, counts the chunking. Returns the blocks and each block's stats.
+    per block, counts the chunking. `groups` (one key per block, e.g. its document)
+    says which blocks the aligner estimates over together; default: all.
+    Returns the blocks and each block's stats.
     """
     stats = [RepairStats() for _ in src_blocks]
     result = [RepairedBlock(list(beads), {}) for beads in bead_blocks]
@@ -123,16 +126,25 @@ def repair_coverage(
     sentence_tr = dict(zip(keys, translated))
     sentence_mt = {key: t.text for key, t in sentence_tr.items()}
 
+    mts: dict[int, list[str]] = {}
     for k in flagged_blocks:
         src, tgt = src_blocks[k], tgt_blocks[k]
         if len(src) == 1:
-            src_mt = [" ".join(tgt)]
+            mts[k] = [" ".join(tgt)]
         else:
-            src_mt = [sentence_mt[(k, i)] for i in range(len(src))]
+            mts[k] = [sentence_mt[(k, i)] for i in range(len(src))]
             stats[k].sentences_retranslated += len(src)
-        if tgt:  # realign with the sentence-level translations as src_mt
-            result[k].beads = split_lost_edges(align(src, tgt, src_mt, method=method), src_mt, tgt)
-            stats[k].paragraphs_realigned += 1
+    # realign with the sentence-level translations as src_mt; the aligner estimates over
+    # the flagged paragraphs of each group together
+    again = [k for k in flagged_blocks if tgt_blocks[k]]
+    realigned = align_by_group([src_blocks[k] for k in again], [tgt_blocks[k] for k in again],
+                               [mts[k] for k in again], method=method,
+                               groups=[0 if groups is None else groups[k] for k in again])
+    for k, beads in zip(again, realigned):
+        result[k].beads = split_lost_edges(beads, mts[k], tgt_blocks[k])
+        stats[k].paragraphs_realigned += 1
+    for k in flagged_blocks:
+        src_mt = mts[k]
         for bead in result[k].beads:
             if not bead.tgt:
                 result[k].fills.update((i, src_mt[i]) for i in bead.src if src_mt[i].strip())

@@ -1,26 +1,36 @@
-"""The `translate` job's local executor: find inputs, skip what is up to date,
-run the core (pipeline/core.py) group by group, write each document's outputs."""
+"""The `translate` job: check what can be checked before any model loads, find
+the inputs, plan the tasks (pipeline/shards.py) while skipping what is done,
+and hand them to an executor: the local one below, or Ray's
+(pipeline/ray_executor.py). Both run `shards.process_task`, so both write the
+same bytes."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import logging
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from pipeline import __version__
 from pipeline.errors import InputError, UserError
 from pipeline.provenance import git_commit, local_model_fingerprint, package_versions
 from pipeline.repair import DEFAULT_THRESHOLD
-from pipeline.segment import find_inputs, read_document
+from pipeline.segment import find_inputs, is_jsonl, read_document, shown_path
+from pipeline.shards import DEFAULT_SHARD_SIZE, RunContext, Task, Unit, is_done, process_task, scan_jsonl, shard_unit
 from pipeline.translate.base import GenerationSettings
-from pipeline.core import GROUP_PARAGRAPHS, document_groups, translate_documents
-from pipeline.types import AlignedRow, Document
-from pipeline.write import write_json, write_tsv
 
 log = logging.getLogger(__name__)
+
+# Packages whose version can change the output bytes (with nlen's own: splitter
+# rules, aligner, repair): part of the configuration hash.
+OUTPUT_PACKAGES = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2", "sentence-splitter", "sacrebleu")
+# A model's input and output are bounded by this many positions at most (pipeline/translate/hf.py).
+MAX_POSITIONS = 512
 
 
 @dataclass
@@ -34,10 +44,16 @@ class TranslateJob:
     unit: str = "paragraph"  # what the model translates at once: paragraph or sentence (pipeline/core.py)
     aligner: str = "default"
     repair_threshold: float = DEFAULT_THRESHOLD  # bead confidence below which sentences are re-translated alone
-    force: bool = False  # redo documents whose outputs are up to date
+    force: bool = False  # redo units whose outputs are up to date
     progress: bool = True
-    cache: bool = True  # translation cache (pipeline/cache.py); makes runs resumable
+    cache: bool = True  # translation cache (pipeline/cache.py)
     cache_dir: Path | None = None  # default: $NLEN_CACHE_DIR or ~/.cache/nlen
+    shard_size: int = DEFAULT_SHARD_SIZE  # JSONL records per shard
+    executor: str = "local"  # local | ray
+    ray_address: str | None = None  # None: $RAY_ADDRESS, else a Ray started on this machine
+    workers: int | None = None  # Ray actors; None: as many as the cluster's CPUs (or GPUs) hold
+    cpus_per_worker: float = 1.0
+    gpus_per_worker: float = 0.0
 
     def request(self) -> dict:
         """What the user asked for; equal requests on equal input give equal output."""
@@ -49,112 +65,282 @@ class TranslateJob:
         }
 
 
-def _up_to_date(manifest_path: Path, tsv_path: Path, doc: Document, job: TranslateJob, request: dict) -> bool:
-    if job.force or not (manifest_path.is_file() and tsv_path.is_file()):
-        return False
+def resolved_device(job: TranslateJob) -> str:
+    """The device the translators will use; it changes the output, so it is part of the config."""
+    device = job.settings.device
+    if job.executor == "ray":  # one GPU per actor, or none
+        if device.startswith("cuda") and not job.gpus_per_worker:
+            raise UserError(f"--device {device} with --executor ray needs --gpus-per-worker (e.g. 1)")
+        if device not in ("auto", "cpu", "cuda"):
+            raise UserError(f"--device {device}: on Ray each actor gets its own GPU (--gpus-per-worker); use --device auto")
+        if device == "cpu" and job.gpus_per_worker:
+            raise UserError("--gpus-per-worker was given with --device cpu; drop one of them")
+        return "cuda" if job.gpus_per_worker else "cpu"
+    if device != "auto":
+        return device
+    if job.backend == "ctranslate2":
+        import ctranslate2
+
+        count = ctranslate2.get_cuda_device_count()
+        return f"cuda:{','.join(map(str, range(count)))}" if count else "cpu"
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def config_hash(job: TranslateJob) -> str:
+    """12 hex digits of the SHA-256 of everything that changes the output: the
+    request (model, revision or local fingerprint, backend, compute type, beam and
+    the other generation settings, aligner, repair threshold, nlen version), the
+    device it resolves to, and the versions of the packages that compute it."""
+    data = {"request": job.request(), "device": resolved_device(job), "packages": package_versions(OUTPUT_PACKAGES)}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+# --- checks before any model loads ------------------------------------------------
+def preflight(job: TranslateJob) -> None:
+    """What can be refused without loading a model is refused first."""
+    from pipeline.align import get_aligner
+    from pipeline.translate.families import FAMILIES
+
+    get_aligner(job.aligner)
+    if job.family and job.family not in FAMILIES:
+        raise UserError(f"unknown model family {job.family!r} (choose from {', '.join(FAMILIES)})")
+    limit = position_limit(job.model)
+    if job.settings.max_new_tokens and job.settings.max_new_tokens > limit:
+        raise UserError(f"--max-new-tokens {job.settings.max_new_tokens} is over the model's limit of {limit} positions")
+    if job.executor == "ray":
+        try:
+            import ray  # noqa: F401
+            import ray.data  # noqa: F401
+        except ImportError:
+            raise UserError("--executor ray needs Ray Data: pip install 'nlen[ray]'") from None
+    check_out_dir(job.out_dir)
+
+
+def position_limit(model: str) -> int:
+    """The most positions a model's input or output may have, as far as it can be
+    known without loading the model (its config.json, when it is a local folder)."""
+    limit = MAX_POSITIONS
+    config = Path(model).expanduser() / "config.json"
     try:
-        old = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return old.get("input", {}).get("sha256") == doc.sha256 and old.get("request") == request
+        data = json.loads(config.read_text(encoding="utf-8"))
+        n = data.get("max_position_embeddings")
+        if isinstance(n, int) and n > 0:
+            limit = min(limit, n)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return limit
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """The out-dir must be a folder we can write in. A folder created only to
+    check this is removed again (nothing is left behind if a later check fails)."""
+    import tempfile
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"{out_dir}: --out-dir is a file, not a folder")
+    created = []
+    for parent in [out_dir, *out_dir.parents]:
+        if parent.exists():
+            break
+        created.append(parent)
+    try:
+        for folder in reversed(created):
+            folder.mkdir()
+        with tempfile.TemporaryFile(dir=out_dir, prefix=".nlen-probe."):
+            pass
+    except OSError as exc:
+        raise UserError(f"{out_dir}: --out-dir is not writable: {exc.strerror or exc}") from None
+    finally:
+        for folder in created:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+
+
+# --- planning -----------------------------------------------------------------
+@dataclass
+class Summary:
+    """What a run did, printed at its end."""
+
+    tasks: int = 0
+    units: int = 0
+    documents: int = 0
+    sentences: int = 0
+    rows: int = 0
+    rejects: int = 0
+    untranslated: int = 0
+    skipped: int = 0  # units already done
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, status: dict) -> None:
+        self.tasks += 1
+        for key in ("units", "documents", "sentences", "rows", "rejects", "untranslated"):
+            setattr(self, key, getattr(self, key) + status.get(key, 0))
+
+    def line(self) -> str:
+        seconds = time.perf_counter() - self.started
+        parts = [f"{self.documents} documents in {self.units} unit{'s' * (self.units != 1)}",
+                 f"{self.sentences} sentences → {self.rows} rows"]
+        if self.skipped:
+            parts.append(f"{self.skipped} unit{'s' * (self.skipped != 1)} already done, skipped")
+        if self.rejects:
+            parts.append(f"{self.rejects} bad JSONL line{'s' * (self.rejects != 1)} rejected (see *.rejects.jsonl)")
+        if self.untranslated:
+            parts.append(f"{self.untranslated} row{'s' * (self.untranslated != 1)} with no English (scored 0)")
+        rate = f"{seconds:.1f} s"
+        if self.documents and seconds > 0:
+            rate += f", {self.documents / seconds:.2f} documents/s, {self.sentences / seconds:.1f} sentences/s"
+        return "done: " + "; ".join(parts) + f"; {rate}"
+
+
+class Plan:
+    """The inputs, read lazily: tasks still to do, in input order."""
+
+    def __init__(self, paths: list[Path], job: TranslateJob, config: str, summary: Summary):
+        self.job, self.config, self.summary = job, config, summary
+        self.articles = [p for p in paths if not is_jsonl(p)]
+        self.jsonl = [p for p in paths if is_jsonl(p)]
+        self.failed = False
+        self.article_docs = self._read_articles()
+
+    def _error(self, exc: InputError) -> None:
+        print(f"nlen: error: {exc}", file=sys.stderr)
+        self.failed = True
+
+    def _read_articles(self) -> list:
+        docs, seen = [], {}
+        for path in self.articles:
+            try:
+                doc = read_document(path, "nl")
+            except InputError as exc:
+                self._error(exc)
+                continue
+            if doc.name in seen:
+                self._error(InputError(shown_path(doc.path), f"same output name as {shown_path(seen[doc.name])} "
+                                                             f"({doc.name}.tsv); skipped"))
+                continue
+            seen[doc.name] = doc.path
+            if not self.job.force and is_done(Unit(doc.name, [doc]), self.job.out_dir, self.config):
+                log.info("%s: up to date, skipped (use --force to redo)", shown_path(doc.path))
+                self.summary.skipped += 1
+                continue
+            docs.append(doc)
+        return docs
+
+    @property
+    def article_sentences(self) -> int:
+        return sum(len(d.sentences) for d in self.article_docs)
+
+    def tasks(self, warn=None) -> Iterator[Task]:
+        """Article groups first, then each JSONL input's shards, streamed."""
+        from pipeline.core import document_groups
+
+        warn = warn or (lambda message: log.warning("%s", message))
+        for group in document_groups(self.article_docs, self.group_paragraphs()):
+            yield Task([Unit(doc.name, [doc]) for doc in group])
+        for path in self.jsonl:
+            try:
+                for shard in scan_jsonl(path, self.job.shard_size):
+                    unit = shard_unit(shard, self.config)
+                    if not self.job.force and is_done(unit, self.job.out_dir, self.config):
+                        self.summary.skipped += 1
+                        continue
+                    for r in shard.rejects:
+                        warn(f"{shown_path(path)}:{r.line}: {r.reason}; line skipped, kept in {unit.name}.rejects.jsonl")
+                    yield Task([unit])
+            except InputError as exc:
+                self._error(exc)
+
+    def group_paragraphs(self) -> int:
+        """Articles are translated together until they hold about 8 batches."""
+        from pipeline.core import GROUP_PARAGRAPHS
+
+        s = self.job.settings
+        return max(GROUP_PARAGRAPHS, 8 * (s.batch_tokens // 64 if s.batch_tokens else s.batch_size))
 
 
 def run_translate(inputs: list[str], job: TranslateJob) -> int:
     """Translate every input; bad inputs are reported and skipped. Returns the exit code."""
-    from pipeline.align import get_aligner
+    from pipeline.write import remove_stale_temps
 
-    get_aligner(job.aligner)  # an unknown name fails now, not after the first document
-    if job.out_dir.exists() and not job.out_dir.is_dir():
-        raise UserError(f"{job.out_dir}: --out-dir is a file, not a folder")
-    failed = False
-    docs: list[Document] = []
+    preflight(job)
+    paths, failed = [], False
     for item in inputs:
         try:
-            paths = find_inputs([item])
+            paths += find_inputs([item])
         except InputError as exc:
             print(f"nlen: error: {exc}", file=sys.stderr)
             failed = True
-            continue
-        if not paths:
-            log.warning("%s: no .txt files in this folder", item)
-        for path in paths:
-            try:
-                docs.append(read_document(path, "nl"))
-            except InputError as exc:
-                print(f"nlen: error: {exc}", file=sys.stderr)
-                failed = True
-    seen: dict[str, Path] = {}
-    request = job.request()
-    todo: list[Document] = []
-    for doc in docs:
-        if doc.name in seen:
-            print(f"nlen: error: {doc.path}: same output name as {seen[doc.name]} ({doc.name}.tsv); skipped", file=sys.stderr)
-            failed = True
-            continue
-        seen[doc.name] = doc.path
-        if _up_to_date(job.out_dir / f"{doc.name}.json", job.out_dir / f"{doc.name}.tsv", doc, job, request):
-            log.info("%s: up to date, skipped (use --force to redo)", doc.path)
-            continue
-        if not doc.paragraphs:
-            log.warning("%s: no text; writing a header-only TSV", doc.path)
-        todo.append(doc)
+    if not paths:
+        return 2  # every input was refused above, one line each
+    config = config_hash(job)
+    removed = remove_stale_temps(job.out_dir)
+    if removed:
+        log.info("removed %d temporary file%s left by an interrupted run", removed, "s" * (removed != 1))
+    summary = Summary()
+    plan = Plan(paths, job, config, summary)
+    if job.executor == "ray":
+        from pipeline.ray_executor import run_ray
 
-    if todo:
-        _translate_all(todo, job)
-    return 2 if failed else 0
+        run_ray(plan, job, config, summary)
+    else:
+        run_local(plan, job, config, summary)
+    if summary.tasks or summary.skipped:
+        log.info("%s", summary.line())
+    return 2 if failed or plan.failed else 0
 
 
-def _translate_all(docs: list[Document], job: TranslateJob) -> None:
-    from tqdm import tqdm
+# --- shared by the executors ----------------------------------------------------
+def open_translator(job: TranslateJob, device: str | None = None):
+    """The job's translator stack: its backend (on `device` instead of the
+    requested one, if given), behind the translation cache unless it is off."""
+    from pipeline.translate import open_translator as open_stack
 
+    settings = dataclasses.replace(job.settings, device=device) if device else job.settings
+    return open_stack(job.backend, job.model, settings, revision=job.revision, family=job.family,
+                      cache=job.cache, cache_dir=job.cache_dir)
+
+
+def run_context(job: TranslateJob, translator, config: str) -> RunContext:
     from pipeline.align import get_aligner
-    from pipeline.translate import open_translator
 
-    translator = open_translator(job.backend, job.model, job.settings, revision=job.revision, family=job.family,
-                                 cache=job.cache, cache_dir=job.cache_dir)
-    # about 8 batches at least (a paragraph is ~64 source tokens when batches are sized by tokens)
-    s = job.settings
-    group_size = max(GROUP_PARAGRAPHS, 8 * (s.batch_tokens // 64 if s.batch_tokens else s.batch_size))
-    with translator:
-        described = translator.describe()
-        aligner_name = get_aligner(job.aligner).name
-        commit = git_commit(Path(__file__).resolve().parent)
-        request, packages = job.request(), package_versions()  # once per run, not per document
-        total = sum(len(d.paragraphs) for d in docs)
-        with tqdm(total=total, unit="par", desc="translate", file=sys.stderr, disable=not job.progress) as bar:
-            for group in document_groups(docs, group_size):
-                started = time.perf_counter()
-                before = translator.counters.snapshot()
-                results = translate_documents(group, translator, job.aligner, progress=bar.update,
-                                              repair_threshold=job.repair_threshold, unit=job.unit)
-                # Engine measures belong to the group, which shares batches.
-                done = translator.counters.since(before)
-                measures = {"documents": len(group), "wall_time_s": round(time.perf_counter() - started, 3),
-                            "target_tokens": done["target_tokens"], "oom_splits": done["oom_splits"]}
-                if job.cache:
-                    measures["cache"] = {"hits": done["cache_hits"], "misses": done["cache_misses"],
-                                         **({"damaged": done["cache_damaged"]} if done["cache_damaged"] else {})}
-                for doc, result in zip(group, results):
-                    tsv_path = job.out_dir / f"{doc.name}.tsv"
-                    _write_outputs(tsv_path, result.rows, job.out_dir / f"{doc.name}.json", {
-                        "nlen": __version__,
-                        "input": {"path": str(doc.path), "sha256": doc.sha256},
-                        "output": {"tsv": str(tsv_path), "rows": len(result.rows)},
-                        "model": described,
-                        "aligner": {"method": aligner_name, "repair_threshold": job.repair_threshold},
-                        "request": request,
-                        "counts": result.counts,
-                        "group": measures,
-                        "packages": packages,
-                        "nlen_git_commit": commit,
-                    })
-                    log.debug("%s → %s (%d rows)", doc.path, tsv_path, len(result.rows))
+    return RunContext(
+        out_dir=job.out_dir, config=config, unit=job.unit, aligner=job.aligner, repair_threshold=job.repair_threshold,
+        cache=job.cache,
+        manifest={
+            "nlen": __version__,
+            "model": translator.describe(),
+            "aligner": {"method": get_aligner(job.aligner).name, "repair_threshold": job.repair_threshold},
+            "request": job.request(),
+            "packages": package_versions(),
+            "nlen_git_commit": git_commit(Path(__file__).resolve().parent),
+        })
 
 
-def _write_outputs(tsv_path: Path, rows: list[AlignedRow], manifest_path: Path, manifest: dict) -> None:
-    """TSV first, manifest last: a manifest on disk means its TSV is complete."""
-    try:
-        write_tsv(tsv_path, rows)
-        write_json(manifest_path, manifest)
-    except OSError as exc:
-        raise UserError(f"{exc.filename or tsv_path}: cannot write output: {exc.strerror or exc}") from None
+# --- the local executor ---------------------------------------------------------
+def run_local(plan: Plan, job: TranslateJob, config: str, summary: Summary) -> None:
+    """Run the tasks one after another in this process, the model loaded once
+    (and the progress bar shown) only when there is something to do."""
+    from contextlib import ExitStack
+
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    with ExitStack() as stack:
+        translator = ctx = bar = None
+        for task in plan.tasks():
+            if translator is None:
+                translator = stack.enter_context(open_translator(job))
+                ctx = run_context(job, translator, config)
+                stack.enter_context(logging_redirect_tqdm())
+                bar = stack.enter_context(tqdm(total=None if plan.jsonl else plan.article_sentences, unit="sent",
+                                               desc="translate", file=sys.stderr, disable=not job.progress,
+                                               dynamic_ncols=True))
+            status = process_task(task, translator, ctx, progress=bar.update)
+            summary.add(status)
+            for message in status["warnings"]:
+                log.warning("%s", message)
+            bar.set_postfix_str(f"{summary.documents} docs", refresh=False)

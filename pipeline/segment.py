@@ -1,14 +1,17 @@
-"""Stage 1: read a text file into a Document of paragraphs and sentences.
+"""Stage 1: find the inputs and read a text into a Document of paragraphs and sentences.
 
 Input is UTF-8 text with paragraphs separated by blank lines. A BOM and CRLF
 line endings are accepted, control characters are removed, and single line
-breaks inside a paragraph are joined with a space.
+breaks inside a paragraph are joined with a space. Inputs are `.txt` articles
+(one document each) and JSONL files, plain or gzipped (one document a line,
+read as a stream by pipeline/shards.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -45,6 +48,8 @@ STDIN_NAME = "stdin"  # the document name (and output stem) of `-`
 
 def read_document(path: Path | str, lang: str = "nl") -> Document:
     path = Path(path)
+    if str(path) != "-":
+        check_name(path)
     data = read_bytes(path)
     text = decode(data, path)
     return Document(
@@ -55,9 +60,42 @@ def read_document(path: Path | str, lang: str = "nl") -> Document:
     )
 
 
+def shown_path(path: Path | str) -> str:
+    """A path as it can be printed: bytes that are not UTF-8 shown as \\xNN."""
+    raw = os.fsencode(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def check_name(path: Path) -> None:
+    """Output names and the `doc` column come from the file name, which must be text."""
+    try:
+        os.fsencode(path.name).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(shown_path(path), "file name is not valid UTF-8; rename the file") from None
+
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
+def is_jsonl(path: Path) -> bool:
+    return path.name.endswith(JSONL_SUFFIXES)
+
+
+def input_stem(path: Path) -> str:
+    """The name without .txt, .jsonl or .jsonl.gz."""
+    for suffix in JSONL_SUFFIXES:
+        if path.name.endswith(suffix):
+            return path.name[: -len(suffix)]
+    return path.stem
+
+
 def find_inputs(inputs: list[str]) -> list[Path]:
-    """Expand INPUT arguments: .txt files as given, folders to their .txt files
-    (sorted), `-` to stdin (read by read_document as the document `stdin`)."""
+    """Expand INPUT arguments: files as given; folders to their .txt and
+    .jsonl(.gz) files, sorted (a folder with none of them is an InputError);
+    `-` to stdin (read by read_document as the document `stdin`)."""
     found: list[Path] = []
     for item in inputs:
         if item == "":
@@ -68,15 +106,20 @@ def find_inputs(inputs: list[str]) -> list[Path]:
         elif p.is_file():
             found.append(p.absolute() if str(p) == "-" else p)  # ./- is a file named '-', not stdin
         elif p.is_dir():
-            for q in sorted(q for q in p.iterdir() if q.suffix == ".txt" and not q.is_dir()):
-                problem = file_problem(q)
+            entries = sorted(q for q in p.iterdir() if (q.suffix == ".txt" or is_jsonl(q)) and not q.is_dir())
+            problems = {q: file_problem(q) for q in entries}
+            inside = [q for q in entries if not problems[q]]
+            if not inside:
+                skipped = [f"{q.name}: {why}" for q, why in problems.items()]
+                detail = f" ({len(skipped)} skipped; {skipped[0]}{', …' * (len(skipped) > 1)})" if skipped else ""
+                raise InputError(shown_path(p), f"no .txt or .jsonl files in this folder{detail}: nothing to translate")
+            for q, problem in problems.items():
                 if problem:  # a broken link, a loop, a pipe: said, not silently passed over
-                    log.warning("%s: skipped: %s", q, problem)
-                else:
-                    found.append(q)
+                    log.warning("%s: skipped: %s", shown_path(q), problem)
+            found.extend(inside)
         else:
             problem = file_problem(p) or "not a regular file"
             if "pipe" in problem:
                 problem += "; to translate piped text, pipe it to `nlen translate -`"
-            raise InputError(p, problem)
+            raise InputError(shown_path(p), problem)
     return found

@@ -15,8 +15,8 @@ import re
 import shlex
 import stat
 import sys
-import unicodedata
 from pathlib import Path
+from typing import Iterator
 
 from pipeline.errors import InputError
 
@@ -80,16 +80,15 @@ def decode(data: bytes, path: Path | str) -> str:
         raise InputError(path, _not_utf8(data, path) or (
             f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} (line {line}); "
             f"if it is Latin-1/Windows-1252 text, {_convert_hint(path, 'WINDOWS-1252')}")) from None
-    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
-    if text.isprintable():  # fast path: nothing to remove
-        return text
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").translate(_LINE_BREAKS))
 
 
 # Controls that separate text (form feed between pdftotext pages, vertical tab,
 # NEL, the file/group/record/unit separators, Unicode line and paragraph
 # separators) become line breaks rather than vanishing and gluing words.
 _LINE_BREAKS = {ord(c): "\n" for c in "\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u2028"} | {0x2029: "\n\n"}
+# Unicode category Cc (C0, DEL, C1) except tab and LF; one regex pass, fast on large files.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WS = re.compile(r"\s+")
 
 
@@ -134,14 +133,41 @@ def read_bytes(path: Path | str, what: str = "file") -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        problem = file_problem(path) or (exc.strerror or str(exc)).lower()
-        if problem == "no such file or directory":
-            raise InputError(path, f"{what} not found") from None
-        raise InputError(path, f"cannot read {what}: {problem}") from None
+        raise _read_error(path, what, exc) from None
+
+
+def _read_error(path: Path | str, what: str, exc: OSError) -> InputError:
+    problem = file_problem(path) or (exc.strerror or str(exc)).lower()
+    if problem == "no such file or directory":
+        return InputError(path, f"{what} not found")
+    return InputError(path, f"cannot read {what}: {problem}")
 
 
 def read_text(path: Path | str, what: str = "file") -> str:
     return decode(read_bytes(path, what), path)
+
+
+def iter_lines(path: Path | str, what: str = "file") -> Iterator[tuple[int, str]]:
+    """(line number, line) of `path` (stdin for `-`), decoded as `read_text`
+    decodes, one line at a time: for files too large to hold in memory."""
+    if str(path) in ("", "-"):
+        yield from enumerate(read_text(path, what).split("\n"), 1)  # the same checks as read_bytes
+        return
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        raise _read_error(path, what, exc) from None
+    with f:
+        number = 0
+        for raw in f:
+            try:
+                text = decode(raw[:-2] if raw.endswith(b"\r\n") else raw.rstrip(b"\n"), path)
+            except InputError:
+                read_text(path, what)  # raises the error with the file's own offset and line
+                raise
+            for line in text.split("\n"):  # a separator control inside the line breaks it, as in read_text
+                number += 1
+                yield number, line
 
 
 def read_blocks(text: str) -> list[list[str]]:

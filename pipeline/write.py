@@ -1,19 +1,32 @@
-"""Stage 4: write the corpus TSV and the run manifest, atomically."""
+"""Stage 4: write the corpus TSV and the manifests, atomically.
+
+One unit of commit (an article, or a shard of a JSONL input) is a group of
+files that change together: every file is written to a temporary beside its
+target and fsynced, and only then renamed into place, in order, the manifest
+last. The manifest carries the SHA-256 of its TSV, so a crash between two
+renames leaves a pair that does not match, which is redone, never used.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import json
 import os
+import socket
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
+from pipeline.errors import UserError
 from pipeline.textio import normalise_space
 from pipeline.types import AlignedRow
 
-COLUMNS = ("nl", "en", "doc", "paragraph", "nl_ids", "en_ids", "score", "repaired", "flags", "logprob")
+# One column per AlignedRow field, in declaration order.
+COLUMNS = tuple(f.name for f in dataclasses.fields(AlignedRow))
+TMP_SUFFIX = ".tmp"
 
 
 def clean_field(text: str) -> str:
@@ -25,40 +38,186 @@ def format_ids(ids: Iterable[int]) -> str:
     return ",".join(str(i) for i in ids)
 
 
+def format_value(value) -> str:
+    """One TSV field by its type: text cleaned, ids comma-joined, scores to 4 places."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, (tuple, list)):
+        return ",".join(clean_field(str(v)) for v in value)
+    return clean_field(str(value))
+
+
 def tsv_text(rows: Iterable[AlignedRow]) -> str:
     buf = io.StringIO(newline="\n")
     buf.write("\t".join(COLUMNS) + "\n")
     for r in rows:
-        fields = (
-            clean_field(r.nl), clean_field(r.en), clean_field(r.doc), str(r.paragraph),
-            format_ids(r.nl_ids), format_ids(r.en_ids), f"{r.score:.4f}", "1" if r.repaired else "0",
-            ",".join(r.flags), "" if r.logprob is None else f"{r.logprob:.4f}",
-        )
-        buf.write("\t".join(fields) + "\n")
+        buf.write("\t".join(format_value(getattr(r, c)) for c in COLUMNS) + "\n")
     return buf.getvalue()
 
 
-def atomic_write_text(path: Path | str, text: str) -> None:
-    """Write to a temporary file beside `path`, fsync, then rename over it:
-    readers see the old file or the new one, never half of one."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write_bytes(path: Path | str, data: bytes) -> None:
-    """`atomic_write_text` for bytes (a PNG, …)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def sha256_file(path: Path | str) -> str | None:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+# Temporaries are named `.<target>.<host>.<pid>.<random>.tmp`, so a later run can
+# tell which ones were left by a process that is gone (and remove them) from
+# those of a writer still at work.
+def _host() -> str:
+    return socket.gethostname().replace(".", "-") or "host"
+
+
+def _tmp_prefix(path: Path) -> str:
+    return f".{path.name}.{_host()}.{os.getpid()}."
+
+
+def _write_tmp(path: Path, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=TMP_SUFFIX, dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def commit_files(files: list[tuple[Path, bytes]]) -> None:
+    """Write every file to a temporary and fsync them all, then rename them into
+    place in the order given (the done-marker last) and fsync the folder.
+
+    A failure before the renames leaves every target as it was; the error names
+    the target that failed (not its temporary)."""
+    tmps: list[Path] = []
+    current = files[0][0] if files else Path(".")
+    try:
+        for path, data in files:
+            current = Path(path)
+            current.parent.mkdir(parents=True, exist_ok=True)
+            tmps.append(_write_tmp(current, data))
+        for (path, _), tmp in zip(files, tmps):
+            current = Path(path)
+            os.replace(tmp, current)
+        for folder in dict.fromkeys(Path(p).parent for p, _ in files):
+            _fsync_dir(folder)
+    except OSError as exc:
+        raise UserError(f"{current}: cannot write output: {exc.strerror or exc}; "
+                        "the outputs it belongs with are left as they were") from None
+    finally:
+        for tmp in tmps:
+            tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_stream(path: Path | str):
+    """A binary file to write `path` through: written to a temporary, fsynced
+    and renamed into place when the block ends without an error (for outputs
+    too large to hold in memory). Errors name `path`, not the temporary."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=TMP_SUFFIX, dir=path.parent)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on a folder; the renames are done
+    finally:
+        os.close(fd)
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it:
+    readers see the old file or the new one, never half of one."""
+    atomic_write_bytes(path, text.encode("utf-8"))  # encoded first: text that cannot be leaves nothing behind
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    """`atomic_write_text` for bytes (a PNG, …)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _write_tmp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def remove_stale_temps(folder: Path | str) -> int:
+    """Remove temporaries in `folder` left by processes of this host that are
+    gone (an interrupted or killed run); returns how many were removed."""
+    folder = Path(folder)
+    host = _host()
+    removed = 0
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return 0
+    for p in entries:
+        name = p.name
+        if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
+            continue
+        parts = name[: -len(TMP_SUFFIX)].rsplit(".", 3)  # .<target>.<host>.<pid>.<random>
+        if len(parts) != 4 or parts[1] != host or not parts[2].isdigit():
+            continue
+        if _alive(int(parts[2])):
+            continue
+        try:
+            p.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process has nothing in flight when it cleans up
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def check_writable(path: Path | str, what: str = "output") -> None:
@@ -83,33 +242,18 @@ def check_writable(path: Path | str, what: str = "output") -> None:
         raise UserError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
 
 
-@contextmanager
-def atomic_stream(path: Path | str):
-    """A binary file to write `path` through, for outputs too large to hold in
-    memory: written to a temporary beside it, fsynced and renamed into place
-    when the block ends without an error."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
+def json_text(data: dict) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
 def write_json(path: Path | str, data: dict) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    atomic_write_text(path, json_text(data))
 
 
 def write_tsv(path: Path | str, rows: Iterable[AlignedRow]) -> None:

@@ -118,6 +118,14 @@ def seed_article() -> Path:
     return SEED
 
 
+@pytest.fixture(scope="session")
+def news_corpus(tmp_path_factory) -> Path:
+    """A translated corpus folder with repairs, 0-1 beads and flags (tests/corpusdata.py)."""
+    from corpusdata import build_news_corpus
+
+    return build_news_corpus(tmp_path_factory.mktemp("news"))
+
+
 def run_nlen(*args: str, input: str | None = None, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     """Run the CLI in a subprocess, as a user would."""
     full_env = {**os.environ, **(env or {})}

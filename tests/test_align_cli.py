@@ -184,3 +184,43 @@ def test_align_does_not_import_torch_and_starts_fast(tmp_path):
     assert line.split()[1] == "0"
     assert "[]" in line, line
     assert wall < 3.0, f"nlen align took {wall:.2f}s including interpreter start"
+
+
+def test_mt_model_translates_src_as_mt_file_would(tmp_path, capsys, tiny_marian):
+    """`--mt-model` translates SRC sentence by sentence (Bleualign-style) and aligns
+    with that MT: the same ladder as `--mt` with the model's own translations."""
+    from pipeline.translate import GenerationSettings, open_translator
+    from pipeline.textio import read_blocks
+
+    src, tgt = write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN)
+    sentences = [s for b in read_blocks(NL) for s in b]
+    with open_translator("transformers", str(tiny_marian), GenerationSettings()) as tr:
+        mt = tr.translate(sentences)
+    mt_file = write(tmp_path, "a.mt", "\n".join(mt) + "\n")
+    code, with_file, _ = run_cli(["align", src, tgt, "--mt", mt_file], capsys)
+    assert code == 0
+    code, with_model, _ = run_cli(["align", src, tgt, "--mt-model", str(tiny_marian), "--backend", "transformers",
+                                   "--no-cache"], capsys)
+    assert code == 0 and with_model == with_file
+    code, _, err = run_cli(["align", src, tgt, "--mt", mt_file, "--mt-model", str(tiny_marian)], capsys)
+    assert code == 2 and "not both" in err
+
+
+def test_dictionary_supplies_the_lexical_evidence(tmp_path, capsys):
+    # "de koe eet gras." has no translation; Dutch and English share no word here, so
+    # without the dictionary the aligner can only guess which sentence that is (beads of
+    # one sentence a side, so that a merge is no way out).
+    nl = "de hond eet een bot.\nde kat eet vis.\nde hond wil melk.\nde koe eet gras.\nde poes wil vis.\n"
+    en = "the dog eats a bone.\nthe cat eats fish.\nthe dog wants milk.\nthe cat wants fish.\n"
+    words = "hond\tdog\nbot\tbone\nkoe\tcow\ngras\tgrass\npoes\tcat\nkat\tcat\nwil\twants\nvis\tfish\neet\teats\nmelk\tmilk\n"
+    src, tgt = write(tmp_path, "d.nl", nl), write(tmp_path, "d.en", en)
+    want = [([0], [0]), ([1], [1]), ([2], [2]), ([3], []), ([4], [3])]
+    code, out, _ = run_cli(["align", src, tgt, "--max-size", "1", "--dictionary", write(tmp_path, "d.tsv", words)], capsys)
+    assert code == 0 and [b[:2] for b in ladder_ids(out)] == want
+    code, out, _ = run_cli(["align", src, tgt, "--max-size", "1"], capsys)
+    assert code == 0 and [b[:2] for b in ladder_ids(out)] != want
+    code, _, err = run_cli(["align", src, tgt, "--dictionary", write(tmp_path, "bad.tsv", "hond dog\n")], capsys)
+    assert code == 2 and "line 1" in err and "Traceback" not in err
+    code, _, err = run_cli(["align", src, tgt, "--method", "galechurch", "--dictionary", write(tmp_path, "d2.tsv", words)],
+                           capsys)
+    assert code == 2 and "does not take --dictionary" in err

@@ -149,6 +149,10 @@ def test_significance_is_seeded_and_reproducible_and_pairs_shared_segments():
     assert info1["baseline"] == "A" and "seed:12345" in info1["signatures"]["ar"]["BLEU"]
     assert info1["segments"] == "sentence" and set(p1) == {"BLEU", "chrF2", "TER"}
     assert p1["BLEU"]["ar"] < 0.05  # B damages every sentence
+    # the same output twice: equal scores, p = 1 (sacrebleu itself would give its smallest p)
+    rows = [{"status": "ok", "label": name, "hypotheses": a, "sentences": a} for name in ("A", "A again")]
+    significance(rows, ref, n_bootstrap=100, ar_trials=100, seed=1)
+    assert rows[1]["p_values"]["BLEU"] == {"bs": 1.0, "ar": 1.0}
     # B translated by paragraph: the only segments both share are the documents (no TER there: too slow)
     info3, p3 = run(12345, b_by_sentence=False)
     assert info3["segments"] == "document" and set(p3) == {"BLEU", "chrF2"}

@@ -39,7 +39,7 @@ def test_flores_is_scored_as_the_sacrebleu_command_line_scores_it(tmp_path):
     the same numbers and signatures as `sacrebleu REF -i HYP` on the raw files."""
     ref = load_reference("flores")
     nl = [s for p in ref.nl for s in p]
-    ours, _ = score_output([" ".join(p) for p in ref.nl], ref, sentences=nl, n_bootstrap=1)
+    ours, _ = score_output([" ".join(p) for p in ref.nl], ref, sentences=nl, n_bootstrap=1, metrics=("BLEU", "chrF2"))
     assert ours["segments"] == "sentence"
     out = subprocess.run([sys.executable, "-m", "sacrebleu", str(FLORES / "eng_Latn.devtest"), "-i", str(FLORES / "nld_Latn.devtest"),
                           "-m", "bleu", "chrf", "-f", "json", "-w", "4"], capture_output=True, text=True, check=True)
@@ -49,7 +49,7 @@ def test_flores_is_scored_as_the_sacrebleu_command_line_scores_it(tmp_path):
         assert round(ours["scores"][name]["score"], 4) == pytest.approx(cli[name]["score"], abs=1e-4)
     assert ours["scores"]["BLEU"]["signature"].startswith("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:")
     assert "|nc:6|nw:0|space:no|" in ours["scores"]["chrF2"]["signature"]
-    assert set(ours["document_scores"]) == {"BLEU", "chrF2", "chrF2++"}
+    assert set(ours["document_scores"]) == {"BLEU", "chrF2"}
 
 
 def test_aligned_segments_keep_words_aligned_to_no_reference():
@@ -179,3 +179,22 @@ def test_real_model_reproduces_the_published_flores_score(tmp_path):
     bleu = data["scores"]["BLEU"]
     assert bleu["signature"].startswith("nrefs:1|bs:100|seed:12345|case:mixed|eff:no|tok:13a|smooth:exp")
     assert abs(bleu["score"] - 29.6) <= 0.5, f"BLEU {bleu['score']:.2f}, chrF2 {data['scores']['chrF2']['score']:.2f}"
+
+
+def test_fill_readme_writes_measured_scores_of_published_models_only():
+    from pipeline.compare import fill_readme
+
+    readme = ("intro\n<!-- nlen compare --fill-readme: x -->\n| model | flores: published | flores: measured |\n|---|---|---|\n"
+              "| [Helsinki-NLP/opus-mt-nl-en](https://hf.co/x) (default) | 29.6 / 58.3 | – |\n"
+              "| [facebook/m2m100_418M](https://hf.co/y) | 25.2 / 54.6 | – |\n<!-- /nlen compare --fill-readme -->\nend\n")
+    scores = {"BLEU": {"score": 29.43}, "chrF2": {"score": 58.11}}
+    flores = load_reference("flores")
+    row = {"status": "ok", "unit": "sentence", "backend": "ctranslate2", "scores": scores,
+           "described": {"generation": {"num_beams": 6}}, "published": flores.published_for("models/opus-mt-nl-en")}
+    report = {"created": "2026-12-01T04:00:00+00:00",
+              "models": [row, {**row, "unit": "paragraph", "published": flores.published_for("facebook/m2m100_418M")}]}
+    text, filled = fill_readme(readme, report, flores)
+    assert filled == ["Helsinki-NLP/opus-mt-nl-en"]  # the m2m100 run was by paragraph: not the published protocol
+    assert "| 29.6 / 58.3 | 29.4 / 58.1 (2026-12-01, ctranslate2, beam 6) |" in text
+    assert "| 25.2 / 54.6 | – |" in text and text.startswith("intro\n") and text.endswith("end\n")
+    assert fill_readme(readme, report, load_reference("tatoeba")) == (readme, [])  # no tatoeba column there

@@ -1,5 +1,5 @@
 """Start-up stays light: `nlen --help`, `nlen align` and `nlen eval --tsv` import
-neither torch nor transformers (nor ctranslate2). The < 0.5 s answer of
+neither torch nor transformers (nor ctranslate2, nor ray). The < 0.5 s answer of
 `nlen --help` is measured by `make bench`, not timed here."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import textwrap
 
 from conftest import ROOT
 
-HEAVY = ("torch", "transformers", "ctranslate2")
+HEAVY = ("torch", "transformers", "ctranslate2", "ray")
 
 
 def heavy_modules_after(code: str, tmp_path=None) -> dict:
@@ -36,7 +36,7 @@ def test_build_parser_and_help_import_nothing_heavy():
                 main(["--help"])
             except SystemExit:
                 pass
-            for cmd in ("translate", "align", "eval", "cache"):
+            for cmd in ("translate", "merge", "align", "eval", "cache"):
                 try:
                     main([cmd, "--help"])
                 except SystemExit:

@@ -20,11 +20,12 @@ from pipeline.types import Bead
 
 # Importing the implementations registers them in ALIGNERS.
 from pipeline.align import galechurch as _galechurch  # noqa: E402,F401
-from pipeline.align import strong as _strong  # noqa: E402,F401
+from pipeline.align import nlen as _nlen  # noqa: E402,F401
 
 DEFAULT_METHOD = "nlen"
+DEFAULT_MAX_SIZE = 4  # most sentences on one side of a bead (real gold has 1-4 and 2-3 beads)
 
-__all__ = ["ALIGNERS", "Aligner", "DEFAULT_METHOD", "align", "align_blocks", "get_aligner", "register", "suspicious"]
+__all__ = ["ALIGNERS", "Aligner", "DEFAULT_METHOD", "align", "align_block_list", "align_blocks", "align_by_group", "get_aligner", "register", "suspicious"]
 
 
 def align(
@@ -33,23 +34,42 @@ def align(
     src_mt: Sequence[str] | None = None,
     *,
     method: str = "default",
-    max_size: int = 3,
+    max_size: int = DEFAULT_MAX_SIZE,
+    dictionary: str | None = None,
 ) -> list[Bead]:
     """Align one block. Bead ids are positions in the given lists.
 
     Every src and tgt index is in exactly one bead, beads are monotonic and
     each has a confidence in [0, 1].
     """
-    src, tgt = list(src_sentences), list(tgt_sentences)
-    if src_mt is not None:
-        src_mt = list(src_mt)
-        if len(src_mt) != len(src):
-            raise UserError(f"src_mt has {len(src_mt)} sentences but the source has {len(src)}")
-    aligner = get_aligner(method, max_size=max_size)
-    # Trivial blocks need no model (and give the model no data to estimate from).
-    if not src or not tgt:
-        return [Bead((i,), (), 1.0) for i in range(len(src))] + [Bead((), (j,), 1.0) for j in range(len(tgt))]
-    return aligner.align(src, tgt, src_mt)
+    src_mt = None if src_mt is None else [list(src_mt)]
+    return align_block_list([list(src_sentences)], [list(tgt_sentences)], src_mt, method=method,
+                            max_size=max_size, dictionary=dictionary)[0]
+
+
+def align_block_list(
+    src_blocks: Sequence[Sequence[str]],
+    tgt_blocks: Sequence[Sequence[str]],
+    mt_blocks: Sequence[Sequence[str]] | None = None,
+    *,
+    method: str = "default",
+    max_size: int = DEFAULT_MAX_SIZE,
+    dictionary: str | None = None,
+) -> list[list[Bead]]:
+    """Align block k with block k, estimating once over all blocks (the `nlen`
+    aligner learns its statistics from the whole input). Bead ids are positions
+    within each block; no bead spans two blocks."""
+    if len(src_blocks) != len(tgt_blocks):
+        raise UserError(f"block counts differ: {len(src_blocks)} source blocks, {len(tgt_blocks)} target blocks")
+    src_blocks = [list(b) for b in src_blocks]
+    tgt_blocks = [list(b) for b in tgt_blocks]
+    if mt_blocks is not None:
+        mt_blocks = [list(b) for b in mt_blocks]
+        for k, (s, mt) in enumerate(zip(src_blocks, mt_blocks)):
+            if len(mt) != len(s):
+                raise UserError(f"block {k}: src_mt has {len(mt)} sentences but the source has {len(s)}")
+    aligner = get_aligner(method, max_size=max_size, dictionary=dictionary)
+    return aligner.align_blocks(src_blocks, tgt_blocks, mt_blocks)
 
 
 def suspicious(beads: Sequence[Bead], threshold: float = 0.5) -> list[int]:
@@ -62,25 +82,46 @@ def suspicious(beads: Sequence[Bead], threshold: float = 0.5) -> list[int]:
                    for i in b.src})
 
 
+def align_by_group(
+    src_blocks: Sequence[Sequence[str]],
+    tgt_blocks: Sequence[Sequence[str]],
+    mt_blocks: Sequence[Sequence[str]] | None = None,
+    *,
+    groups: Sequence[object],
+    method: str = "default",
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> list[list[Bead]]:
+    """`align_block_list` once per group: blocks with the same `groups` key (a
+    document) share the estimated statistics, and nothing else, so a document's
+    alignment never depends on the documents it happens to be batched with."""
+    members: dict[object, list[int]] = {}
+    for k, key in enumerate(groups):
+        members.setdefault(key, []).append(k)
+    out: list[list[Bead]] = [[] for _ in src_blocks]
+    for ks in members.values():
+        mt = None if mt_blocks is None else [mt_blocks[k] for k in ks]
+        for k, beads in zip(ks, align_block_list([src_blocks[k] for k in ks], [tgt_blocks[k] for k in ks], mt,
+                                                 method=method, max_size=max_size)):
+            out[k] = beads
+    return out
+
+
 def align_blocks(
     src_blocks: Sequence[Sequence[str]],
     tgt_blocks: Sequence[Sequence[str]],
     mt_blocks: Sequence[Sequence[str]] | None = None,
     *,
     method: str = "default",
-    max_size: int = 3,
+    max_size: int = DEFAULT_MAX_SIZE,
+    dictionary: str | None = None,
 ) -> list[tuple[int, Bead]]:
-    """Align block k with block k; ids count across blocks. Returns (block, bead) pairs.
-
-    Blocks are hard boundaries: no bead ever spans two of them.
-    """
-    if len(src_blocks) != len(tgt_blocks):
-        raise UserError(f"block counts differ: {len(src_blocks)} source blocks, {len(tgt_blocks)} target blocks")
+    """`align_block_list` with ids counted across blocks: (block, bead) pairs."""
     out: list[tuple[int, Bead]] = []
     so = to = 0
-    for k, (s, t) in enumerate(zip(src_blocks, tgt_blocks)):
-        mt = mt_blocks[k] if mt_blocks is not None else None
-        for b in align(s, t, mt, method=method, max_size=max_size):
+    beads = align_block_list(src_blocks, tgt_blocks, mt_blocks, method=method, max_size=max_size,
+                             dictionary=dictionary)
+    for k, (s, t, block) in enumerate(zip(src_blocks, tgt_blocks, beads)):
+        for b in block:
             out.append((k, Bead(tuple(i + so for i in b.src), tuple(j + to for j in b.tgt), b.score)))
         so += len(s)
         to += len(t)

@@ -13,8 +13,9 @@ class Aligner(ABC):
     """Aligns one block (paragraph or document) of source and target sentences."""
 
     name: str = ""
+    options: tuple[str, ...] = ()  # keyword options the constructor takes besides max_size
 
-    def __init__(self, max_size: int = 3) -> None:
+    def __init__(self, max_size: int = 4) -> None:
         if max_size < 1:
             raise UserError(f"--max-size must be at least 1, got {max_size}")
         self.max_size = max_size
@@ -28,6 +29,17 @@ class Aligner(ABC):
     ) -> list[Bead]:
         """Beads covering every src and tgt index exactly once, in order."""
 
+    def align_blocks(
+        self,
+        src_blocks: Sequence[Sequence[str]],
+        tgt_blocks: Sequence[Sequence[str]],
+        mt_blocks: Sequence[Sequence[str]] | None = None,
+    ) -> list[list[Bead]]:
+        """Align block k with block k (ids within each block). An aligner that
+        estimates from its input overrides this to estimate once over all blocks."""
+        return [self.align(s, t, None if mt_blocks is None else mt_blocks[k])
+                for k, (s, t) in enumerate(zip(src_blocks, tgt_blocks))]
+
 
 ALIGNERS: dict[str, type[Aligner]] = {}
 
@@ -37,7 +49,9 @@ def register(cls: type[Aligner]) -> type[Aligner]:
     return cls
 
 
-def get_aligner(name: str = "default", max_size: int = 3) -> Aligner:
+def get_aligner(name: str = "default", max_size: int | None = None, **options) -> Aligner:
+    """The aligner registered under `name`; `options` (e.g. dictionary=PATH) go to
+    aligners that take them and must be None for the others."""
     from pipeline.align import DEFAULT_METHOD  # late: the package registers implementations
 
     key = DEFAULT_METHOD if name == "default" else name
@@ -46,4 +60,10 @@ def get_aligner(name: str = "default", max_size: int = 3) -> Aligner:
     except KeyError:
         known = ", ".join(sorted(ALIGNERS))
         raise UserError(f"unknown alignment method {name!r} (known: {known}, default)") from None
-    return cls(max_size=max_size)
+    from pipeline.align import DEFAULT_MAX_SIZE
+
+    given = {k: v for k, v in options.items() if v is not None}
+    unknown = sorted(set(given) - set(cls.options))
+    if unknown:
+        raise UserError(f"the {cls.name} aligner does not take --{unknown[0].replace('_', '-')}")
+    return cls(max_size=DEFAULT_MAX_SIZE if max_size is None else max_size, **given)

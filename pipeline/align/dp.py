@@ -43,8 +43,8 @@ def diagonal(src_len: np.ndarray, tgt_len: np.ndarray) -> np.ndarray:
     n, m = len(src_len), len(tgt_len)
     s = np.concatenate([[0.0], np.cumsum(src_len + 1.0)])  # +1 keeps empty lines moving
     t = np.concatenate([[0.0], np.cumsum(tgt_len + 1.0)])
-    if n == 0:
-        return np.zeros(1, dtype=np.int64)
+    if n == 0 or m == 0:
+        return np.zeros(n + 1, dtype=np.int64)
     frac = s / s[-1]
     centre = np.searchsorted(t / t[-1], frac, side="left")
     centre[0], centre[-1] = 0, m
@@ -58,8 +58,10 @@ def viterbi(
     cost_fn: CostFn,
     centre: np.ndarray,
     width: int = 64,
+    margins: bool = True,
 ) -> list[PathBead]:
-    """Best monotonic path from (0, 0) to (n, m) using the given bead types."""
+    """Best monotonic path from (0, 0) to (n, m) using the given bead types.
+    With margins=False the beads' cost and margin fields are left 0."""
     if (n + 1) * (m + 1) <= FULL_GRID_CELLS and m < 2048:
         width = m + 1
     # Consecutive rows must overlap, or the band may hold no path at all.
@@ -68,7 +70,7 @@ def viterbi(
     width = max(width, 2 * (jump + maxb) + 1)
     while True:
         width = min(width, m + 1)
-        result = _viterbi_band(n, m, beads, cost_fn, centre, width)
+        result = _viterbi_band(n, m, beads, cost_fn, centre, width, margins)
         if result is not None:
             path, touched = result
             if not touched or width >= m + 1:
@@ -78,7 +80,7 @@ def viterbi(
         width *= 2
 
 
-def _viterbi_band(n, m, beads, cost_fn, centre, width):
+def _viterbi_band(n, m, beads, cost_fn, centre, width, margins=True):
     steps = [(a, b) for a, b in beads if a > 0]  # bead types read from earlier rows
     has01 = (0, 1) in beads
     K = len(steps)
@@ -107,7 +109,7 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width):
 
     chunk = max(1, min(CHUNK_ROWS, 4_000_000 // (max(K, 1) * width)))  # bounds the cost arrays
     # Small grids keep every bead cost, so the margins need no second scoring pass.
-    keep = (n + 1) * width * (K + 1) <= KEEP_COSTS
+    keep = margins and (n + 1) * width * (K + 1) <= KEEP_COSTS
     kept = np.full((n + 1, K + 1, width), np.inf) if keep else None
     for c0 in range(0, n + 1, chunk):
         c1 = min(n + 1, c0 + chunk)
@@ -168,6 +170,9 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width):
         a, b = (0, 1) if t == K else steps[t]
         i, j = i - a, j - b
     cells.reverse()
+    if not margins:
+        types = steps + [(0, 1)]
+        return [PathBead(*types[t], i, j, 0.0, 0.0) for i, j, t in cells], touched
     if keep:
         index = {ab: t for t, ab in enumerate(steps + [(0, 1)])}
 
@@ -220,3 +225,173 @@ def _margins_batch(cells, steps, has01, cost_fn, D, lo, pad, width) -> list[Path
         a, b = types[t]
         out.append(PathBead(a, b, i, j, float(costs[r, t]), max(0.0, float(margin[r]))))
     return out
+
+
+# -- posteriors and minimum-risk decoding --------------------------------------------
+class Lattice:
+    """All monotonic paths through a band around a first path: the best one, and
+    every bead's posterior probability (forward-backward).
+
+    Costs are negative log scores, so a path's probability is proportional to
+    exp(-sum of its costs / temperature), normalised over the paths through
+    the band. The band covers, in each row, the columns the given path visits
+    there plus `radius` on each side (paths far from it carry no mass worth the
+    time), so the work is O((n + m) * radius).
+    """
+
+    def __init__(self, n: int, m: int, beads: Sequence[tuple[int, int]], cost_fn: CostFn,
+                 path: Sequence[PathBead] | None, temperature: float = 1.0, radius: int = 12,
+                 posteriors: bool = True):
+        """`path=None`: the band is the whole grid (for small blocks). posteriors=False
+        skips the backward pass (only `best_path` is wanted)."""
+        self.n, self.m = n, m
+        first = np.full(n + 1, m, dtype=np.int64)
+        last = np.zeros(n + 1, dtype=np.int64)
+        first[0] = last[0] = 0
+        if path is None:
+            first[:], last[:] = 0, m
+            radius = 0
+        for q in path or ():  # a bead of a rows spans its columns in every row it crosses
+            r = slice(q.i - q.a, q.i + 1)
+            first[r] = np.minimum(first[r], q.j - q.b)
+            last[r] = np.maximum(last[r], q.j)
+        self.width = w = int(min(m + 1, (last - first).max(initial=0) + 2 * radius + 1))
+        self.lo = lo = np.clip(first - radius, 0, max(0, m + 1 - w)).astype(np.int64)
+        self.steps = steps = [(a, b) for a, b in beads if a > 0]
+        self.has01 = (0, 1) in beads
+        self.types = steps + ([(0, 1)] if self.has01 else [])
+        self.index = {ab: t for t, ab in enumerate(self.types)}
+        T = len(self.types)
+        ar = np.arange(w, dtype=np.int64)
+        rows = np.arange(n + 1, dtype=np.int64)
+        # S[i, t, k]: log score of a bead of type t ending at cell (i, lo[i] + k); an extra
+        # row and column of -inf stand for cells outside the band.
+        self.S = S = np.full((n + 2, T, w + 1), -np.inf)
+        A = np.array([a for a, _ in self.types])[:, None, None]
+        B = np.array([b for _, b in self.types])[:, None, None]
+        for c0 in range(0, n + 1, CHUNK_ROWS):
+            c1 = min(n + 1, c0 + CHUNK_ROWS)
+            I = rows[c0:c1, None]
+            J = lo[c0:c1, None] + ar[None, :]
+            C = np.asarray(cost_fn(self.types, I, J), dtype=np.float64)
+            valid = (I[None] - A >= 0) & (J[None] - B >= 0) & (J[None] <= m)
+            S[c0:c1, :, :w] = np.where(valid, -C / temperature, -np.inf).transpose(1, 0, 2)
+        # Flat index, into an (n + 2, w + 1) array, of the cell each step bead starts from.
+        Ks = np.array([a for a, _ in steps], dtype=np.int64), np.array([b for _, b in steps], dtype=np.int64)
+        r = rows[:, None] - Ks[0][None, :]  # (rows, steps)
+        r0 = np.maximum(r, 0)
+        k = ar[None, None, :] + (lo[:, None] - Ks[1][None, :] - lo[r0])[:, :, None]
+        ok = (r[:, :, None] >= 0) & (k >= 0) & (k < w)
+        self.pred = np.where(ok, r0[:, :, None] * (w + 1) + k, (n + 1) * (w + 1))
+        self.end = int(m - lo[n])
+        self.F, self._back = self._forward()
+        self.logZ = self.F[n, self.end]
+        self.Bk = self._backward() if posteriors else None
+
+    def _forward(self):
+        """Two forward recursions at once: the log-sum over the paths into every cell
+        (F), and the best path's score (V) with the bead type that ends it."""
+        n, w, K = self.n, self.width, len(self.steps)
+        F = np.full((n + 2, w + 1), -np.inf)
+        V = np.full((n + 2, w + 1), -np.inf)
+        Ff, Vf = F.reshape(-1), V.reshape(-1)
+        back = np.zeros((n + 1, w), dtype=np.int64)
+        cols = np.arange(w)
+        for i in range(n + 1):
+            idx, s = self.pred[i], self.S[i, :K, :w]
+            X = _logsumexp0(Ff.take(idx) + s)
+            cand = Vf.take(idx) + s
+            arg = cand.argmax(0) if K else np.zeros(w, dtype=np.int64)
+            Xv = cand[arg, cols] if K else np.full(w, -np.inf)
+            if i == 0 and self.lo[0] == 0:
+                X[0] = Xv[0] = 0.0
+            if self.has01:
+                # F[k] = logaddexp(X[k], F[k - 1] + s01[k]) (max for V): with P the prefix sums
+                # of s01, F - P is a running logaddexp of X - P. An impossible 0-1 bead (at
+                # j = 0, never read, or past m, where nothing follows) counts 0, not -inf.
+                P = np.cumsum(_finite(self.S[i, K, :w]))
+                F[i, :w] = np.logaddexp.accumulate(X - P) + P
+                Y = Xv - P
+                run = np.maximum.accumulate(Y)
+                V[i, :w] = run + P
+                back[i] = np.where(Y < run, K, arg)  # before adding P back: rounding cannot fake a 0-1
+            else:
+                F[i, :w] = X
+                V[i, :w] = Xv
+                back[i] = arg
+        return F, back
+
+    def _backward(self) -> np.ndarray:
+        """Log-sum over the paths out of every cell to (n, m)."""
+        n, w, K, lo = self.n, self.width, len(self.steps), self.lo
+        T = len(self.types)
+        Bk = np.full((n + 2, w + 1), -np.inf)
+        Sf, Bf = self.S.reshape(-1), Bk.reshape(-1)
+        ar = np.arange(w, dtype=np.int64)
+        A = np.array([a for a, _ in self.steps], dtype=np.int64)
+        B = np.array([b for _, b in self.steps], dtype=np.int64)
+        tt = np.arange(K)[None, :, None]
+        for c1 in range(n + 1, 0, -CHUNK_ROWS):
+            c0 = max(0, c1 - CHUNK_ROWS)
+            # each step bead out of row i ends in row i + a, at column k + lo[i] + b - lo[i + a]
+            i = np.arange(c0, c1)[:, None, None]
+            r = i + A[None, :, None]
+            k = ar[None, None, :] + (lo[i] + B[None, :, None] - lo[np.minimum(r, n)])
+            ok = (r <= n) & (k >= 0) & (k < w)
+            rr, kk = np.where(ok, r, n + 1), np.where(ok, k, w)
+            s_idx = (rr * T + tt) * (w + 1) + kk
+            b_idx = rr * (w + 1) + kk
+            for i in range(c1 - 1, c0 - 1, -1):
+                Y = np.full(w, -np.inf)
+                if i == n:
+                    Y[self.end] = 0.0
+                elif K:
+                    Y = _logsumexp0(Sf.take(s_idx[i - c0]) + Bf.take(b_idx[i - c0]))
+                if self.has01:
+                    # B[k] = logaddexp(Y[k], s01[k + 1] + B[k + 1]) right to left: B + P is a
+                    # reversed running logaddexp of Y + P.
+                    P = np.cumsum(_finite(self.S[i, K, :w]))
+                    Bk[i, :w] = np.logaddexp.accumulate((Y + P)[::-1])[::-1] - P
+                else:
+                    Bk[i, :w] = Y
+        return Bk
+
+    def best_path(self) -> list[PathBead]:
+        """The highest-scoring path through the band."""
+        back = self._back
+        path = []
+        i, j = self.n, self.m
+        while i > 0 or j > 0:
+            a, b = self.types[int(back[i, j - self.lo[i]])]
+            path.append(PathBead(a, b, i, j, 0.0, 0.0))
+            i, j = i - a, j - b
+        return path[::-1]
+
+    def path_posteriors(self, path: Sequence[PathBead]) -> np.ndarray:
+        """P(bead | both sides) for each bead of `path`."""
+        out = np.zeros(len(path))
+        if not np.isfinite(self.logZ):
+            return out
+        Ff = self.F.reshape(-1)
+        for no, q in enumerate(path):
+            k = q.j - self.lo[q.i]
+            if not 0 <= k < self.width:
+                continue
+            t = self.index[(q.a, q.b)]
+            prev = self.F[q.i, k - 1] if q.a == 0 else Ff[self.pred[q.i, t, k]]
+            out[no] = np.exp(min(0.0, prev + self.S[q.i, t, k] + self.Bk[q.i, k] - self.logZ))
+        return out
+
+
+def _logsumexp0(x: np.ndarray) -> np.ndarray:
+    """log(sum(exp(x), axis=0)) with -inf rows allowed."""
+    if not len(x):
+        return np.full(x.shape[1:], -np.inf)
+    mx = x.max(0)
+    safe = np.where(np.isfinite(mx), mx, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.exp(x - safe).sum(0)) + safe
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(x), x, 0.0)

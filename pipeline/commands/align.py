@@ -14,12 +14,21 @@ log = logging.getLogger("nlen.align")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from pipeline.commands.translate import add_cache_arguments, add_model_arguments
+
     parser.add_argument("src", metavar="SRC", help="source sentences, one per line ('-' = stdin)")
     parser.add_argument("tgt", metavar="TGT", help="target sentences, one per line ('-' = stdin)")
-    parser.add_argument("--mt", metavar="MT", help="translation of SRC into the target language, line by line with SRC")
     parser.add_argument("--format", choices=["ladder", "tsv"], default="ladder", help="output format (default: ladder)")
-    parser.add_argument("--method", default="default", help="aligner name (default: nlen; baseline: galechurch)")
-    parser.add_argument("--max-size", type=int, default=3, metavar="N", help="most sentences on one side of a bead (default 3)")
+    al = parser.add_argument_group("alignment")
+    al.add_argument("--mt", metavar="MT", help="translation of SRC into the target language, line by line with SRC")
+    al.add_argument("--dictionary", metavar="FILE",
+                    help="word pairs, one 'source<TAB>target' a line, added to what the aligner learns from the input")
+    al.add_argument("--method", default="default", help="aligner name (default: nlen; baseline: galechurch)")
+    al.add_argument("--max-size", type=int, default=None, metavar="N",
+                    help="most sentences on one side of a bead (default: 4)")
+    # --mt-model: translate SRC sentence by sentence with a model instead of reading --mt
+    add_model_arguments(parser, model_option="--mt-model", model_default=None, with_unit=False)
+    add_cache_arguments(parser.add_argument_group("cache"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     names = [args.src, args.tgt] + ([args.mt] if args.mt else [])
     if names.count("-") > 1:
         raise UserError("only one of SRC, TGT and MT can be '-' (stdin)")
-    get_aligner(args.method, max_size=args.max_size)  # fail early on a bad name or size
+    if args.mt and args.mt_model:
+        raise UserError("give --mt or --mt-model, not both")
+    get_aligner(args.method, max_size=args.max_size, dictionary=args.dictionary)  # fail early on a bad name or size
     src_text = read_text(args.src, "SRC")
     tgt_text = read_text(args.tgt, "TGT")
     src_blocks = read_blocks(src_text)
@@ -43,8 +54,11 @@ def run(args: argparse.Namespace) -> int:
         mt_blocks = _mt_blocks(read_lines(read_text(args.mt, "MT")), read_lines(src_text), args)
     if not src_blocks:
         log.warning("no sentences in %s and %s: nothing to align", args.src, args.tgt)
+    elif args.mt_model:
+        mt_blocks = _translate(src_blocks, args)
 
-    pairs = align_blocks(src_blocks, tgt_blocks, mt_blocks, method=args.method, max_size=args.max_size)
+    pairs = align_blocks(src_blocks, tgt_blocks, mt_blocks, method=args.method, max_size=args.max_size,
+                         dictionary=args.dictionary)
     out = sys.stdout
     if hasattr(out, "reconfigure"):
         out.reconfigure(encoding="utf-8", newline="\n")
@@ -68,6 +82,24 @@ def run(args: argparse.Namespace) -> int:
         kinds[bead.kind] = kinds.get(bead.kind, 0) + 1
     log.debug("beads by type: %s", kinds)
     return 0
+
+
+def _translate(src_blocks: list[list[str]], args) -> list[list[str]]:
+    """SRC translated sentence by sentence (Bleualign-style MT) with --mt-model,
+    batched and cached as `nlen translate` does."""
+    from pipeline.commands.translate import settings_from_args
+    from pipeline.translate import open_translator
+
+    flat = [s for block in src_blocks for s in block]
+    with open_translator(args.backend, args.mt_model, settings_from_args(args), revision=args.revision,
+                         family=args.family, cache=not args.no_cache, cache_dir=args.cache_dir) as translator:
+        english = translator.translate(flat)
+    out, k = [], 0
+    for block in src_blocks:
+        out.append(english[k : k + len(block)])
+        k += len(block)
+    log.info("translated %d SRC sentences with %s (%s)", len(flat), args.mt_model, args.backend)
+    return out
 
 
 def _mt_blocks(mt_lines: list[str], src_lines: list[str], args) -> list[list[str]]:

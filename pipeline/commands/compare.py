@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from pipeline.commands.eval import add_evaluation_arguments, set_unit_default, unit_for
 from pipeline.commands.translate import add_model_arguments, positive_int
@@ -32,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_evaluation_arguments(parser)
     parser.add_argument("--ar-trials", type=positive_int, default=10000, metavar="N",
                         help="approximate randomisation trials (default: %(default)s)")
+    parser.add_argument("--fill-readme", type=Path, metavar="README",
+                        help="write the measured BLEU / chrF2 of models with published scores on this set into the "
+                             "table of README (models/README.md; `make compare` does)")
     parser.add_argument("--units", type=unit_list, metavar="U1,U2,…",
                         help="units, comma-separated: one per MODEL, one for all, or several for one MODEL "
                              "(instead of --unit; see below)")
@@ -81,6 +85,14 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_text(stem.with_suffix(".md"), table)
     except OSError as exc:
         raise UserError(f"{exc.filename or stem}: cannot write report: {exc.strerror or exc}") from None
+    if args.fill_readme:
+        from pipeline.compare import fill_readme
+        from pipeline.textio import read_text
+
+        text, filled = fill_readme(read_text(args.fill_readme, "README"), report, ref)
+        if filled:
+            atomic_write_text(args.fill_readme, text)
+            print(f"nlen: {args.fill_readme}: measured scores of {', '.join(filled)} written", file=sys.stderr)
     if plot is None:
         print("nlen: note: no plot: matplotlib is not installed (pip install 'nlen[plots]')", file=sys.stderr)
     files = ", ".join(f"`{stem}{ext}`" for ext in (".md", ".json") + ((".png",) if plot else ()))

@@ -14,7 +14,9 @@ HELP = "export corpus TSVs (or translate out-dirs) as TMX, Moses, OPUS XCES or J
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from pipeline.commands.translate import probability
 
-    parser.add_argument("corpus", nargs="+", metavar="CORPUS", help="corpus TSV files, or folders of them")
+    parser.add_argument("corpus", nargs="+", metavar="CORPUS",
+                        help="corpus TSV files, translate out-dirs (sharded or not) or other folders of TSVs")
+    parser.add_argument("--config", metavar="HASH", help="the configuration to read from an out-dir that holds several")
     out = parser.add_argument_group("output")
     out.add_argument("--format", required=True, choices=["tmx", "moses", "xces", "jsonl"],
                      help="tmx: TMX 1.4b file; moses: PREFIX.nl-en.nl/.en; xces: OPUS folder; jsonl: one bead a line")
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out == "-" and not exporter.to_stdout:
         raise UserError(f"--format {args.format} writes several files; --out - is for tmx and jsonl")
     chain = FilterChain(build_filters(args))  # a bad --decisions file fails here, before any output
-    stats = exporter.write(chain.apply(read_corpus(args.corpus)), args.out)
+    stats = exporter.write(chain.apply(read_corpus(args.corpus, args.config)), args.out)
     report = {"format": args.format, **chain.report(), "export": stats.to_dict()}
     for line in format_report(report):
         print(f"nlen: {line}", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 NAME = "translate"
-HELP = "translate Dutch .txt files paragraph by paragraph and write aligned TSV corpora"
+HELP = "translate Dutch .txt articles or JSONL documents paragraph by paragraph and write aligned TSV corpora"
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-nl-en"
 
 
@@ -15,6 +15,27 @@ def positive_int(value: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return n
+
+
+def _float(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {value}") from None
+
+
+def positive_float(value: str) -> float:
+    x = _float(value)
+    if not 0 < x < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be above 0, got {value}")
+    return x
+
+
+def non_negative_float(value: str) -> float:
+    x = _float(value)
+    if not 0 <= x < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return x
 
 
 def probability(value: str) -> float:
@@ -34,12 +55,17 @@ def folder(value: str) -> Path:
     return Path(value)
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """Model and generation options, shared with `eval` and `compare`."""
+def add_model_arguments(parser: argparse.ArgumentParser, model_option: str = "--model",
+                        model_default: str | None = DEFAULT_MODEL, with_unit: bool = True) -> None:
+    """Model and generation options, shared with `eval`, `compare` and `align` (which
+    names the model `--mt-model`, gives it no default and has no `--unit`)."""
+    from pipeline.translate.base import BACKEND_MODULES  # light: the backends themselves load on demand
+
     model = parser.add_argument_group("model")
-    model.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local directory (default: %(default)s)")
+    model.add_argument(model_option, default=model_default, metavar="MODEL",
+                       help="hub id or local directory" + (" (default: %(default)s)" if model_default else ""))
     model.add_argument("--revision", help="hub revision (branch, tag or commit) to pin")
-    model.add_argument("--backend", default="ctranslate2", choices=["ctranslate2", "transformers"],
+    model.add_argument("--backend", default="ctranslate2", choices=sorted(BACKEND_MODULES),
                        help="ctranslate2 (quantised, fast) or transformers (float32, the reference) (default: %(default)s)")
     model.add_argument("--family", help="model family (marian, nllb, m2m100, opus-multi, seq2seq); default: detected")
     model.add_argument("--device", default="auto", type=device_spec, metavar="DEVICE",
@@ -54,9 +80,10 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     gen = parser.add_argument_group("generation")
     gen.add_argument("--num-beams", type=positive_int, help="beam size (default: the model's own, 6 for opus-mt-nl-en)")
     gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16, rounded up to 32, within the model limit)")
-    gen.add_argument("--unit", default="paragraph", choices=["paragraph", "sentence"],
-                     help="what the model translates at once: a paragraph (then aligned and repaired), or each "
-                          "sentence alone (no repair needed, no context) (default: %(default)s)")
+    if with_unit:
+        gen.add_argument("--unit", default="paragraph", choices=["paragraph", "sentence"],
+                         help="what the model translates at once: a paragraph (then aligned and repaired), or each "
+                              "sentence alone (no repair needed, no context) (default: %(default)s)")
     gen.add_argument("--batch-size", type=positive_int, default=8,
                      help="paragraphs per batch (default: %(default)s, the fastest on CPU; on a GPU use more, "
                           "or --batch-tokens)")
@@ -89,18 +116,34 @@ def settings_from_args(args: argparse.Namespace):
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help=".txt files or folders of them; '-' reads one document from stdin (named 'stdin')")
+                        help=".txt articles, JSONL files (.jsonl, .jsonl.gz: one {\"id\": …, \"text\": …} a line), "
+                             "or folders of them; '-' reads one document from stdin (named 'stdin')")
     parser.add_argument("--out-dir", type=folder, default=Path("corpus/parallel"), help="default: %(default)s")
     add_model_arguments(parser)
     run = parser.add_argument_group("run")
     run.add_argument("--aligner", default="default", help="sentence aligner by name: nlen (the default) or galechurch")
     run.add_argument("--repair-threshold", type=probability, default=0.5, metavar="P",
-                     help="a paragraph with a bead below confidence P (or any bead not 1-1) is re-translated "
+                     help="a paragraph with a bead whose probability of being right is below P (or any bead "
+                          "not 1-1) is re-translated "
                           "sentence by sentence to repair drops and merges; 1 re-translates every paragraph "
                           "(default: %(default)s)")
     run.add_argument("--force", action="store_true", help="redo documents whose outputs are already up to date")
     run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     add_cache_arguments(run)
+    run.add_argument("--shard-size", type=positive_int, default=100, metavar="N",
+                     help="JSONL documents per shard, the unit of work and of commit (default: %(default)s)")
+    scale = parser.add_argument_group("executor")
+    scale.add_argument("--executor", choices=["local", "ray"], default="local",
+                       help="local: this process; ray: a pool of Ray actors, each loading the model once "
+                            "(pip install 'nlen[ray]') (default: %(default)s)")
+    scale.add_argument("--ray-address", metavar="auto|ADDRESS",
+                       help="Ray cluster to join (default: $RAY_ADDRESS, else start Ray on this machine)")
+    scale.add_argument("--workers", type=positive_int, metavar="N",
+                       help="Ray actors (default: as many as the cluster's CPUs, or GPUs with --gpus-per-worker, hold)")
+    scale.add_argument("--cpus-per-worker", type=positive_float, default=1.0, metavar="C",
+                       help="CPUs each actor reserves, and its thread count (default: %(default)s)")
+    scale.add_argument("--gpus-per-worker", type=non_negative_float, default=0.0, metavar="G",
+                       help="GPUs each actor reserves; > 0 runs the model on CUDA (default: %(default)s)")
 
 
 def add_cache_arguments(group) -> None:
@@ -118,6 +161,8 @@ def run(args: argparse.Namespace) -> int:
     job = TranslateJob(
         out_dir=args.out_dir, model=args.model, backend=args.backend, revision=args.revision, family=args.family,
         settings=settings_from_args(args), unit=args.unit, aligner=args.aligner, repair_threshold=args.repair_threshold, force=args.force, progress=not args.no_progress,
-        cache=not args.no_cache, cache_dir=args.cache_dir,
+        cache=not args.no_cache, cache_dir=args.cache_dir, shard_size=args.shard_size, executor=args.executor,
+        ray_address=args.ray_address, workers=args.workers, cpus_per_worker=args.cpus_per_worker,
+        gpus_per_worker=args.gpus_per_worker,
     )
     return run_translate(args.inputs, job)

@@ -107,8 +107,9 @@ def translate_segments(
 ) -> list[Translation]:
     """Translate each segment (a paragraph's sentences, or one sentence) as one
     text, splitting those over the model's input limit into chunks and joining
-    the chunks' translations (`Translation.join`). `progress(n)` counts finished
-    segments.
+    the chunks' translations (`Translation.join`). `progress(n)` counts the
+    finished segments' sentences, in steps as each batch of units ends (so a
+    long paragraph's progress moves with its chunks).
 
     `stats` is one ChunkStats for all segments, or one per segment (segments of
     several documents translated in one call, each counted for its document)."""
@@ -122,7 +123,7 @@ def translate_segments(
         stats_of[index].translation_units += len(chunks)
         units.extend(chunks)
         owner.extend([index] * len(chunks))
-    translated = translator.translate_detailed(units, progress=_scaled(progress, len(units), len(segments)))
+    translated = translator.translate_detailed(units, progress=_scaled(progress, len(units), sum(len(s) for s in segments)))
     parts: list[list[Translation]] = [[] for _ in segments]
     for index, result in zip(owner, translated):
         parts[index].append(result)
@@ -130,8 +131,8 @@ def translate_segments(
 
 
 def _scaled(progress, n_units: int, n_segments: int):
-    """Turn per-batch unit counts into segment counts (a long paragraph may be
-    several units), so a progress bar ends exactly at the number of segments."""
+    """Turn per-batch unit counts into sentence counts (a long paragraph may be
+    several units), so a progress bar ends exactly at the number of sentences."""
     if progress is None:
         return None
     done = shown = 0

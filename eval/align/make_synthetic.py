@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the aligner dev sets in eval/align/dev/ from hand-written parallel text.
+"""Build the SYNTHETIC aligner regression sets in eval/align/synthetic/ from hand-written parallel text.
 
 Source text: eval/align/source/articles_*.txt (one "Dutch ||| English" pair per
 line, an empty line between paragraphs, "# ..." starts an article) and, when
@@ -14,7 +14,7 @@ The MT file (`.mt`, line by line with `.nl`) is SIMULATED: the English
 reference of each Dutch sentence with word drops, substitutions by random
 corpus words and adjacent swaps. It is not the output of an MT system.
 
-    python eval/align/make_devsets.py   # rewrites eval/align/dev/*
+    python eval/align/make_synthetic.py   # rewrites eval/align/synthetic/*
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ def build(cfg: Config, articles) -> dict[str, int]:
         stats["blocks"] += 1
         stats["beads"] += len(beads)
     stats["nl"], stats["en"] = so, to
-    dev = HERE / "dev"
+    dev = HERE / "synthetic"
     dev.mkdir(exist_ok=True)
     for key, lines in out.items():
         (dev / f"{cfg.name}.{key}").write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")

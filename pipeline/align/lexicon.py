@@ -1,0 +1,190 @@
+"""Word translation probabilities p(f | e) over units (pipeline/align/units.py).
+
+Three sources, mixed per source unit:
+
+* identity: a unit may stand for itself on the other side (names, numbers,
+  cognates, and every word when the source side is a machine translation);
+* a user dictionary (`--dictionary FILE`, a TSV of word pairs);
+* IBM Model 1 (Brown et al. 1993), trained by EM on the confident 1-1 beads
+  of a first alignment of the *whole* input, as Moore's aligner and hunalign's
+  realign mode do. It needs no data from outside the input.
+
+The table is stored sparse (CSR by source unit), so a vocabulary of any size
+costs memory in proportion to the pairs actually seen together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from pipeline.align.units import Units, Vocabulary, unit_strings
+
+MODEL1_ITERATIONS = 5
+MODEL1_MAX_BEADS = 10_000  # a sample this large estimates the table well; more only costs memory
+MODEL1_MAX_UNITS = 80  # longer sentences add noise (and quadratic work) to the table
+MIN_PROB = 0.01  # table entries below this are dropped
+MIN_COUNT = 2  # source units seen fewer times in training get no table row
+TOP_K = 8  # most translations kept per source unit
+
+
+@dataclass
+class Table:
+    """Sparse p(f | e): row e holds f = cols[ptr[e]:ptr[e+1]] with probabilities prob[...]."""
+
+    ptr: np.ndarray
+    cols: np.ndarray
+    prob: np.ndarray
+
+    @classmethod
+    def empty(cls, size: int) -> "Table":
+        return cls(np.zeros(size + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+
+    @classmethod
+    def from_pairs(cls, e: np.ndarray, f: np.ndarray, p: np.ndarray, size: int) -> "Table":
+        order = np.lexsort((f, e))
+        e, f, p = e[order], f[order], p[order]
+        ptr = np.searchsorted(e, np.arange(size + 1))
+        return cls(ptr.astype(np.int64), f.astype(np.int64), p.astype(np.float64))
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        e = np.repeat(np.arange(len(self.ptr) - 1), np.diff(self.ptr))
+        return e, self.cols, self.prob
+
+    def grow(self, size: int) -> "Table":
+        """The same table over a larger vocabulary (new units have no rows)."""
+        if size + 1 <= len(self.ptr):
+            return self
+        return Table(np.concatenate([self.ptr, np.full(size + 1 - len(self.ptr), self.ptr[-1])]), self.cols, self.prob)
+
+
+@dataclass
+class Lexicon:
+    """p(f | e) = w_id [f = e] + (1 - w_id) p_table(f | e), for units e with a table row;
+    units without a row translate to themselves only."""
+
+    table: Table
+    identity_weight: float = 1.0
+
+    def expected(self, units: Units, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per sentence, the expected units of its translation, sum over its units of
+        p(. | e), as sparse entries (sentence, unit, weight), sorted by sentence.
+        Entries may repeat; summing them gives the vector."""
+        return self._expected(self.table, units, size)
+
+    def _expected(self, table: Table, units: Units, size: int):
+        table = table.grow(size)
+        rows = units.rows()
+        e = units.ids
+        n_row = np.diff(table.ptr)[e]
+        w_id = np.where(n_row > 0, self.identity_weight, 1.0)
+        # token k contributes 1 + n_row[k] entries in a row: itself, then its table row;
+        # tokens are in sentence order, so the entries are too
+        per_tok = 1 + n_row
+        total = int(per_tok.sum())
+        tok = np.repeat(np.arange(len(e)), per_tok)
+        pos = np.arange(total) - np.repeat(np.cumsum(per_tok) - per_tok, per_tok)  # 0 = identity
+        entry = table.ptr[e[tok]] + np.maximum(pos - 1, 0)
+        is_id = pos == 0
+        f = np.where(is_id, e[tok], table.cols[np.minimum(entry, max(len(table.cols) - 1, 0))] if len(table.cols) else e[tok])
+        w = np.where(is_id, w_id[tok], (1.0 - self.identity_weight) * (table.prob[np.minimum(entry, max(len(table.prob) - 1, 0))] if len(table.prob) else 0.0))
+        return rows[tok], f, w
+
+
+def train_model1(src: Sequence[np.ndarray], tgt: Sequence[np.ndarray], size: int,
+                 iterations: int = MODEL1_ITERATIONS) -> Table:
+    """IBM Model 1 p(f | e) with a NULL source word, by EM over sentence pairs of unit ids.
+
+    Sparse throughout: only unit pairs that occur together in some pair get a
+    parameter. Pairs beyond MODEL1_MAX_BEADS are skipped (evenly), and long
+    sentences are left out.
+    """
+    keep = [k for k in range(len(src)) if 0 < len(src[k]) <= MODEL1_MAX_UNITS and 0 < len(tgt[k]) <= MODEL1_MAX_UNITS]
+    if len(keep) > MODEL1_MAX_BEADS:
+        keep = [keep[int(x)] for x in np.linspace(0, len(keep) - 1, MODEL1_MAX_BEADS)]
+    if not keep:
+        return Table.empty(size)
+    null = size  # the NULL source unit
+    e_list = [np.append(src[k], null) for k in keep]
+    f_list = [tgt[k] for k in keep]
+    le = np.array([len(x) for x in e_list])
+    lf = np.array([len(x) for x in f_list])
+    e_cat, f_cat = np.concatenate(e_list), np.concatenate(f_list)
+    e_base, f_base = np.cumsum(le) - le, np.cumsum(lf) - lf
+    # occurrence o of pair k pairs source token o // lf[k] with target token o % lf[k]
+    occ = le * lf
+    pair_of = np.repeat(np.arange(len(keep)), occ)
+    o = np.arange(int(occ.sum())) - np.repeat(np.cumsum(occ) - occ, occ)
+    t_occ = f_base[pair_of] + o % lf[pair_of]  # the target token (normalisation unit)
+    e_occ = e_cat[e_base[pair_of] + o // lf[pair_of]]
+    f_occ = f_cat[t_occ]
+    tok_base = len(f_cat)
+    keys, pair = np.unique(e_occ * (size + 1) + f_occ, return_inverse=True)
+    pe, pf = keys // (size + 1), keys % (size + 1)
+    t = np.ones(len(keys))
+    for _ in range(iterations):
+        w = t[pair]
+        z = np.bincount(t_occ, weights=w, minlength=tok_base)
+        counts = np.bincount(pair, weights=w / z[t_occ], minlength=len(keys))
+        per_e = np.bincount(pe, weights=counts, minlength=size + 1)
+        t = counts / per_e[pe]
+    # A unit seen once is paired with whatever its one sentence holds: EM memorises
+    # that pairing, which then "confirms" the very alignment it was trained on.
+    seen = np.bincount(np.concatenate([s for s in (src[k] for k in keep)]), minlength=size + 1)
+    ok = (pe != null) & (t >= MIN_PROB) & (seen[np.minimum(pe, size)] >= MIN_COUNT)
+    pe, pf, t = pe[ok], pf[ok], t[ok]
+    # at most TOP_K translations per unit: the rest is noise, and costs time in every window
+    order = np.lexsort((-t, pe))
+    pe, pf, t = pe[order], pf[order], t[order]
+    first = np.searchsorted(pe, pe)
+    keep = np.arange(len(pe)) - first < TOP_K
+    return Table.from_pairs(pe[keep], pf[keep], t[keep], size)
+
+
+def read_dictionary(path: str | Path, vocab: Vocabulary) -> tuple[Table, Table]:
+    """A TSV of word pairs (source <tab> target; '#' comments) → forward and
+    backward tables, each source unit's translations equally likely."""
+    from pipeline.errors import InputError
+    from pipeline.textio import read_text
+
+    text = read_text(str(path), "--dictionary")
+    pairs: set[tuple[int, int]] = set()
+    for no, line in enumerate(text.split("\n"), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
+            raise InputError(path, f"line {no}: expected 'source<TAB>target', got {line.strip()[:60]!r}")
+        src_units, tgt_units = unit_strings(cols[0]), unit_strings(cols[1])
+        for s in src_units:
+            for t in tgt_units:
+                pairs.add((vocab.ids.setdefault(s, len(vocab.ids)), vocab.ids.setdefault(t, len(vocab.ids))))
+    if not pairs:
+        raise InputError(path, "no word pairs found")
+    e, f = (np.array(x, dtype=np.int64) for x in zip(*sorted(pairs)))
+    size = len(vocab)
+
+    def uniform(a, b):
+        n = np.bincount(a, minlength=size)
+        return Table.from_pairs(a, b, 1.0 / n[a], size)
+
+    return uniform(e, f), uniform(f, e)
+
+
+def merge(a: Table, b: Table, size: int, weight_b: float = 0.5) -> Table:
+    """Row-wise mixture: rows present in both are (1 - weight_b) a + weight_b b."""
+    a, b = a.grow(size), b.grow(size)
+    ea, fa, pa = a.pairs()
+    eb, fb, pb = b.pairs()
+    has_a = np.diff(a.ptr) > 0
+    has_b = np.diff(b.ptr) > 0
+    wa = np.where(has_b[ea], 1.0 - weight_b, 1.0)
+    wb = np.where(has_a[eb], weight_b, 1.0)
+    e = np.concatenate([ea, eb])
+    f = np.concatenate([fa, fb])
+    p = np.concatenate([pa * wa, pb * wb])
+    keys, inv = np.unique(e * (size + 1) + f, return_inverse=True)
+    return Table.from_pairs(keys // (size + 1), keys % (size + 1), np.bincount(inv, weights=p), size)

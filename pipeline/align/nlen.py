@@ -1,0 +1,291 @@
+"""The default aligner, `nlen`: a bead model estimated from the input itself.
+
+    beads = NlenAligner().align_blocks(src_blocks, tgt_blocks, mt_blocks)
+
+All blocks of one call (every paragraph of a document in `nlen translate`,
+every block of `nlen align`) share what is estimated, so even a paragraph of
+three sentences is aligned with statistics of the whole input:
+
+1. Units (pipeline/align/units.py) of every sentence, and their background
+   frequencies on each side.
+2. A first pass with identity translation (with MT: the MT's words against
+   the target's; without: names, numbers and cognates), priors, the length
+   ratio from the totals. On a long input the first pass sees a prefix only.
+3. From its beads: the length ratio and variance (robust, from the 1-1 beads),
+   the copy rates lam (one EM step), the bead priors (counts, smoothed
+   towards Gale & Church's) and, without MT, IBM Model 1 tables in both
+   directions, trained on the 1-1 beads of the whole input (plus the user's
+   dictionary, if any). Without MT this runs twice.
+4. The final pass with these estimates: a coarse Viterbi pass (beads of up to
+   two sentences a side) finds the region, then every bead type is scored in a
+   band around it (pipeline/align/dp.py `Lattice`), which gives the best path
+   and, by forward-backward, each bead's posterior probability. Platt scaling
+   fitted on the real Text+Berg dev set (eval/align/) turns that into the
+   probability that the bead is right: the bead's score.
+
+The bead score model is in pipeline/align/model.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+
+from pipeline.align import dp
+from pipeline.align.base import Aligner, register
+from pipeline.align.blas import single_thread
+from pipeline.align.lexicon import Lexicon, Table, merge, read_dictionary, train_model1
+from pipeline.align.model import BlockScorer, ModelParams, Side, bead_types, default_log_priors
+from pipeline.align.units import Units, Vocabulary
+from pipeline.types import Bead
+
+log = logging.getLogger(__name__)
+
+ESTIMATE_SENTENCES = 4000  # source sentences the first pass sees (whole blocks, in order)
+LAM_START = {True: 0.2, False: 0.1}  # copy rate before estimation, with / without MT
+PRIOR_PAIRS = 20.0  # weight of the priors when the length ratio and variance are estimated
+PRIOR_BEADS = 50.0  # pseudo-beads behind the bead-type priors
+PRIOR_UNITS = 200.0  # pseudo-units behind lam
+LAM_BEADS = 4000  # beads lam is estimated from
+IDENTITY_WEIGHT = 0.5  # share of a unit's translation mass kept on itself once Model 1 is trained
+TEMPERATURE = 1.5  # posterior temperature, chosen on the real Text+Berg dev set (eval/align/)
+# Platt scaling of the posteriors into the probability that a bead is right (strict), per
+# mode: fitted by `eval/align/evaluate.py --fit-calibration` on the real Text+Berg dev set
+# (with MT: its three MT systems pooled). See eval/align/results.md for the reliability tables.
+CALIBRATION = {"mt": (0.645, 0.442), "no_mt": (0.462, 0.281)}
+BACKGROUND_PRIOR = 1000.0  # pseudo-units behind the background frequencies
+BACKGROUND_VOCAB = 20000.0  # unit types they are spread over (a language's working vocabulary)
+SMALL_GRID = 1024  # grids of up to this many cells skip the coarse pass
+RADIUS = 8  # band half-width, around the coarse path, in which every bead type is scored
+
+
+@dataclass
+class _Block:
+    src: Side
+    tgt: Side
+    n: int
+    m: int
+
+
+@register
+class NlenAligner(Aligner):
+    name = "nlen"
+    options = ("dictionary",)
+
+    def __init__(self, max_size: int = 4, dictionary: str | None = None, temperature: float = TEMPERATURE,
+                 passes: int | None = None, calibrated: bool = True):
+        super().__init__(max_size)
+        self.dictionary = dictionary
+        self.temperature = temperature
+        self.calibrated = calibrated  # False: scores are the model's raw posteriors (to fit CALIBRATION)
+        self.passes = passes  # estimation passes before the final one (default: 1 with MT, 2 without)
+        self.last_params: ModelParams | None = None  # what the last call estimated (for reports)
+
+    def align(self, src: Sequence[str], tgt: Sequence[str], src_mt: Sequence[str] | None = None) -> list[Bead]:
+        return self.align_blocks([src], [tgt], None if src_mt is None else [src_mt])[0]
+
+    def align_blocks(self, src_blocks, tgt_blocks, mt_blocks=None) -> list[list[Bead]]:
+        with single_thread():
+            return self._align_blocks(src_blocks, tgt_blocks, mt_blocks)
+
+    # ------------------------------------------------------------------------------------
+    def _align_blocks(self, src_blocks, tgt_blocks, mt_blocks) -> list[list[Bead]]:
+        use_mt = mt_blocks is not None
+        vocab = Vocabulary()
+        dict_fwd = dict_bwd = None
+        if self.dictionary and use_mt:
+            log.warning("--dictionary is not used with MT: the MT is compared with the target word for word")
+        elif self.dictionary:
+            dict_fwd, dict_bwd = read_dictionary(self.dictionary, vocab)
+        lex_blocks = mt_blocks if use_mt else src_blocks
+        flat = [s for b in lex_blocks for s in b]
+        src_units = vocab.encode(flat)
+        tgt_units = vocab.encode([t for b in tgt_blocks for t in b])
+        size = len(vocab)
+        bg_src = _background(src_units, size)
+        bg_tgt = _background(tgt_units, size)
+        src_chars = np.array([len(s) for b in src_blocks for s in b], dtype=np.float64)
+        tgt_chars = np.array([len(t) for b in tgt_blocks for t in b], dtype=np.float64)
+
+        fwd = Lexicon(Table.empty(size))
+        bwd = Lexicon(Table.empty(size))
+        if dict_fwd is not None:
+            fwd, bwd = Lexicon(dict_fwd, IDENTITY_WEIGHT), Lexicon(dict_bwd, IDENTITY_WEIGHT)
+        p = ModelParams(lam_fwd=LAM_START[use_mt], lam_bwd=LAM_START[use_mt],
+                        c=(tgt_chars.sum() + 1.0) / (src_chars.sum() + 1.0),
+                        log_prior=default_log_priors(self.max_size))
+        offsets_s = np.cumsum([0] + [len(b) for b in src_blocks])
+        offsets_t = np.cumsum([0] + [len(b) for b in tgt_blocks])
+
+        def blocks(lex_f: Lexicon, lex_b: Lexicon) -> list[_Block]:
+            rs, fs, ws = lex_f.expected(src_units, size)
+            rt, ft, wt = lex_b.expected(tgt_units, size)
+            out = []
+            ps, pt = np.searchsorted(rs, offsets_s), np.searchsorted(rt, offsets_t)
+            for k in range(len(src_blocks)):
+                s0, s1, t0, t1 = offsets_s[k], offsets_s[k + 1], offsets_t[k], offsets_t[k + 1]
+                src = Side(src_units.slice(s0, s1), src_chars[s0:s1], rs[ps[k]:ps[k + 1]] - s0, fs[ps[k]:ps[k + 1]],
+                           ws[ps[k]:ps[k + 1]])
+                tgt = Side(tgt_units.slice(t0, t1), tgt_chars[t0:t1], rt[pt[k]:pt[k + 1]] - t0, ft[pt[k]:pt[k + 1]],
+                           wt[pt[k]:pt[k + 1]])
+                out.append(_Block(src, tgt, s1 - s0, t1 - t0))
+            return out
+
+        types = bead_types(self.max_size)
+        passes = self.passes if self.passes is not None else (1 if use_mt else 2)
+        for _ in range(passes):
+            bl = blocks(fwd, bwd)
+            paths = self._estimation_paths(bl, types, p, bg_src, bg_tgt)
+            ones_s, ones_t = [], []
+            all_beads = []
+            for k, path in paths:
+                b = bl[k]
+                for q in path:
+                    src_ids = list(range(q.i - q.a, q.i))
+                    tgt_ids = list(range(q.j - q.b, q.j))
+                    all_beads.append((b, src_ids, tgt_ids))
+                    if q.a == 1 and q.b == 1:
+                        ones_s.append(offsets_s[k] + q.i - 1)
+                        ones_t.append(offsets_t[k] + q.j - 1)
+            p = _estimate(p, all_beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, self.max_size)
+            if not use_mt and ones_s:
+                fwd, bwd = self._model1(src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd)
+        self.last_params = p
+        calibration = CALIBRATION["mt" if use_mt else "no_mt"] if self.calibrated else None
+        return [self._final(b, types, p, bg_src, bg_tgt, calibration) for b in blocks(fwd, bwd)]
+
+    def _model1(self, src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd) -> tuple[Lexicon, Lexicon]:
+        """IBM Model 1 in both directions from the 1-1 beads (and the dictionary)."""
+        s_units = [src_units.sentence(i) for i in ones_s]
+        t_units = [tgt_units.sentence(j) for j in ones_t]
+        t_fwd, t_bwd = train_model1(s_units, t_units, size), train_model1(t_units, s_units, size)
+        if dict_fwd is not None:
+            t_fwd, t_bwd = merge(t_fwd, dict_fwd, size), merge(t_bwd, dict_bwd, size)
+        return Lexicon(t_fwd, IDENTITY_WEIGHT), Lexicon(t_bwd, IDENTITY_WEIGHT)
+
+    def _estimation_paths(self, bl, types, p, bg_src, bg_tgt):
+        """Best paths of whole blocks, in order, until ESTIMATE_SENTENCES source
+        sentences are covered; a single longer block is cut to a prefix."""
+        paths, seen = [], 0
+        for k, b in enumerate(bl):
+            if not b.n or not b.m:
+                continue
+            if seen >= ESTIMATE_SENTENCES:
+                break
+            n = b.n if b.n <= 2 * ESTIMATE_SENTENCES else ESTIMATE_SENTENCES
+            mk = int(dp.diagonal(b.src.chars, b.tgt.chars)[n])
+            lattice = self._lattice(b, types, p, bg_src, bg_tgt, n, mk, posteriors=False)
+            paths.append((k, lattice.best_path()))
+            seen += n
+        return paths
+
+    def _lattice(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, n: int, m: int,
+                 posteriors: bool = True) -> dp.Lattice:
+        """A coarse Viterbi pass (beads of at most 2 sentences a side) finds the
+        region of the alignment; every bead type is then scored in a narrow band
+        around it."""
+        sc = BlockScorer(b.src, b.tgt, bg_src, bg_tgt, p, self.max_size)
+        if (n + 1) * (m + 1) <= SMALL_GRID:  # a paragraph: score every cell at once
+            return dp.Lattice(n, m, types, sc.cost, None, self.temperature, posteriors=posteriors)
+        coarse = [ab for ab in types if max(ab) <= 2]
+        centre = np.minimum(dp.diagonal(b.src.chars, b.tgt.chars)[: n + 1], m)
+        path = dp.viterbi(n, m, coarse, sc.cost, centre, margins=False)
+        return dp.Lattice(n, m, types, sc.cost, path, self.temperature, RADIUS, posteriors=posteriors)
+
+    def _final(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, calibration) -> list[Bead]:
+        if not b.n or not b.m:
+            return [Bead((i,), (), 1.0) for i in range(b.n)] + [Bead((), (j,), 1.0) for j in range(b.m)]
+        lattice = self._lattice(b, types, p, bg_src, bg_tgt, b.n, b.m)
+        path = lattice.best_path()
+        post = lattice.path_posteriors(path)
+        if calibration is not None:
+            post = _calibrate(post, *calibration)
+        return [Bead(tuple(range(q.i - q.a, q.i)), tuple(range(q.j - q.b, q.j)), float(np.clip(pr, 0.0, 1.0)))
+                for q, pr in zip(path, post)]
+
+
+def _calibrate(p: np.ndarray, slope: float, shift: float) -> np.ndarray:
+    """Platt scaling of posteriors: sigmoid(slope * logit(p) + shift)."""
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return 1.0 / (1.0 + np.exp(-(slope * np.log(p / (1 - p)) + shift)))
+
+
+def _background(units: Units, size: int) -> np.ndarray:
+    """Unit frequencies of one side, with a Dirichlet prior of BACKGROUND_PRIOR pseudo-units
+    spread over BACKGROUND_VOCAB types: a short input cannot show how rare its words are
+    in the language (in ten sentences every word looks common), a long one can."""
+    counts = units.counts(size)
+    prior = min(BACKGROUND_PRIOR, max(counts.sum(), 1.0))  # never more pseudo-units than real ones
+    return (counts + prior / BACKGROUND_VOCAB) / (counts.sum() + prior)
+
+
+def _estimate(p: ModelParams, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt,
+              max_size) -> ModelParams:
+    """New parameters from the beads of a pass (see the module docstring)."""
+    # length ratio and variance: robust, from the 1-1 beads, shrunk to the prior
+    c, s2 = p.c, p.s2
+    if ones_s:
+        l1, l2 = src_chars[ones_s], tgt_chars[ones_t]
+        keep = (l1 > 0) & (l2 > 0)
+        l1, l2 = l1[keep], l2[keep]
+        k, k0 = len(l1), PRIOR_PAIRS
+        if k:
+            c = (k * float(np.median(l2 / l1)) + k0 * p.c) / (k + k0)
+            mean = (l1 + l2 / c) / 2
+            s2_hat = float(np.median((c * l1 - l2) ** 2 / mean) / 0.4549)  # median of chi2(1)
+            s2 = (k * max(s2_hat, 0.5) + k0 * 6.8) / (k + k0)
+    # bead priors: counts smoothed towards the defaults
+    prior0 = default_log_priors(max_size)
+    counts = {ab: 0.0 for ab in prior0}
+    for _, s, t in beads:
+        ab = (len(s), len(t))
+        if ab in counts:
+            counts[ab] += 1
+    total = sum(counts.values())
+    log_prior = {ab: math.log((counts[ab] + PRIOR_BEADS * math.exp(lp)) / (total + PRIOR_BEADS))
+                 for ab, lp in prior0.items()}
+    # copy rates: one EM step over the units of the non-null beads
+    lam_f = _lam(p.lam_fwd, [(b.src, b.tgt, s, t) for b, s, t in beads if s and t], bg_tgt)
+    lam_b = _lam(p.lam_bwd, [(b.tgt, b.src, t, s) for b, s, t in beads if s and t], bg_src)
+    return replace(p, c=c, s2=s2, log_prior=log_prior, lam_fwd=lam_f, lam_bwd=lam_b)
+
+
+def _lam(lam: float, pairs, bg: np.ndarray) -> float:
+    """E-step over every unit f of the explained side: the posterior that f is a
+    translation, lam p_S(f) / (lam p_S(f) + (1 - lam) P(f)); the new lam is their mean.
+    `pairs` are (row side, column side, row sentence ids, column sentence ids)."""
+    pairs = pairs[:LAM_BEADS]
+    if not pairs:
+        return lam
+    # expected units of each bead's row side, summed per (bead, unit)
+    eb, eu, ew, cb, cu, units = [], [], [], [], [], []
+    for k, (row_side, col_side, rows, cols) in enumerate(pairs):
+        for i in rows:
+            a, b = row_side.exp_ptr[i], row_side.exp_ptr[i + 1]
+            eu.append(row_side.exp_unit[a:b])
+            ew.append(row_side.exp_w[a:b])
+            eb.append(np.full(b - a, k))
+        for j in cols:
+            ids = col_side.units.sentence(j)
+            cu.append(ids)
+            cb.append(np.full(len(ids), k))
+        units.append(sum(int(row_side.units.lengths[i]) for i in rows))
+    cu_all, cb_all = np.concatenate(cu), np.concatenate(cb)
+    if not len(cu_all):
+        return lam
+    size = len(bg) + 1
+    if not sum(len(x) for x in eu):
+        return float((PRIOR_UNITS * lam) / (len(cu_all) + PRIOR_UNITS))
+    keys, inv = np.unique(np.concatenate(eb) * size + np.concatenate(eu), return_inverse=True)
+    sums = np.bincount(inv, weights=np.concatenate(ew))
+    want = cb_all * size + cu_all
+    at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+    found = keys[at] == want
+    n_units = np.maximum(np.array(units, dtype=np.float64), 1.0)[cb_all]
+    ps = np.where(found, sums[at], 0.0) / n_units
+    post = lam * ps / (lam * ps + (1.0 - lam) * bg[cu_all])
+    return float((post.sum() + PRIOR_UNITS * lam) / (len(cu_all) + PRIOR_UNITS))

@@ -1,0 +1,162 @@
+"""`nlen merge`: the units of an out-dir (articles and JSONL shards) → one corpus.
+
+Units are taken in input order (inputs by path; a JSONL input's shards by
+number) and must all be done: every shard of an input from 0 to its final one,
+each TSV matching the SHA-256 its manifest records. The merged TSV has one
+header and every unit's rows; the top-level manifest carries the counts, the
+configuration hash and the unit list, and nothing that depends on how or where
+the units were made, so the same input and settings give the same bytes
+whatever the executor, the number of workers or the interruptions.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.errors import UserError
+from pipeline.shards import add_counts, read_manifest
+from pipeline.write import commit_files, json_text, sha256_file
+
+# describe() fields that are bookkeeping of the process that made a unit, not of its output
+LOCAL_FIELDS = ("converted_model", "threads")
+
+
+def units_by_config(out_dir: Path) -> dict[str, list[tuple[Path, dict]]]:
+    """The unit manifests in `out_dir`, by configuration hash (empty: no units)."""
+    by_config: dict[str, list[tuple[Path, dict]]] = {}
+    for path in sorted(out_dir.glob("*.json")):
+        manifest = read_manifest(path)
+        if not manifest or "units" in manifest or not isinstance(manifest.get("output"), dict) \
+                or not isinstance(manifest.get("input"), dict) or not manifest.get("config"):
+            continue  # not a unit's manifest (a merged corpus's, or an older run's without a config hash)
+        by_config.setdefault(manifest["config"], []).append((path, manifest))
+    return by_config
+
+
+def find_units(out_dir: Path, config: str | None) -> tuple[str, list[tuple[Path, dict]]]:
+    """The unit manifests of one configuration, in input order."""
+    if not out_dir.is_dir():
+        raise UserError(f"{out_dir}: no such folder")
+    by_config = units_by_config(out_dir)
+    if not by_config:
+        raise UserError(f"{out_dir}: no translated units here (run nlen translate … --out-dir {out_dir} first)")
+    if config is None:
+        if len(by_config) > 1:
+            listed = ", ".join(f"{c} ({len(u)} units)" for c, u in sorted(by_config.items()))
+            raise UserError(f"{out_dir}: holds outputs of {len(by_config)} configurations: {listed}; choose one with --config")
+        config = next(iter(by_config))
+    elif config not in by_config:
+        raise UserError(f"{out_dir}: no units of configuration {config} (found: {', '.join(sorted(by_config))})")
+    units = by_config[config]
+    units.sort(key=lambda u: (u[1]["input"].get("path", ""), u[1]["input"].get("shard", 0)))
+    return config, units
+
+
+def check_complete(out_dir: Path, units: list[tuple[Path, dict]]) -> None:
+    """Every shard of every JSONL input is there, and every TSV is whole."""
+    shards: dict[str, list[dict]] = {}
+    for path, manifest in units:
+        if "shard" in manifest["input"]:
+            shards.setdefault(manifest["input"]["path"], []).append(manifest["input"])
+        out = manifest["output"]
+        tsv = out_dir / out.get("tsv", "")
+        if sha256_file(tsv) != out.get("sha256"):
+            raise UserError(f"{tsv}: does not match its manifest {path.name} (interrupted or edited); "
+                            "rerun the same nlen translate command to redo it")
+        rejects = out.get("rejects")
+        if rejects and sha256_file(out_dir / rejects["path"]) != rejects.get("sha256"):
+            raise UserError(f"{out_dir / rejects['path']}: does not match its manifest {path.name}; rerun nlen translate")
+    for source, items in shards.items():
+        have = sorted(i["shard"] for i in items)
+        final = [i["shard"] for i in items if i.get("final")]
+        last = final[0] if final else None
+        expected = range((last if last is not None else max(have)) + 1)
+        missing = sorted(set(expected) - set(have))
+        if missing or last is None:
+            what = f"shards {', '.join(map(str, missing[:10]))}{' …' * (len(missing) > 10)} are" if missing else \
+                "the last shard is"
+            raise UserError(f"{source}: {what} not done yet; rerun the same nlen translate command, then merge")
+
+
+def check_same_model(units: list[tuple[Path, dict]]) -> dict:
+    """Every unit was made by the same resolved model (a hub model that moved
+    between runs would mix two models in one corpus)."""
+    def key(manifest):
+        model = manifest.get("model") or {}
+        return json.dumps({k: v for k, v in model.items() if k not in LOCAL_FIELDS}, sort_keys=True, default=str)
+
+    first = key(units[0][1])
+    for path, manifest in units[1:]:
+        if key(manifest) != first:
+            raise UserError(f"{path.name}: made by a different model or revision than {units[0][0].name}, though the "
+                            "configuration is the same; remove one of them and rerun nlen translate")
+    return {k: v for k, v in (units[0][1].get("model") or {}).items() if k not in LOCAL_FIELDS}
+
+
+def merge(out_dir: Path, output: str | None = None, config: str | None = None) -> dict:
+    """Write the merged corpus (TSV, rejects, manifest last); returns the manifest."""
+    from pipeline.write import atomic_stream
+
+    config, units = find_units(out_dir, config)
+    check_complete(out_dir, units)
+    model = check_same_model(units)
+    to_stdout = output == "-"
+    tsv_path = Path(output) if output and not to_stdout else out_dir / "corpus.tsv"
+    listed, counts, rows, rejects = [], {}, 0, []
+    documents = untranslated = 0
+
+    def rows_of(unit_tsv: Path, first: bool):
+        with open(unit_tsv, "rb") as f:
+            header = f.readline()
+            if first:
+                yield header
+            yield from f
+
+    def write_rows(sink) -> None:
+        for k, (path, manifest) in enumerate(units):
+            for line in rows_of(out_dir / manifest["output"]["tsv"], k == 0):
+                sink.write(line)
+
+    if to_stdout:
+        write_rows(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        with atomic_stream(tsv_path) as f:
+            write_rows(f)
+    for path, manifest in units:
+        out, source = manifest["output"], manifest["input"]
+        rows += out.get("rows", 0)
+        counts = add_counts(counts, manifest.get("counts") or {})
+        documents += len(manifest.get("documents") or [None])
+        untranslated += len(manifest.get("untranslated") or [])
+        listed.append({"name": path.stem, "input": source.get("path"), **({"shard": source["shard"]} if "shard" in source else {}),
+                       "rows": out.get("rows"), "sha256": out.get("sha256")})
+        if out.get("rejects"):
+            for line in (out_dir / out["rejects"]["path"]).read_text(encoding="utf-8").splitlines():
+                rejects.append(json.dumps({"input": source.get("path"), **json.loads(line)}, ensure_ascii=False) + "\n")
+    result = {
+        "nlen": __version__,
+        "config": config,
+        "output": {"tsv": tsv_path.name if not to_stdout else "-", "rows": rows,
+                   "sha256": None if to_stdout else sha256_file(tsv_path)},
+        "documents": documents,
+        "rejects": len(rejects),
+        "untranslated": untranslated,
+        "counts": counts,
+        "model": model,
+        "request": units[0][1].get("request"),
+        "units": listed,
+    }
+    if not to_stdout:
+        stem = tsv_path.with_suffix("")
+        files = []
+        if rejects:
+            data = "".join(rejects).encode("utf-8")
+            files.append((stem.with_name(stem.name + ".rejects.jsonl"), data))
+            result["output"]["rejects"] = files[0][0].name
+        files.append((stem.with_name(stem.name + ".json"), json_text(result).encode("utf-8")))
+        commit_files(files)
+    return result

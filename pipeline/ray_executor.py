@@ -1,0 +1,216 @@
+"""The Ray executor (`nlen translate --executor ray`), on Ray Data.
+
+The driver plans the tasks (pipeline/run.py's `Plan`: JSONL shards as byte
+ranges, groups of small articles with their text) and skips those whose
+done-marker is there. The tasks flow through `map_batches` into a fixed pool
+of actors (`ActorPoolStrategy`): each actor loads the model once, and runs
+whole tasks with the same `shards.process_task` as the local executor —
+translate, align, repair, write — returning only a status, which the driver
+counts into one progress bar and the end-of-run summary.
+
+An actor that dies is restarted by Ray and its task is retried: the task is
+redone from scratch, and its outputs are committed as a unit (manifest last),
+so nothing is duplicated or lost. Resuming relies on those done-markers, not on
+Ray's own checkpointing (which applies only to pipelines that start with a
+read and end with a write).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import sys
+import time
+
+from pipeline.errors import UserError
+
+log = logging.getLogger(__name__)
+
+
+class ShardWorker:
+    """One Ray actor: the model, loaded once, and the shared task code."""
+
+    def __init__(self, job, config: str, device: str):
+        from pipeline.run import open_translator, run_context
+        from pipeline.write import remove_stale_temps
+
+        logging.getLogger("pipeline").setLevel(logging.WARNING)
+        self._threads(job.cpus_per_worker)
+        remove_stale_temps(job.out_dir)  # left by an actor of this host that died
+        self.translator = open_translator(job, device)  # the device the driver resolved, not this node's guess
+        self.ctx = run_context(job, self.translator, config)
+
+    @staticmethod
+    def _threads(cpus: float) -> None:
+        n = max(1, int(cpus))
+        os.environ["OMP_NUM_THREADS"] = str(n)  # CTranslate2's thread count (pipeline/translate/ctranslate2_backend.py)
+        try:
+            import torch
+
+            torch.set_num_threads(n)
+        except ImportError:  # pragma: no cover - torch is a dependency
+            pass
+
+    def __call__(self, batch: dict) -> dict:
+        import numpy as np
+
+        from pipeline.shards import process_task
+
+        statuses = []
+        for blob in batch["task"]:
+            with _Warnings() as warned:  # the pipeline's own warnings travel with the status
+                try:
+                    status = process_task(pickle.loads(blob), self.translator, self.ctx)
+                except UserError as exc:  # e.g. the disk is full: told to the driver, which stops
+                    status = {"error": str(exc)}
+            if "error" not in status:
+                status["warnings"] = warned.messages + status["warnings"]
+            statuses.append(json.dumps(status))
+        return {"status": np.array(statuses, dtype=object)}
+
+
+class _Warnings(logging.Handler):
+    """Collects what the `pipeline` loggers warn about while a task runs (an
+    actor's stderr does not reach the driver)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> "_Warnings":
+        logging.getLogger("pipeline").addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger("pipeline").removeHandler(self)
+
+
+def connect(job) -> bool:
+    """Join the cluster (--ray-address, else $RAY_ADDRESS) or start Ray on this
+    machine; a Ray already initialised in this process is used as it is.
+    Returns True when this call connected (and the caller should disconnect)."""
+    import ray
+
+    if ray.is_initialized():
+        return False
+    address = job.ray_address or os.environ.get("RAY_ADDRESS")
+    if not log.isEnabledFor(logging.DEBUG):
+        # Ray's C++ core logs to stderr; its one error-level line in a normal run is
+        # a notice that Ray Data's actors keep their constructor in the object store.
+        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
+    options = {"include_dashboard": False, "logging_level": logging.ERROR, "log_to_driver": False}
+    try:
+        if address:
+            ray.init(address=address, **options)
+        else:
+            ray.init(**options)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = f"the Ray cluster at {address}" if address else "a local Ray instance"
+        raise UserError(f"cannot connect to {where}: {' '.join(str(exc).split())[:200]}") from None
+    return True
+
+
+def pool_size(job, tasks: int) -> int:
+    """--workers, else as many actors as the cluster's CPUs (or GPUs) hold; never more than the tasks."""
+    import ray
+
+    if job.workers:
+        return min(job.workers, tasks)
+    have = ray.cluster_resources()
+    fits = have.get("GPU", 0) / job.gpus_per_worker if job.gpus_per_worker else have.get("CPU", 0) / job.cpus_per_worker
+    return max(1, min(int(fits), tasks))
+
+
+def check_resources(job) -> None:
+    import ray
+
+    have = ray.cluster_resources()
+    if job.gpus_per_worker and have.get("GPU", 0) < job.gpus_per_worker:
+        raise UserError(f"--gpus-per-worker {job.gpus_per_worker:g}: the Ray cluster has {have.get('GPU', 0):g} GPUs")
+    if have.get("CPU", 0) < job.cpus_per_worker:
+        raise UserError(f"--cpus-per-worker {job.cpus_per_worker:g}: the Ray cluster has {have.get('CPU', 0):g} CPUs")
+
+
+def run_ray(plan, job, config: str, summary) -> None:
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from pipeline.run import resolved_device
+
+    # Descriptors only: a shard travels as its byte range, and its worker reads it.
+    tasks = []
+    for task in plan.tasks():
+        for unit in task.units:
+            if unit.shard is not None:
+                unit.shard = unit.shard.without_records()
+                unit.documents = None
+        tasks.append(pickle.dumps(task))
+    if not tasks:
+        return
+    import ray
+    from ray.data import ActorPoolStrategy, DataContext
+
+    started_here = connect(job)
+    try:
+        check_resources(job)
+        context = DataContext.get_current()
+        context.enable_progress_bars = False  # ours is the one bar, over shards
+        workers = pool_size(job, len(tasks))
+        context.max_consecutive_actor_init_deaths = 2 * workers  # a model that cannot load fails the run
+        for name in ("ray", "ray.data"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        dataset = ray.data.from_items([{"task": t} for t in tasks], override_num_blocks=len(tasks))
+        statuses = dataset.map_batches(
+            ShardWorker, fn_constructor_args=(job, config, resolved_device(job)), batch_size=1, batch_format="numpy",
+            compute=ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
+            num_cpus=job.cpus_per_worker, num_gpus=job.gpus_per_worker or None,
+        )
+        started = time.perf_counter()
+        with logging_redirect_tqdm(), tqdm(total=len(tasks), unit="shard", desc="translate", file=sys.stderr,
+                                           disable=not job.progress, dynamic_ncols=True) as bar:
+            rows = iter(statuses.iter_rows())
+            try:
+                for row in rows:
+                    status = json.loads(row["status"])
+                    if "error" in status:
+                        raise UserError(status["error"])
+                    summary.add(status)
+                    for message in status["warnings"]:
+                        log.warning("%s", message)
+                    seconds = max(time.perf_counter() - started, 1e-9)
+                    bar.set_postfix_str(f"{summary.documents / seconds:.2f} docs/s, "
+                                        f"{summary.sentences / seconds:.1f} sentences/s", refresh=False)
+                    bar.update(1)
+            finally:
+                close = getattr(rows, "close", None)
+                if close:
+                    close()
+    except Exception as exc:
+        cause = _user_error(exc)
+        if cause is None:
+            raise
+        raise cause from None
+    finally:
+        from pipeline.write import remove_stale_temps
+
+        remove_stale_temps(job.out_dir)
+        if started_here:
+            ray.shutdown()
+
+
+def _user_error(exc: BaseException) -> UserError | None:
+    """The UserError behind an error Ray wraps (e.g. a model that cannot load):
+    the innermost one, which holds the message without Ray's traceback."""
+    found, seen = None, set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, UserError):
+            found = exc
+        inner = getattr(exc, "cause", None)
+        exc = inner if isinstance(inner, BaseException) else (exc.__cause__ or exc.__context__)
+    return found
