@@ -71,14 +71,40 @@ def check_complete(out_dir: Path, units: list[tuple[Path, dict]]) -> None:
             raise UserError(f"{out_dir / rejects['path']}: does not match its manifest {path.name}; rerun nlen translate")
     for source, items in shards.items():
         have = sorted(i["shard"] for i in items)
-        final = [i["shard"] for i in items if i.get("final")]
-        last = final[0] if final else None
-        expected = range((last if last is not None else max(have)) + 1)
-        missing = sorted(set(expected) - set(have))
-        if missing or last is None:
+        finals = sorted(i["shard"] for i in items if i.get("final"))
+        last = finals[0] if finals else max(have)
+        stale = [n for n in have if n > last]
+        if stale:  # left by an earlier run on a longer version of the input (or with the input's last shard redone)
+            names = [p.stem for p, m in units if m["input"].get("path") == source and m["input"].get("shard") in stale]
+            shown = ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
+            raise UserError(f"{source}: {len(stale)} stale shard{'s' * (len(stale) > 1)} past its last one (shard {last}), "
+                            f"left by a run on a longer version of the input: {shown}; remove their .tsv/.json/"
+                            ".rejects.jsonl files (or translate into a fresh --out-dir), then merge")
+        missing = sorted(set(range(last + 1)) - set(have))
+        if missing or not finals:
             what = f"shards {', '.join(map(str, missing[:10]))}{' …' * (len(missing) > 10)} are" if missing else \
                 "the last shard is"
             raise UserError(f"{source}: {what} not done yet; rerun the same nlen translate command, then merge")
+
+
+def check_output_names(out_dir: Path, outputs: list[Path]) -> None:
+    """The merged corpus's files must not be a unit's own (an article named
+    corpus.txt has the units corpus.tsv and corpus.json): merging would
+    overwrite that article's translation."""
+    taken = {}
+    for config_units in units_by_config(out_dir).values():
+        for path, manifest in config_units:
+            out = manifest["output"]
+            names = [path.name, out.get("tsv")] + ([out["rejects"].get("path")] if isinstance(out.get("rejects"), dict) else [])
+            for name in filter(None, names):
+                taken[(out_dir / name).resolve()] = (path.stem, manifest["input"].get("path"))
+    if len({p.resolve() for p in outputs}) < len(outputs):
+        raise UserError(f"{outputs[0]}: the merged TSV needs a name that does not end in .json (that name is its manifest's)")
+    for output in outputs:
+        if output.resolve() in taken:
+            unit, source = taken[output.resolve()]
+            raise UserError(f"{output}: is a file of the translated unit {unit} (from {source}), which merging "
+                            f"would overwrite; name the merged corpus with -o, e.g. -o {out_dir / 'merged.tsv'}")
 
 
 def check_same_model(units: list[tuple[Path, dict]]) -> dict:
@@ -105,6 +131,10 @@ def merge(out_dir: Path, output: str | None = None, config: str | None = None) -
     model = check_same_model(units)
     to_stdout = output == "-"
     tsv_path = Path(output) if output and not to_stdout else out_dir / "corpus.tsv"
+    stem = tsv_path.with_suffix("")
+    rejects_path, manifest_path = stem.with_name(stem.name + ".rejects.jsonl"), stem.with_name(stem.name + ".json")
+    if not to_stdout:
+        check_output_names(out_dir, [tsv_path, rejects_path, manifest_path])
     listed, counts, rows, rejects = [], {}, 0, []
     documents = untranslated = 0
 
@@ -130,7 +160,7 @@ def merge(out_dir: Path, output: str | None = None, config: str | None = None) -
         out, source = manifest["output"], manifest["input"]
         rows += out.get("rows", 0)
         counts = add_counts(counts, manifest.get("counts") or {})
-        documents += len(manifest.get("documents") or [None])
+        documents += len(manifest.get("documents") or []) if "shard" in source else 1  # an article is one
         untranslated += len(manifest.get("untranslated") or [])
         listed.append({"name": path.stem, "input": source.get("path"), **({"shard": source["shard"]} if "shard" in source else {}),
                        "rows": out.get("rows"), "sha256": out.get("sha256")})
@@ -151,12 +181,10 @@ def merge(out_dir: Path, output: str | None = None, config: str | None = None) -
         "units": listed,
     }
     if not to_stdout:
-        stem = tsv_path.with_suffix("")
         files = []
         if rejects:
-            data = "".join(rejects).encode("utf-8")
-            files.append((stem.with_name(stem.name + ".rejects.jsonl"), data))
-            result["output"]["rejects"] = files[0][0].name
-        files.append((stem.with_name(stem.name + ".json"), json_text(result).encode("utf-8")))
+            files.append((rejects_path, "".join(rejects).encode("utf-8")))
+            result["output"]["rejects"] = rejects_path.name
+        files.append((manifest_path, json_text(result).encode("utf-8")))
         commit_files(files)
     return result

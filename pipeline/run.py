@@ -20,7 +20,7 @@ from pipeline import __version__
 from pipeline.errors import InputError, UserError
 from pipeline.provenance import git_commit, local_model_fingerprint, package_versions
 from pipeline.repair import DEFAULT_THRESHOLD
-from pipeline.segment import find_inputs, is_jsonl, read_document, shown_path
+from pipeline.segment import check_name, find_inputs, input_stem, is_jsonl, read_document, shown_path
 from pipeline.shards import DEFAULT_SHARD_SIZE, RunContext, Task, Unit, is_done, process_task, scan_jsonl, shard_unit
 from pipeline.translate.base import GenerationSettings
 
@@ -28,7 +28,12 @@ log = logging.getLogger(__name__)
 
 # Packages whose version can change the output bytes (with nlen's own: splitter
 # rules, aligner, repair): part of the configuration hash.
-OUTPUT_PACKAGES = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2", "sentence-splitter", "sacrebleu")
+# py3langid (with numpy, which it and the aligner compute with) decides the flags column.
+OUTPUT_PACKAGES = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2", "sentence-splitter", "sacrebleu",
+                   "py3langid", "numpy")
+# Settings that lay the work out without changing a byte of it (as the translation
+# cache holds: pipeline/cache.py); left out of the request, so of the config hash.
+LAYOUT_SETTINGS = ("inter_threads", "intra_threads")
 # A model's input and output are bounded by this many positions at most (pipeline/translate/hf.py).
 MAX_POSITIONS = 512
 
@@ -56,12 +61,14 @@ class TranslateJob:
     gpus_per_worker: float = 0.0
 
     def request(self) -> dict:
-        """What the user asked for; equal requests on equal input give equal output."""
+        """What the user asked for; equal requests on equal input give equal output.
+        The shard size is in it: shards of another size are other units."""
+        settings = {k: v for k, v in self.settings.to_dict().items() if k not in LAYOUT_SETTINGS}
         return {
             "model": self.model, "backend": self.backend, "revision": self.revision, "family": self.family,
             "model_fingerprint": local_model_fingerprint(self.model),
-            "settings": self.settings.to_dict(), "unit": self.unit, "aligner": self.aligner,
-            "repair_threshold": self.repair_threshold, "nlen": __version__,
+            "settings": settings, "unit": self.unit, "aligner": self.aligner,
+            "repair_threshold": self.repair_threshold, "shard_size": self.shard_size, "nlen": __version__,
         }
 
 
@@ -91,8 +98,9 @@ def resolved_device(job: TranslateJob) -> str:
 def config_hash(job: TranslateJob) -> str:
     """12 hex digits of the SHA-256 of everything that changes the output: the
     request (model, revision or local fingerprint, backend, compute type, beam and
-    the other generation settings, aligner, repair threshold, nlen version), the
-    device it resolves to, and the versions of the packages that compute it."""
+    the other generation settings but the thread counts, aligner, repair
+    threshold, JSONL shard size, nlen version), the device it resolves to, and the
+    versions of the packages that compute it."""
     data = {"request": job.request(), "device": resolved_device(job), "packages": package_versions(OUTPUT_PACKAGES)}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
@@ -102,6 +110,7 @@ def preflight(job: TranslateJob) -> None:
     """What can be refused without loading a model is refused first."""
     from pipeline.align import get_aligner
     from pipeline.translate.families import FAMILIES
+    from pipeline.write import check_writable_folder
 
     get_aligner(job.aligner)
     if job.family and job.family not in FAMILIES:
@@ -115,7 +124,7 @@ def preflight(job: TranslateJob) -> None:
             import ray.data  # noqa: F401
         except ImportError:
             raise UserError("--executor ray needs Ray Data: pip install 'nlen[ray]'") from None
-    check_out_dir(job.out_dir)
+    check_writable_folder(job.out_dir, "--out-dir")
 
 
 def position_limit(model: str) -> int:
@@ -131,33 +140,6 @@ def position_limit(model: str) -> int:
     except (OSError, ValueError, AttributeError):
         pass
     return limit
-
-
-def check_out_dir(out_dir: Path) -> None:
-    """The out-dir must be a folder we can write in. A folder created only to
-    check this is removed again (nothing is left behind if a later check fails)."""
-    import tempfile
-
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"{out_dir}: --out-dir is a file, not a folder")
-    created = []
-    for parent in [out_dir, *out_dir.parents]:
-        if parent.exists():
-            break
-        created.append(parent)
-    try:
-        for folder in reversed(created):
-            folder.mkdir()
-        with tempfile.TemporaryFile(dir=out_dir, prefix=".nlen-probe."):
-            pass
-    except OSError as exc:
-        raise UserError(f"{out_dir}: --out-dir is not writable: {exc.strerror or exc}") from None
-    finally:
-        for folder in created:
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
 
 
 # --- planning -----------------------------------------------------------------
@@ -202,13 +184,32 @@ class Plan:
     def __init__(self, paths: list[Path], job: TranslateJob, config: str, summary: Summary):
         self.job, self.config, self.summary = job, config, summary
         self.articles = [p for p in paths if not is_jsonl(p)]
-        self.jsonl = [p for p in paths if is_jsonl(p)]
         self.failed = False
+        self.jsonl = self._check_jsonl([p for p in paths if is_jsonl(p)])
         self.article_docs = self._read_articles()
 
     def _error(self, exc: InputError) -> None:
         print(f"nlen: error: {exc}", file=sys.stderr)
         self.failed = True
+
+    def _check_jsonl(self, paths: list[Path]) -> list[Path]:
+        """JSONL inputs whose names can name their shards: text, and a stem no
+        other input has (shards are named <stem>-<index>.<config>)."""
+        kept, seen = [], {}
+        for path in paths:
+            try:
+                check_name(path)
+            except InputError as exc:
+                self._error(exc)
+                continue
+            stem = input_stem(path)
+            if stem in seen:
+                self._error(InputError(shown_path(path), f"same output names as {shown_path(seen[stem])} "
+                                                         f"({stem}-NNNNN.*.tsv); skipped"))
+                continue
+            seen[stem] = path
+            kept.append(path)
+        return kept
 
     def _read_articles(self) -> list:
         docs, seen = [], {}
@@ -242,8 +243,10 @@ class Plan:
         for group in document_groups(self.article_docs, self.group_paragraphs()):
             yield Task([Unit(doc.name, [doc]) for doc in group])
         for path in self.jsonl:
+            shards = 0
             try:
                 for shard in scan_jsonl(path, self.job.shard_size):
+                    shards += 1
                     unit = shard_unit(shard, self.config)
                     if not self.job.force and is_done(unit, self.job.out_dir, self.config):
                         self.summary.skipped += 1
@@ -253,6 +256,10 @@ class Plan:
                     yield Task([unit])
             except InputError as exc:
                 self._error(exc)
+                continue
+            if not shards:
+                self._error(InputError(shown_path(path), "no documents (the file is empty or only blank lines): "
+                                                         "nothing to translate"))
 
     def group_paragraphs(self) -> int:
         """Articles are translated together until they hold about 8 batches."""

@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from typing import Iterator
 
 from pipeline.errors import InputError
 from pipeline.segment import input_stem, segment_text, shown_path
+from pipeline.textio import clean_text
 from pipeline.types import Document
 
 log = logging.getLogger(__name__)
@@ -110,6 +112,19 @@ def open_binary(path: Path):
         raise InputError(shown_path(path), f"cannot read file: {exc.strerror or exc}") from None
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # an id is a name: it goes into the TSV's doc column as is
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # the only way a lone surrogate gets into a UTF-8 line
+
+
+def _encodable(data) -> bool:
+    """Whether every string in `data` can be written as UTF-8 (a lone surrogate cannot)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_line(raw: bytes, line: int, seen: set[bytes] | None) -> Record | Reject:
     """One non-blank line → a Record, or a Reject saying what is wrong with it."""
     if line == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as Windows tools write
@@ -123,6 +138,8 @@ def parse_line(raw: bytes, line: int, seen: set[bytes] | None) -> Record | Rejec
         return Reject(line, f"not JSON ({exc})", shown)
     if not isinstance(data, dict):
         return Reject(line, f"not a JSON object but {type(data).__name__}", shown)
+    if _SURROGATE_ESCAPE.search(raw) and not _encodable(data):
+        return Reject(line, "not valid Unicode (a \\uD800–\\uDFFF escape that is not half of a surrogate pair)", shown)
     missing = [repr(k) for k in ("id", "text") if k not in data]
     if missing:
         return Reject(line, f"no {' and no '.join(missing)} field", shown)
@@ -132,8 +149,10 @@ def parse_line(raw: bytes, line: int, seen: set[bytes] | None) -> Record | Rejec
     if not isinstance(text, str):
         return Reject(line, f"'text' must be a string, not {type(text).__name__}", shown)
     doc_id = str(doc_id)
+    if _CONTROL.search(doc_id):
+        return Reject(line, f"'id' {doc_id!r} holds a control character (tab, newline, …)", shown)
     if seen is not None:
-        key = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=16).digest()
         if key in seen:
             return Reject(line, f"duplicate id {doc_id!r}", shown)
         seen.add(key)
@@ -143,8 +162,8 @@ def parse_line(raw: bytes, line: int, seen: set[bytes] | None) -> Record | Rejec
 
 def scan_jsonl(path: Path, shard_size: int) -> Iterator[Shard]:
     """Stream `path` into shards of `shard_size` records, in order, each with its
-    records and rejects. Memory: one shard, plus 16 bytes per document id (to
-    find duplicates)."""
+    records and rejects. Memory: one shard, plus about 85 bytes per document id
+    (a set of 16-byte digests, to find duplicates)."""
     seen: set[bytes] = set()
     pending: Shard | None = None
     with open_binary(path) as f:
@@ -210,8 +229,8 @@ def load_records(shard: Shard) -> list[Record]:
 
 
 def record_document(record: Record, path: Path, lang: str = "nl") -> Document:
-    return Document(name=record.id, path=path, sha256=hashlib.sha256(record.text.encode("utf-8", "surrogatepass")).hexdigest(),
-                    paragraphs=segment_text(record.text, lang))
+    return Document(name=record.id, path=path, sha256=hashlib.sha256(record.text.encode("utf-8")).hexdigest(),
+                    paragraphs=segment_text(clean_text(record.text), lang))  # controls removed, as from a .txt
 
 
 def shard_unit(shard: Shard, config: str) -> Unit:
@@ -231,7 +250,9 @@ def read_manifest(path: Path) -> dict | None:
 
 def is_done(unit: Unit, out_dir: Path, config: str) -> bool:
     """The unit's manifest is there, for this configuration and input, and its
-    TSV (and rejects) are the ones it describes."""
+    TSV (and rejects) are the ones it describes. A shard's input is its lines and
+    whether it is the input's last shard (an input cut short makes an earlier
+    shard the last one)."""
     from pipeline.write import sha256_file
 
     paths = unit.paths(out_dir)
@@ -245,8 +266,8 @@ def is_done(unit: Unit, out_dir: Path, config: str) -> bool:
     if rejects and sha256_file(paths["rejects"]) != rejects.get("sha256"):
         return False
     source = manifest.get("input") or {}
-    if unit.shard is not None:
-        return source.get("sha256") == unit.shard.sha256
+    if unit.shard is not None:  # the same lines, and still the input's last shard (or still not)
+        return source.get("sha256") == unit.shard.sha256 and source.get("final") == unit.shard.final
     return source.get("sha256") == unit.documents[0].sha256
 
 

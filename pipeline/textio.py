@@ -65,8 +65,10 @@ def _not_utf8(data: bytes, path: Path | str) -> str | None:
             f"not UTF-8; {_convert_hint(path, encoding)}")
 
 
-def decode(data: bytes, path: Path | str) -> str:
-    """UTF-8 (BOM allowed) → text with LF line endings and no control characters."""
+def decode(data: bytes, path: Path | str, offset: int = 0, line: int = 1) -> str:
+    """UTF-8 (BOM allowed) → text with LF line endings and no control characters
+    (`clean_text`). `offset` and `line`: where `data` starts in its file, for
+    the error message when `data` is one line of it."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
@@ -76,10 +78,17 @@ def decode(data: bytes, path: Path | str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line += data.count(b"\n", 0, exc.start)
         raise InputError(path, _not_utf8(data, path) or (
-            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start} (line {line}); "
+            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {offset + exc.start} (line {line}); "
             f"if it is Latin-1/Windows-1252 text, {_convert_hint(path, 'WINDOWS-1252')}")) from None
+    return clean_text(text)
+
+
+def clean_text(text: str) -> str:
+    """Text as every reader gives it: LF line endings, separator controls as line
+    breaks, no other control characters. For decoded files and for text that
+    arrives as a string (a JSONL document's `text`)."""
     return _CONTROLS.sub("", text.replace("\r\n", "\n").translate(_LINE_BREAKS))
 
 
@@ -150,24 +159,36 @@ def read_text(path: Path | str, what: str = "file") -> str:
 def iter_lines(path: Path | str, what: str = "file") -> Iterator[tuple[int, str]]:
     """(line number, line) of `path` (stdin for `-`), decoded as `read_text`
     decodes, one line at a time: for files too large to hold in memory."""
-    if str(path) in ("", "-"):
-        yield from enumerate(read_text(path, what).split("\n"), 1)  # the same checks as read_bytes
-        return
+    stdin = str(path) == "-"
+    if stdin:
+        if sys.stdin is None:
+            raise InputError("-", f"cannot read {what}: stdin is closed")
+        if sys.stdin.isatty():
+            log.info("reading %s from the terminal (stdin); end it with Ctrl-D", what)
+        f = sys.stdin.buffer
+    elif str(path) == "":
+        raise InputError("''", f"an empty string is not a {what} name")
+    else:
+        try:
+            f = open(path, "rb")
+        except OSError as exc:
+            raise _read_error(path, what, exc) from None
+    number = offset = 0
     try:
-        f = open(path, "rb")
-    except OSError as exc:
-        raise _read_error(path, what, exc) from None
-    with f:
-        number = 0
-        for raw in f:
+        for raw_number, raw in enumerate(f, 1):
             try:
-                text = decode(raw[:-2] if raw.endswith(b"\r\n") else raw.rstrip(b"\n"), path)
+                text = decode(raw[:-2] if raw.endswith(b"\r\n") else raw.rstrip(b"\n"), path, offset, raw_number)
             except InputError:
-                read_text(path, what)  # raises the error with the file's own offset and line
+                if not stdin:
+                    read_text(path, what)  # raises the error with what the whole file looks like
                 raise
+            offset += len(raw)
             for line in text.split("\n"):  # a separator control inside the line breaks it, as in read_text
                 number += 1
                 yield number, line
+    finally:
+        if not stdin:
+            f.close()
 
 
 def read_blocks(text: str) -> list[list[str]]:

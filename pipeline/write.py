@@ -88,7 +88,7 @@ def _tmp_prefix(path: Path) -> str:
 def _write_tmp(path: Path, data: bytes) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=TMP_SUFFIX, dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; give what open() would
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -103,9 +103,12 @@ def commit_files(files: list[tuple[Path, bytes]]) -> None:
     """Write every file to a temporary and fsync them all, then rename them into
     place in the order given (the done-marker last) and fsync the folder.
 
-    A failure before the renames leaves every target as it was; the error names
-    the target that failed (not its temporary)."""
+    A failure before the renames leaves every target as it was; one between
+    two renames leaves the earlier targets new and the later ones old (a
+    manifest records its TSV's SHA-256, so such a pair is seen and redone). The
+    error names the target that failed (not its temporary) and says which."""
     tmps: list[Path] = []
+    renamed: list[Path] = []
     current = files[0][0] if files else Path(".")
     try:
         for path, data in files:
@@ -115,11 +118,17 @@ def commit_files(files: list[tuple[Path, bytes]]) -> None:
         for (path, _), tmp in zip(files, tmps):
             current = Path(path)
             os.replace(tmp, current)
+            renamed.append(current)
         for folder in dict.fromkeys(Path(p).parent for p, _ in files):
             _fsync_dir(folder)
     except OSError as exc:
-        raise UserError(f"{current}: cannot write output: {exc.strerror or exc}; "
-                        "the outputs it belongs with are left as they were") from None
+        if renamed:
+            done = ", ".join(p.name for p in renamed)
+            after = (f"{done} {'was' if len(renamed) == 1 else 'were'} already replaced and the rest not: "
+                     "they do not match now, so rerun the command to redo them")
+        else:
+            after = "the outputs it belongs with are left as they were"
+        raise UserError(f"{current}: cannot write output: {exc.strerror or exc}; {after}") from None
     finally:
         for tmp in tmps:
             tmp.unlink(missing_ok=True)
@@ -137,7 +146,7 @@ def atomic_stream(path: Path | str):
     except OSError as exc:
         raise UserError(f"{path}: cannot write output: {exc.strerror or exc}") from None
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as f:
             yield f
             f.flush()
@@ -163,22 +172,28 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_text(path: Path | str, text: str) -> None:
+def atomic_write_text(path: Path | str, text: str, what: str = "output") -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it:
     readers see the old file or the new one, never half of one."""
-    atomic_write_bytes(path, text.encode("utf-8"))  # encoded first: text that cannot be leaves nothing behind
+    atomic_write_bytes(path, text.encode("utf-8"), what)  # encoded first: text that cannot be leaves nothing behind
 
 
-def atomic_write_bytes(path: Path | str, data: bytes) -> None:
-    """`atomic_write_text` for bytes (a PNG, …)."""
+def atomic_write_bytes(path: Path | str, data: bytes, what: str = "output") -> None:
+    """`atomic_write_text` for bytes (a PNG, …). An OSError (a folder in the
+    way, no space, no permission) is a UserError naming `path` and `what`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_tmp(path, data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _write_tmp(path, data)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
     try:
         os.replace(tmp, path)
-    except BaseException:
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
 
 
 def remove_stale_temps(folder: Path | str) -> int:
@@ -221,39 +236,55 @@ def _alive(pid: int) -> bool:
 
 
 def check_writable(path: Path | str, what: str = "output") -> None:
-    """Fail now, in one line, if `path` cannot be written atomically: it is a
-    folder, or the folder it would go in cannot hold a new file (read-only, not
-    a folder). Probes with a temporary file, so it holds for root and for
-    read-only file systems too. Creates nothing."""
-    from pipeline.errors import UserError
-
+    """Fail now, in one line, if the file `path` cannot be written atomically:
+    it is a folder, or the folder it would go in cannot hold a new file
+    (read-only, not a folder). Creates nothing."""
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path}: {what} is a folder, not a file")
-    parent = path.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise UserError(f"{path}: cannot write {what}: {parent} is not a folder")
+    _probe(path.parent, f"{path}: cannot write {what}")
+
+
+def check_writable_folder(folder: Path | str, what: str = "output folder") -> None:
+    """Fail now, in one line, if files cannot be written into `folder` (which
+    may not exist yet: then into the folder it would be made in). Creates nothing."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}: {what} is a file, not a folder")
+    _probe(folder, f"{folder}: {what} is not writable")
+
+
+def _probe(folder: Path, error: str) -> None:
+    """Create (and at once drop) a temporary file in `folder` or, where it does
+    not exist yet, the nearest folder above it: the one test that holds for root
+    and for read-only file systems too."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"{error}: {existing} is not a folder")
     try:
-        with tempfile.TemporaryFile(dir=parent):
+        with tempfile.TemporaryFile(dir=existing, prefix=".nlen-probe."):
             pass
     except OSError as exc:
-        raise UserError(f"{path}: cannot write {what}: {exc.strerror or exc}") from None
+        raise UserError(f"{error}: {exc.strerror or exc}") from None
 
 
-def _umask() -> int:
-    mask = os.umask(0)
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only way to read it; done once, at import, before any thread writes
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
 
 
 def json_text(data: dict) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def write_json(path: Path | str, data: dict) -> None:
-    atomic_write_text(path, json_text(data))
+def write_json(path: Path | str, data: dict, what: str = "output") -> None:
+    atomic_write_text(path, json_text(data), what)
 
 
 def write_tsv(path: Path | str, rows: Iterable[AlignedRow]) -> None:

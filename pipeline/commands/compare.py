@@ -78,13 +78,10 @@ def run(args: argparse.Namespace) -> int:
     report = compare(specs, ref, settings_from_args(args), units=units, family=args.family, aligner=args.aligner,
                      n_bootstrap=args.bootstrap, ar_trials=args.ar_trials, seed=args.seed, progress=not args.no_progress)
     stem = args.reports_dir / report_stem(report["created"])
-    try:
-        plot = stem.with_suffix(".png") if write_plot(report, stem.with_suffix(".png")) else None
-        table = markdown_table(report, plot.name if plot else None)
-        write_json(stem.with_suffix(".json"), report)
-        atomic_write_text(stem.with_suffix(".md"), table)
-    except OSError as exc:
-        raise UserError(f"{exc.filename or stem}: cannot write report: {exc.strerror or exc}") from None
+    plot = stem.with_suffix(".png") if write_plot(report, stem.with_suffix(".png")) else None
+    table = markdown_table(report, plot.name if plot else None)
+    write_json(stem.with_suffix(".json"), report, "report")
+    atomic_write_text(stem.with_suffix(".md"), table, "report")
     if args.fill_readme:
         from pipeline.compare import fill_readme
         from pipeline.textio import read_text

@@ -93,10 +93,7 @@ def run(args: argparse.Namespace) -> int:
     report = evaluate(hyp, ref, aligner=args.aligner, n_bootstrap=args.bootstrap, seed=args.seed)
     report["wall_time_s"] = round(time.perf_counter() - started, 3)
     report.update(provenance())
-    try:
-        write_json(path, report)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write report: {exc.strerror or exc}") from None
+    write_json(path, report, "report")
     for warning in report["warnings"]:
         print(f"nlen: warning: {warning}", file=sys.stderr)
     sys.stdout.write(markdown_summary(report, str(path)))

@@ -66,6 +66,21 @@ def format_report(report: dict) -> list[str]:
     return lines
 
 
+def check_outputs(args: argparse.Namespace, exporter) -> None:
+    """--out and --report can be written: said before the corpus is read, not after."""
+    from pipeline.write import check_writable, check_writable_folder
+
+    if args.out != "-":
+        if exporter.out_kind == "file":
+            check_writable(args.out, f"{args.format} output")
+        elif exporter.out_kind == "folder":
+            check_writable_folder(args.out, f"--out folder for {args.format}")
+        else:  # a file prefix, or a folder to put corpus.nl-en.* in
+            check_writable(args.out if not Path(args.out).is_dir() else Path(args.out) / "corpus", f"{args.format} output")
+    if args.report:
+        check_writable(args.report, "report")
+
+
 def run(args: argparse.Namespace) -> int:
     from pipeline.corpus import read_corpus
     from pipeline.errors import UserError
@@ -79,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out == "-" and not exporter.to_stdout:
         raise UserError(f"--format {args.format} writes several files; --out - is for tmx and jsonl")
     chain = FilterChain(build_filters(args))  # a bad --decisions file fails here, before any output
+    check_outputs(args, exporter)
     stats = exporter.write(chain.apply(read_corpus(args.corpus, args.config)), args.out)
     report = {"format": args.format, **chain.report(), "export": stats.to_dict()}
     for line in format_report(report):
@@ -86,5 +102,5 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         from pipeline.write import write_json
 
-        write_json(args.report, report)
+        write_json(args.report, report, "report")
     return 0

@@ -138,10 +138,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="Ray cluster to join (default: $RAY_ADDRESS, else start Ray on this machine)")
     scale.add_argument("--workers", type=positive_int, metavar="N",
                        help="Ray actors (default: as many as the cluster's CPUs, or GPUs with --gpus-per-worker, hold)")
-    scale.add_argument("--cpus-per-worker", type=positive_float, default=1.0, metavar="C",
-                       help="CPUs each actor reserves, and its thread count (default: %(default)s)")
-    scale.add_argument("--gpus-per-worker", type=non_negative_float, default=0.0, metavar="G",
-                       help="GPUs each actor reserves; > 0 runs the model on CUDA (default: %(default)s)")
+    scale.add_argument("--cpus-per-worker", type=positive_float, metavar="C",
+                       help="CPUs each actor reserves, and its thread count (default: 1)")
+    scale.add_argument("--gpus-per-worker", type=non_negative_float, metavar="G",
+                       help="GPUs each actor reserves; > 0 runs the model on CUDA (default: 0)")
+
+
+# Options of the Ray executor → their argparse names; refused with --executor local.
+RAY_OPTIONS = {"--ray-address": "ray_address", "--workers": "workers", "--cpus-per-worker": "cpus_per_worker",
+               "--gpus-per-worker": "gpus_per_worker"}
 
 
 def add_cache_arguments(group) -> None:
@@ -156,11 +161,18 @@ def run(args: argparse.Namespace) -> int:
 
     if args.inputs.count("-") > 1:
         raise UserError("'-' (stdin) can be given only once")
+    if args.executor != "ray":
+        given = [option for option, value in RAY_OPTIONS.items() if getattr(args, value) is not None]
+        if given:
+            one = len(given) == 1
+            raise UserError(f"{', '.join(given)} {'is' if one else 'are'} for --executor ray only; "
+                            f"add --executor ray or drop {'it' if one else 'them'}")
     job = TranslateJob(
         out_dir=args.out_dir, model=args.model, backend=args.backend, revision=args.revision, family=args.family,
         settings=settings_from_args(args), unit=args.unit, aligner=args.aligner, repair_threshold=args.repair_threshold, force=args.force, progress=not args.no_progress,
         cache=not args.no_cache, cache_dir=args.cache_dir, shard_size=args.shard_size, executor=args.executor,
-        ray_address=args.ray_address, workers=args.workers, cpus_per_worker=args.cpus_per_worker,
-        gpus_per_worker=args.gpus_per_worker,
+        ray_address=args.ray_address, workers=args.workers,
+        cpus_per_worker=1.0 if args.cpus_per_worker is None else args.cpus_per_worker,
+        gpus_per_worker=0.0 if args.gpus_per_worker is None else args.gpus_per_worker,
     )
     return run_translate(args.inputs, job)
