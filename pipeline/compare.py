@@ -9,7 +9,8 @@ before the next is loaded. For each model this measures, in the same run:
   the generated ids, end token included, padding excluded), not a re-tokenisation
   of the English;
 * memory: peak resident set size (RSS) of this process while the model was
-  loaded and translating (libraries imported beforehand, see warm_libraries),
+  loaded and translating (libraries imported beforehand, see warm_libraries;
+  a CTranslate2 model is loaded once before, so a first conversion is not counted),
   with the peak counter reset before each model through
   /proc/self/clear_refs (Linux); where that is impossible the process-wide
   ru_maxrss is reported and marked as not reset. On CUDA also
@@ -210,6 +211,13 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragra
     row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
     row["size_path"] = where
     warm_libraries(spec)
+    if spec.backend == "ctranslate2":
+        # A first load converts the model (with torch and transformers): a one-time cost, not this model's.
+        try:
+            load_translator(spec.backend, spec.model, settings, revision=spec.revision, family=family).close()
+        except Exception:  # noqa: BLE001 - the measured load below reports it
+            pass
+        gc.collect()
     probe = MemoryProbe()
     probe.start()
     started = time.perf_counter()
