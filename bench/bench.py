@@ -523,7 +523,7 @@ def main() -> int:
     parser.add_argument("--sweep", action="store_true",
                         help="also sweep the ctranslate2 CPU layout (inter × intra threads) × batch size on the copy "
                              "model; adds a section to the report")
-    parser.add_argument("--sweep-copies", type=int, default=2, help="copies of the seed article the sweep translates (default: %(default)s)")
+    parser.add_argument("--sweep-copies", type=int, default=4, help="copies of the seed article the sweep translates (default: %(default)s)")
     parser.add_argument("--rounds", type=int, default=5, help="sweep rounds (default: %(default)s)")
     args = parser.parse_args()
     if args.batch_size is None:
