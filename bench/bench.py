@@ -123,14 +123,15 @@ def worker_raw_ct2(args) -> dict:
     import ctranslate2
     from transformers import AutoTokenizer
 
-    from pipeline.translate.ctranslate2_backend import cpu_threads
+    from pipeline.translate.ctranslate2_backend import cpu_threads, default_threads
 
     units = corpus_units(Path(args.corpus))
     tok = AutoTokenizer.from_pretrained(args.model)
     source = [tok.convert_ids_to_tokens(ids) for ids in tok(units)["input_ids"]]
     extra = [tok.convert_ids_to_tokens(ids) for ids in tok(repair_sentences(Path(args.corpus), args.extra))["input_ids"]] if args.extra else []
+    inter, intra = default_threads(cpu_threads())  # nlen's layout; CTranslate2 spreads sub-batches over them
     translator = ctranslate2.Translator(args.ct2_dir, device="cpu", compute_type="int8",
-                                        inter_threads=1, intra_threads=cpu_threads())
+                                        inter_threads=inter, intra_threads=intra)
     # the last of `tokens` is the forced end token, as in nlen; unforced, outputs end on their own
     steps = {"min_decoding_length": args.tokens - 1, "max_decoding_length": args.tokens - 1} if args.tokens else {"max_decoding_length": 511}
     started = time.perf_counter()
@@ -213,42 +214,86 @@ def nlen_argv(backend: str, args, out_dir: Path) -> list[str]:
 
 def worker_nlen_ct2(args) -> dict:
     """`nlen translate --backend ctranslate2`, run through `pipeline.cli.main` in this
-    process, with a stopwatch around each CTranslate2 `translate_batch` call: the
-    share of the run spent outside the engine is the pipeline's own overhead,
-    measured at the same moment as the engine (so other load on the machine
-    does not skew it)."""
+    process; afterwards the translator's counters say how long its translate calls
+    took (tokenisation and CTranslate2, several batches in flight): the rest of the
+    run is the pipeline's own work (sentence splitting, alignment, repair
+    bookkeeping), measured at the same moment as the engine (so other load on the
+    machine does not skew it)."""
+    import pipeline.translate as translate
     from pipeline.cli import main as nlen_main
-    from pipeline.translate import ctranslate2_backend as backend
 
-    engine = {"seconds": 0.0, "calls": 0}
+    opened = []
+    real_open = translate.open_translator
 
-    class TimedEngine:
-        def __init__(self, inner):
-            self.inner = inner
+    def open_translator(*a, **k):
+        opened.append(real_open(*a, **k))
+        return opened[-1]
 
-        def translate_batch(self, *a, **k):
-            started = time.perf_counter()
-            try:
-                return self.inner.translate_batch(*a, **k)
-            finally:
-                engine["seconds"] += time.perf_counter() - started
-                engine["calls"] += 1
-
-    original_init = backend.CTranslate2Translator.__init__
-
-    def init(self, *a, **k):
-        original_init(self, *a, **k)
-        self.translator = TimedEngine(self.translator)
-
-    backend.CTranslate2Translator.__init__ = init
+    translate.open_translator = open_translator
     out_dir = WORK / "out-ctranslate2"
     rc = nlen_main(nlen_argv("ctranslate2", args, out_dir))
     if rc:
         raise SystemExit(rc)
-    return {"engine_seconds": engine["seconds"], "engine_calls": engine["calls"]}
+    described = opened[0].describe()
+    return {"engine_seconds": opened[0].counters.seconds, "threads": described["threads"]}
 
 
-WORKERS = {"nlen-ct2": worker_nlen_ct2, "naive": worker_naive, "raw-ct2": worker_raw_ct2, "aligner": worker_aligner, "convert": worker_convert}
+# CPU layouts and batch sizes for `--sweep`: (inter_threads, intra_threads) on all cores.
+SWEEP_BATCHES = (4, 8, 16, 32)
+
+
+def sweep_layouts(cores: int) -> list[tuple[int, int]]:
+    """One translator on every core, and one single-threaded translator per core
+    (and, on 4+ cores, pairs of threads)."""
+    layouts = [(1, cores), (cores, 1)]
+    if cores >= 4:
+        layouts.append((cores // 2, 2))
+    return list(dict.fromkeys(layouts))
+
+
+def worker_sweep(args) -> dict:
+    """nlen's ctranslate2 backend (`translate_detailed`: its length-sorted batches,
+    several in flight) on the corpus, for each threads layout × batch size. Every
+    round runs every setting once (in an order rotated each round), so each
+    setting's speed can be taken relative to the baseline's in the same round: on
+    a shared machine the load drifts between rounds, much less within one. One
+    more setting, 'one batch at a time', runs the many-translator layout without
+    batches in flight (what feeding CTranslate2 enough work buys)."""
+    from pipeline.translate import GenerationSettings, load_translator
+    from pipeline.translate.ctranslate2_backend import cpu_threads
+
+    units = corpus_units(Path(args.corpus))
+    cores = cpu_threads()
+    many = (cores, 1)
+    configs = [(inter, intra, batch, True) for inter, intra in sweep_layouts(cores) for batch in SWEEP_BATCHES]
+    configs.append((*many, 8, False))
+    seconds: dict[str, list[float]] = {}
+    cpu_seconds: dict[str, list[float]] = {}  # all of this process's threads
+    outputs: dict[str, list[str]] = {}
+    for round_ in range(args.rounds):
+        shift = round_ % len(configs)
+        for inter, intra, batch, in_flight in configs[shift:] + configs[:shift]:
+            settings = GenerationSettings(device="cpu", compute_type="int8", num_beams=args.beams, batch_size=batch,
+                                          inter_threads=inter, intra_threads=intra)
+            tr = load_translator("ctranslate2", args.model, settings)
+            if not in_flight:
+                tr.parallel = 1  # one batch at a time: the other translators wait
+            tr.translate_detailed(units[:2])  # warm-up, not timed
+            started, cpu = time.perf_counter(), time.process_time()
+            out = tr.translate_detailed(units)
+            key = f"{inter}x{intra}/{batch}" + ("" if in_flight else "/serial")
+            seconds.setdefault(key, []).append(time.perf_counter() - started)
+            cpu_seconds.setdefault(key, []).append(time.process_time() - cpu)
+            outputs.setdefault(key, [t.text for t in out])
+            tr.close()
+    # threads never change the output; batch size may (int8 padding), so compare within a batch size
+    same = all(outputs[f"{i}x{j}/{b}"] == outputs[f"{many[0]}x{many[1]}/{b}"]
+               for i, j in sweep_layouts(cores) for b in SWEEP_BATCHES)
+    return {"units": len(units), "cores": cores, "rounds": args.rounds, "seconds": seconds, "cpu_seconds": cpu_seconds,
+            "same_output_across_layouts": same}
+
+
+WORKERS = {"sweep": worker_sweep, "nlen-ct2": worker_nlen_ct2, "naive": worker_naive, "raw-ct2": worker_raw_ct2, "aligner": worker_aligner, "convert": worker_convert}
 
 
 # --- driver --------------------------------------------------------------------
@@ -270,7 +315,7 @@ def run_child(cmd: list[str], env: dict) -> tuple[subprocess.CompletedProcess, f
 def run_worker(name: str, args, env: dict) -> dict:
     cmd = [sys.executable, str(Path(__file__)), "--worker", name, "--corpus", str(args.corpus), "--model", str(args.model),
            "--beams", str(args.beams), "--tokens", str(args.tokens), "--batch-size", str(args.batch_size),
-           "--align-sentences", str(args.align_sentences)]
+           "--align-sentences", str(args.align_sentences), "--rounds", str(args.rounds)]
     if getattr(args, "ct2_dir", None):
         cmd += ["--ct2-dir", args.ct2_dir]
     if getattr(args, "extra", 0):
@@ -354,6 +399,57 @@ def run_model(kind: str, args, env: dict, engines: list[str], full: Path, small:
     return results
 
 
+def run_sweep(args, env: dict) -> dict:
+    """The CPU layout × batch size sweep, on the copy model (natural output lengths)."""
+    args.model = build("copy")
+    args.tokens = 0
+    args.corpus = WORK / "corpus" / "sweep.txt"
+    corpus = make_corpus_copies(args.sweep_copies, args.corpus)
+    run_worker("convert", args, env)
+    print(f"bench: sweep on {corpus['paragraphs']} paragraphs, {args.rounds} rounds…", file=sys.stderr)
+    load = os.getloadavg()[0]
+    result = run_worker("sweep", args, env)
+    result["corpus"] = corpus
+    result["load"] = f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+    return result
+
+
+def sweep_section(sweep: dict, args) -> list[str]:
+    from pipeline.translate import GenerationSettings
+    from pipeline.translate.ctranslate2_backend import default_threads
+
+    cores, units, rounds = sweep["cores"], sweep["units"], sweep["rounds"]
+    seconds = sweep["seconds"]
+    base = f"1x{cores}/16"  # the layout and batch size before the sweep
+    # speed relative to the baseline in the same round, then the median over rounds
+    relative = {key: statistics.median(b / t for t, b in zip(times, seconds[base])) for key, times in seconds.items()}
+    inter, intra = default_threads(cores)
+    chosen = f"{inter}x{intra}/{GenerationSettings().batch_size}"
+    out = ["## CPU layout and batch size (ctranslate2)", "",
+           f"`bench/bench.py --sweep`: nlen's ctranslate2 backend (`translate_detailed`: its length-sorted batches, "
+           f"one batch in flight per translator and one more queued) on the copy model, int8, beam {args.beams}, "
+           f"{cores} cores, the seed article × {sweep['corpus']['copies']} ({units} paragraphs). *inter × intra*: "
+           f"CTranslate2 translators × threads each. {rounds} rounds; each round runs every setting once, in an "
+           f"order rotated each round, and each setting's speed is taken relative to the baseline "
+           f"(1 × {cores}, batch 16: the settings before this sweep) in the same round; the table gives the median of "
+           f"those ratios (load on a shared machine drifts between rounds more than within one), and the "
+           f"best round's units/s. *CPU s/unit*: the process's CPU time (all threads) per unit, median of rounds: "
+           f"the work a setting costs, which other load disturbs less than wall time. Output is the same in every "
+           f"layout at a given batch size: {'yes' if sweep['same_output_across_layouts'] else 'NO'}. Load average "
+           f"during the sweep: {sweep.get('load', '?')}.", "",
+           "| inter × intra | batch | × baseline (median of rounds) | units/s (best round) | CPU s/unit |",
+           "|---|---:|---:|---:|---:|"]
+    for key in sorted(seconds, key=lambda k: (k.endswith("serial"), k.split("/")[0], int(k.split("/")[1]))):
+        layout, batch, *serial = key.split("/")
+        name = layout.replace("x", " × ") + (" (one batch at a time)" if serial else "")
+        mark = " **(default)**" if key == chosen else ""
+        cpu = statistics.median(sweep["cpu_seconds"][key]) / units
+        out.append(f"| {name}{mark} | {batch} | {relative[key]:.2f}× | {units / min(seconds[key]):.2f} | {cpu:.2f} |")
+    out += ["", f"Default: {inter} × {intra}, batches of {GenerationSettings().batch_size} "
+                f"(`default_threads` in pipeline/translate/ctranslate2_backend.py, `GenerationSettings.batch_size`).", ""]
+    return out
+
+
 def ratio(results: dict, a: str, b: str, per: str = "sentences", wall: bool = False) -> float | None:
     """Throughput of engine `a` over engine `b` (per sentence or per target token)."""
     if a not in results or b not in results:
@@ -421,10 +517,19 @@ def main() -> int:
     parser.add_argument("--beams", type=int, default=NUM_BEAMS, help="beam size for every engine (default: the model's, %(default)s)")
     parser.add_argument("--tokens", type=int, dest="forced_tokens",
                         help="forced output length on the random model (default: 32; 8 with --quick)")
-    parser.add_argument("--batch-size", type=int, default=16, help="units per batch for nlen and raw CT2 (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, help="units per batch for nlen and raw CT2 (default: nlen's)")
     parser.add_argument("--sentences", type=int, help="corpus size in sentences, at least (default: 500; 37 with --quick)")
     parser.add_argument("--align-sentences", type=int, help="aligner document size (default: 50,000; 2,000 with --quick)")
+    parser.add_argument("--sweep", action="store_true",
+                        help="also sweep the ctranslate2 CPU layout (inter × intra threads) × batch size on the copy "
+                             "model; adds a section to the report")
+    parser.add_argument("--sweep-copies", type=int, default=2, help="copies of the seed article the sweep translates (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=5, help="sweep rounds (default: %(default)s)")
     args = parser.parse_args()
+    if args.batch_size is None:
+        from pipeline.translate import GenerationSettings
+
+        args.batch_size = GenerationSettings().batch_size
     args.align_sentences = args.align_sentences or (2000 if args.quick else 50_000)
 
     if args.worker:
@@ -447,6 +552,7 @@ def main() -> int:
     info["small"] = make_corpus_copies(min(args.slow_copies, info["full"]["copies"]), small)
     print(f"bench: corpus {info['full']}; slow engines: {info['small']}", file=sys.stderr)
 
+    sweep = run_sweep(args, env) if args.sweep else None
     by_model = {}
     for kind in kinds:
         print(f"bench: building the {kind} model (cached in .cache/)…", file=sys.stderr)
@@ -496,6 +602,8 @@ def main() -> int:
     ]
     for kind, results in by_model.items():
         out += model_section(kind, results, args)
+    if sweep:
+        out += sweep_section(sweep, args)
 
     checks = []
     for kind, results in by_model.items():
@@ -523,9 +631,10 @@ def main() -> int:
             checks.append(f"- {label}: pipeline vs raw CTranslate2 on the same work, target tokens/s: **{r:.2f}×** "
                           f"({e2e:.2f}× end to end; the two runs are minutes apart, so load on the machine moves "
                           f"this) — target ≥ 0.8×: {'met' if r >= 0.8 else 'NOT met'}")
-            checks.append(f"- {label}: inside the same `nlen translate` run, CTranslate2 `translate_batch` took "
-                          f"{a['engine_seconds']:.1f} s of {a['seconds']:.1f} s: tokenisation, sentence splitting, alignment and "
-                          f"repair bookkeeping cost **{100 * (1 - inside):.1f}%**, i.e. the pipeline runs at "
+            checks.append(f"- {label}: inside the same `nlen translate` run, the translator's calls (tokenisation and "
+                          f"CTranslate2, batches in flight) took {a['engine_seconds']:.1f} s of {a['seconds']:.1f} s: "
+                          f"sentence splitting, alignment and repair bookkeeping cost **{100 * (1 - inside):.1f}%**, "
+                          f"i.e. the pipeline runs at "
                           f"**{inside:.2f}×** its engine's throughput (load-independent) — target ≥ 0.8×: "
                           f"{'met' if inside >= 0.8 else 'NOT met'}")
     if align:

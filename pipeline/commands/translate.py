@@ -84,7 +84,9 @@ def add_model_arguments(parser: argparse.ArgumentParser, model_option: str = "--
         gen.add_argument("--unit", default="paragraph", choices=["paragraph", "sentence"],
                          help="what the model translates at once: a paragraph (then aligned and repaired), or each "
                               "sentence alone (no repair needed, no context) (default: %(default)s)")
-    gen.add_argument("--batch-size", type=positive_int, default=16, help="paragraphs per batch (default: %(default)s)")
+    gen.add_argument("--batch-size", type=positive_int, default=8,
+                     help="paragraphs per batch (default: %(default)s, the fastest on CPU; on a GPU use more, "
+                          "or --batch-tokens)")
     gen.add_argument("--batch-tokens", type=positive_int, help="source-token budget per batch, instead of --batch-size")
     # Benchmark-only (bench/bench.py): force every output to this many tokens.
     gen.add_argument("--min-new-tokens", type=positive_int, help=argparse.SUPPRESS)

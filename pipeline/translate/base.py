@@ -37,7 +37,7 @@ class GenerationSettings:
     num_beams: int | None = None
     max_new_tokens: int | None = None  # None: bounded relative to the input length
     length_penalty: float | None = None
-    batch_size: int = 16  # paragraphs per batch
+    batch_size: int = 8  # paragraphs per batch (measured on CPU: make bench ARGS=--sweep)
     batch_tokens: int | None = None  # source-token budget per batch (overrides batch_size)
     device: str = "auto"  # auto | cpu | cuda | cuda:N | cuda:N,M,… (see parse_device)
     compute_type: str | None = None  # ctranslate2 quantisation; transformers runs float32
@@ -372,4 +372,4 @@ def load_translator(backend: str, model: str, settings: GenerationSettings, **op
     Commands use `pipeline.translate.open_translator`, which adds the cache."""
     cls = backend_class(backend)
     cls.check_options(str(model), settings, options.get("revision"))
-    return cls(model, settings, **options)
+    return cls(str(model), settings, **options)

@@ -58,7 +58,8 @@ def cpu_threads() -> int:
 def default_threads(cores: int) -> tuple[int, int]:
     """(inter_threads, intra_threads) on CPU: one single-threaded translator per
     core, each working on its own batch. Measured by `make bench ARGS=--sweep`
-    (eval/reports/bench.md): on 2 cores, 2 × 1 beat 1 × 2 (see README, Speed)."""
+    (eval/reports/bench.md): on 2 cores, 2 × 1 ran about 1.5× as fast as 1 × 2
+    at every batch size (README, Speed). Not measured beyond 2 cores."""
     return cores, 1
 
 

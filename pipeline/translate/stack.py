@@ -27,7 +27,7 @@ def open_translator(backend: str, model: str, settings: GenerationSettings, *, r
 
         store = TranslationCache(cache_dir)
     try:
-        translator = cls(model, settings, revision=revision, family=family)
+        translator = cls(str(model), settings, revision=revision, family=family)
     except BaseException:
         if store:
             store.close()
