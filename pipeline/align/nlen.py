@@ -81,10 +81,10 @@ class _Block:
         """Beads back into their input blocks, with ids within each block."""
         out: list[list[Bead]] = [[] for _ in range(len(self.s_bounds) - 1)]
         for b in beads:
-            k = (np.searchsorted(self.s_bounds, b.src[-1], side="right") if b.src
-                 else np.searchsorted(self.t_bounds, b.tgt[-1], side="right")) - 1
-            out[k].append(Bead(tuple(i - self.s_bounds[k] for i in b.src), tuple(j - self.t_bounds[k] for j in b.tgt),
-                               b.score))
+            k = int(np.searchsorted(self.s_bounds, b.src[-1], side="right") if b.src
+                    else np.searchsorted(self.t_bounds, b.tgt[-1], side="right")) - 1
+            s0, t0 = int(self.s_bounds[k]), int(self.t_bounds[k])
+            out[k].append(Bead(tuple(i - s0 for i in b.src), tuple(j - t0 for j in b.tgt), b.score))
         return out
 
 
@@ -235,7 +235,8 @@ class NlenAligner(Aligner):
         post = lattice.path_posteriors(path)
         if calibration is not None:
             post = _calibrate(post, *calibration)
-        return [Bead(tuple(range(q.i - q.a, q.i)), tuple(range(q.j - q.b, q.j)), float(np.clip(pr, 0.0, 1.0)))
+        return [Bead(tuple(range(int(q.i) - q.a, int(q.i))), tuple(range(int(q.j) - q.b, int(q.j))),
+                     float(np.clip(pr, 0.0, 1.0)))
                 for q, pr in zip(path, post)]
 
 
