@@ -166,3 +166,11 @@ def test_empty_and_tiny_strings():
     for method in ("galechurch", "nlen"):
         beads = align(["", "a"], ["", "", "b"], ["", "x"], method=method)
         check_cover(beads, 2, 3)
+
+
+def test_bead_ids_are_plain_ints():
+    """Ids go into JSON manifests and TSVs: numpy integers would not serialise."""
+    from pipeline.align import align_block_list
+
+    for blocks in align_block_list([NL[:2], NL[2:]], [EN[:2], EN[2:]]):
+        assert all(type(i) is int for b in blocks for i in b.src + b.tgt)

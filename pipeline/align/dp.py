@@ -26,6 +26,7 @@ CostFn = Callable[[Sequence[tuple[int, int]], np.ndarray, np.ndarray], np.ndarra
 CHUNK_ROWS = 512  # rows whose bead costs are computed in one vectorised call
 FULL_GRID_CELLS = 300_000  # below this many cells the band is the whole grid
 KEEP_COSTS = 1_000_000  # keep all bead costs of grids up to this many entries
+FORBIDDEN = 1e6  # finite stand-in for an infinite bead cost where a running sum needs one
 
 
 @dataclass
@@ -59,10 +60,12 @@ def viterbi(
     centre: np.ndarray,
     width: int = 64,
     margins: bool = True,
+    full_grid: bool = True,
 ) -> list[PathBead]:
     """Best monotonic path from (0, 0) to (n, m) using the given bead types.
-    With margins=False the beads' cost and margin fields are left 0."""
-    if (n + 1) * (m + 1) <= FULL_GRID_CELLS and m < 2048:
+    With margins=False the beads' cost and margin fields are left 0; with
+    full_grid=False a small grid keeps the band too (when `centre` is known to be good)."""
+    if full_grid and (n + 1) * (m + 1) <= FULL_GRID_CELLS and m < 2048:
         width = m + 1
     # Consecutive rows must overlap, or the band may hold no path at all.
     jump = int(np.diff(centre).max(initial=0))
@@ -125,7 +128,8 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width, margins=True):
         else:
             Cs[:] = np.inf
         if has01:
-            c01 = np.where((J >= 1) & (J <= m), C[K], 0.0)  # finite: it feeds a cumsum
+            # finite: it feeds a cumsum (a forbidden 0-1 bead costs FORBIDDEN, never chosen)
+            c01 = np.where((J >= 1) & (J <= m), np.minimum(C[K], FORBIDDEN), 0.0)
             Pc = np.cumsum(np.broadcast_to(c01, J.shape), axis=1)
         if keep:
             kept[c0:c1, :K] = Cs[:, :K]
@@ -228,35 +232,42 @@ def _margins_batch(cells, steps, has01, cost_fn, D, lo, pad, width) -> list[Path
 
 
 # -- posteriors and minimum-risk decoding --------------------------------------------
+def band_around(path: Sequence[PathBead], n: int, m: int, radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's columns that `path` visits (a bead of a rows spans its columns in every
+    row it crosses), widened by `radius` on both sides."""
+    first = np.full(n + 1, m, dtype=np.int64)
+    last = np.zeros(n + 1, dtype=np.int64)
+    first[0] = last[0] = 0
+    for q in path:
+        r = slice(q.i - q.a, q.i + 1)
+        first[r] = np.minimum(first[r], q.j - q.b)
+        last[r] = np.maximum(last[r], q.j)
+    return np.maximum(first - radius, 0), np.minimum(last + radius, m)
+
+
+def full_band(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
+
+
 class Lattice:
-    """All monotonic paths through a band around a first path: the best one, and
-    every bead's posterior probability (forward-backward).
+    """All monotonic paths through a band of the grid: the best one, and every
+    bead's posterior probability (forward-backward).
 
     Costs are negative log scores, so a path's probability is proportional to
     exp(-sum of its costs / temperature), normalised over the paths through
-    the band. The band covers, in each row, the columns the given path visits
-    there plus `radius` on each side (paths far from it carry no mass worth the
-    time), so the work is O((n + m) * radius).
+    the band. The band is a run of columns per row, of one width: around a
+    first path (`band_around`; paths far from it carry no mass worth the time),
+    so the work is O((n + m) * width), or the whole grid of a small block.
     """
 
     def __init__(self, n: int, m: int, beads: Sequence[tuple[int, int]], cost_fn: CostFn,
-                 path: Sequence[PathBead] | None, temperature: float = 1.0, radius: int = 12,
-                 posteriors: bool = True):
-        """`path=None`: the band is the whole grid (for small blocks). posteriors=False
-        skips the backward pass (only `best_path` is wanted)."""
+                 band: tuple[np.ndarray, np.ndarray], temperature: float = 1.0, posteriors: bool = True):
+        """`band`: the first and last column of each row (see `band_around`, `full_band`).
+        posteriors=False skips the backward pass (only `best_path` is wanted)."""
         self.n, self.m = n, m
-        first = np.full(n + 1, m, dtype=np.int64)
-        last = np.zeros(n + 1, dtype=np.int64)
-        first[0] = last[0] = 0
-        if path is None:
-            first[:], last[:] = 0, m
-            radius = 0
-        for q in path or ():  # a bead of a rows spans its columns in every row it crosses
-            r = slice(q.i - q.a, q.i + 1)
-            first[r] = np.minimum(first[r], q.j - q.b)
-            last[r] = np.maximum(last[r], q.j)
-        self.width = w = int(min(m + 1, (last - first).max(initial=0) + 2 * radius + 1))
-        self.lo = lo = np.clip(first - radius, 0, max(0, m + 1 - w)).astype(np.int64)
+        first, last = band
+        self.width = w = int(min(m + 1, (last - first).max(initial=0) + 1))
+        self.lo = lo = np.clip(first, 0, max(0, m + 1 - w)).astype(np.int64)
         self.steps = steps = [(a, b) for a, b in beads if a > 0]
         self.has01 = (0, 1) in beads
         self.types = steps + ([(0, 1)] if self.has01 else [])
@@ -307,8 +318,7 @@ class Lattice:
                 X[0] = Xv[0] = 0.0
             if self.has01:
                 # F[k] = logaddexp(X[k], F[k - 1] + s01[k]) (max for V): with P the prefix sums
-                # of s01, F - P is a running logaddexp of X - P. An impossible 0-1 bead (at
-                # j = 0, never read, or past m, where nothing follows) counts 0, not -inf.
+                # of s01, F - P is a running logaddexp of X - P.
                 P = np.cumsum(_finite(self.S[i, K, :w]))
                 F[i, :w] = np.logaddexp.accumulate(X - P) + P
                 Y = Xv - P
@@ -394,4 +404,6 @@ def _logsumexp0(x: np.ndarray) -> np.ndarray:
 
 
 def _finite(x: np.ndarray) -> np.ndarray:
-    return np.where(np.isfinite(x), x, 0.0)
+    """Log scores for the 0-1 prefix sums: an impossible bead gets -FORBIDDEN, not -inf
+    (which would break the sums), so no path takes it while another exists."""
+    return np.where(np.isfinite(x), x, -FORBIDDEN)

@@ -60,15 +60,32 @@ CALIBRATION = {"mt": (0.645, 0.442), "no_mt": (0.462, 0.281)}
 BACKGROUND_PRIOR = 1000.0  # pseudo-units behind the background frequencies
 BACKGROUND_VOCAB = 20000.0  # unit types they are spread over (a language's working vocabulary)
 SMALL_GRID = 1024  # grids of up to this many cells skip the coarse pass
+JOINED_SENTENCES = 256  # small input blocks are aligned together, in one lattice, up to this size
 RADIUS = 8  # band half-width, around the coarse path, in which every bead type is scored
 
 
 @dataclass
 class _Block:
+    """Consecutive input blocks aligned in one lattice (many small paragraphs cost one
+    DP set-up, not one each); beads never cross their bounds (model.BlockScorer)."""
+
     src: Side
     tgt: Side
     n: int
     m: int
+    first: int  # index of its first input block
+    s_bounds: np.ndarray  # where each input block starts and ends, in this block's source sentences
+    t_bounds: np.ndarray
+
+    def split(self, beads: list[Bead]) -> list[list[Bead]]:
+        """Beads back into their input blocks, with ids within each block."""
+        out: list[list[Bead]] = [[] for _ in range(len(self.s_bounds) - 1)]
+        for b in beads:
+            k = int(np.searchsorted(self.s_bounds, b.src[-1], side="right") if b.src
+                    else np.searchsorted(self.t_bounds, b.tgt[-1], side="right")) - 1
+            s0, t0 = int(self.s_bounds[k]), int(self.t_bounds[k])
+            out[k].append(Bead(tuple(i - s0 for i in b.src), tuple(j - t0 for j in b.tgt), b.score))
+        return out
 
 
 @register
@@ -121,18 +138,28 @@ class NlenAligner(Aligner):
         offsets_s = np.cumsum([0] + [len(b) for b in src_blocks])
         offsets_t = np.cumsum([0] + [len(b) for b in tgt_blocks])
 
+        # consecutive input blocks, grouped until JOINED_SENTENCES source sentences
+        groups, k = [], 0
+        while k < len(src_blocks):
+            k1 = k + 1
+            while k1 < len(src_blocks) and offsets_s[k1 + 1] - offsets_s[k] <= JOINED_SENTENCES:
+                k1 += 1
+            groups.append((k, k1))
+            k = k1
+
         def blocks(lex_f: Lexicon, lex_b: Lexicon) -> list[_Block]:
             rs, fs, ws = lex_f.expected(src_units, size)
             rt, ft, wt = lex_b.expected(tgt_units, size)
             out = []
             ps, pt = np.searchsorted(rs, offsets_s), np.searchsorted(rt, offsets_t)
-            for k in range(len(src_blocks)):
-                s0, s1, t0, t1 = offsets_s[k], offsets_s[k + 1], offsets_t[k], offsets_t[k + 1]
-                src = Side(src_units.slice(s0, s1), src_chars[s0:s1], rs[ps[k]:ps[k + 1]] - s0, fs[ps[k]:ps[k + 1]],
-                           ws[ps[k]:ps[k + 1]])
-                tgt = Side(tgt_units.slice(t0, t1), tgt_chars[t0:t1], rt[pt[k]:pt[k + 1]] - t0, ft[pt[k]:pt[k + 1]],
-                           wt[pt[k]:pt[k + 1]])
-                out.append(_Block(src, tgt, s1 - s0, t1 - t0))
+            for k0, k1 in groups:
+                s0, s1, t0, t1 = offsets_s[k0], offsets_s[k1], offsets_t[k0], offsets_t[k1]
+                src = Side(src_units.slice(s0, s1), src_chars[s0:s1], rs[ps[k0]:ps[k1]] - s0, fs[ps[k0]:ps[k1]],
+                           ws[ps[k0]:ps[k1]])
+                tgt = Side(tgt_units.slice(t0, t1), tgt_chars[t0:t1], rt[pt[k0]:pt[k1]] - t0, ft[pt[k0]:pt[k1]],
+                           wt[pt[k0]:pt[k1]])
+                out.append(_Block(src, tgt, s1 - s0, t1 - t0, k0, offsets_s[k0 : k1 + 1] - s0,
+                                  offsets_t[k0 : k1 + 1] - t0))
             return out
 
         types = bead_types(self.max_size)
@@ -149,14 +176,14 @@ class NlenAligner(Aligner):
                     tgt_ids = list(range(q.j - q.b, q.j))
                     all_beads.append((b, src_ids, tgt_ids))
                     if q.a == 1 and q.b == 1:
-                        ones_s.append(offsets_s[k] + q.i - 1)
-                        ones_t.append(offsets_t[k] + q.j - 1)
+                        ones_s.append(offsets_s[b.first] + q.i - 1)
+                        ones_t.append(offsets_t[b.first] + q.j - 1)
             p = _estimate(p, all_beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, self.max_size)
             if not use_mt and ones_s:
                 fwd, bwd = self._model1(src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd)
         self.last_params = p
         calibration = CALIBRATION["mt" if use_mt else "no_mt"] if self.calibrated else None
-        return [self._final(b, types, p, bg_src, bg_tgt, calibration) for b in blocks(fwd, bwd)]
+        return [beads for b in blocks(fwd, bwd) for beads in b.split(self._final(b, types, p, bg_src, bg_tgt, calibration))]
 
     def _model1(self, src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd) -> tuple[Lexicon, Lexicon]:
         """IBM Model 1 in both directions from the 1-1 beads (and the dictionary)."""
@@ -185,16 +212,20 @@ class NlenAligner(Aligner):
 
     def _lattice(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, n: int, m: int,
                  posteriors: bool = True) -> dp.Lattice:
-        """A coarse Viterbi pass (beads of at most 2 sentences a side) finds the
-        region of the alignment; every bead type is then scored in a narrow band
-        around it."""
-        sc = BlockScorer(b.src, b.tgt, bg_src, bg_tgt, p, self.max_size)
-        if (n + 1) * (m + 1) <= SMALL_GRID:  # a paragraph: score every cell at once
-            return dp.Lattice(n, m, types, sc.cost, None, self.temperature, posteriors=posteriors)
-        coarse = [ab for ab in types if max(ab) <= 2]
-        centre = np.minimum(dp.diagonal(b.src.chars, b.tgt.chars)[: n + 1], m)
-        path = dp.viterbi(n, m, coarse, sc.cost, centre, margins=False)
-        return dp.Lattice(n, m, types, sc.cost, path, self.temperature, RADIUS, posteriors=posteriors)
+        """The lattice of one block. Input blocks joined together: each one's own cells
+        (beads never leave it). One small block: its whole grid. A large one: a coarse
+        Viterbi pass (beads of at most 2 sentences a side) finds the region, and every
+        bead type is scored in a band around it."""
+        sc = BlockScorer(b.src, b.tgt, bg_src, bg_tgt, p, self.max_size, b.s_bounds, b.t_bounds)
+        if len(b.s_bounds) > 2:
+            band = _block_band(b)
+        elif (n + 1) * (m + 1) <= SMALL_GRID:
+            band = dp.full_band(n, m)
+        else:
+            coarse = [ab for ab in types if max(ab) <= 2]
+            centre = np.minimum(dp.diagonal(b.src.chars, b.tgt.chars)[: n + 1], m)
+            band = dp.band_around(dp.viterbi(n, m, coarse, sc.cost, centre, margins=False), n, m, RADIUS)
+        return dp.Lattice(n, m, types, sc.cost, band, self.temperature, posteriors=posteriors)
 
     def _final(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, calibration) -> list[Bead]:
         if not b.n or not b.m:
@@ -204,8 +235,21 @@ class NlenAligner(Aligner):
         post = lattice.path_posteriors(path)
         if calibration is not None:
             post = _calibrate(post, *calibration)
-        return [Bead(tuple(range(q.i - q.a, q.i)), tuple(range(q.j - q.b, q.j)), float(np.clip(pr, 0.0, 1.0)))
+        return [Bead(tuple(range(int(q.i) - q.a, int(q.i))), tuple(range(int(q.j) - q.b, int(q.j))),
+                     float(np.clip(pr, 0.0, 1.0)))
                 for q, pr in zip(path, post)]
+
+
+def _block_band(b: _Block) -> tuple[np.ndarray, np.ndarray]:
+    """For joined input blocks, each row's columns: its input block's target range (a
+    row at a corner, where one block ends and the next starts, spans both)."""
+    first = np.full(b.n + 1, b.m, dtype=np.int64)
+    last = np.zeros(b.n + 1, dtype=np.int64)
+    for k in range(len(b.s_bounds) - 1):
+        rows = slice(b.s_bounds[k], b.s_bounds[k + 1] + 1)
+        first[rows] = np.minimum(first[rows], b.t_bounds[k])
+        last[rows] = np.maximum(last[rows], b.t_bounds[k + 1])
+    return first, last
 
 
 def _calibrate(p: np.ndarray, slope: float, shift: float) -> np.ndarray:
