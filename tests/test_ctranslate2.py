@@ -161,6 +161,13 @@ def test_converted_dir_is_keyed_by_model_revision_and_quantisation(tmp_path):
     assert ct2b.converted_dir("Helsinki-NLP/opus-mt-nl-en", "def456", "int8", tmp_path) != a
 
 
+def test_cpu_thread_layout():
+    assert ct2b.default_threads(2) == (2, 1)  # measured: make bench ARGS=--sweep
+    assert ct2b.cpu_layout(8, None, None) == (8, 1)
+    assert ct2b.cpu_layout(8, 1, None) == (1, 8) and ct2b.cpu_layout(8, None, 4) == (2, 4)
+    assert ct2b.cpu_layout(8, 3, 3) == (3, 3)  # both given: as asked
+
+
 def test_compute_type_choices():
     assert ct2b.resolve_compute_type(None, "cpu") == "int8"
     assert ct2b.resolve_compute_type("float32", "cpu") == "float32"

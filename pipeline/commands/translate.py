@@ -74,9 +74,11 @@ def add_model_arguments(parser: argparse.ArgumentParser, model_option: str = "--
     model.add_argument("--compute-type", help="ctranslate2 quantisation: int8, int8_float16, float16, float32, … "
                        "(default: int8 on CPU, int8_float16 on CUDA; the transformers backend runs float32)")
     model.add_argument("--inter-threads", type=positive_int, metavar="N",
-                       help="ctranslate2 on CPU: batches translated at once (default: one per core)")
+                       help="ctranslate2: translators working at once, each on its own batch (default on CPU: one "
+                            "per core; on GPU: one per device)")
     model.add_argument("--intra-threads", type=positive_int, metavar="N",
-                       help="ctranslate2 on CPU: threads per batch (default: 1)")
+                       help="ctranslate2 on CPU: threads per translator (default: 1, or the cores over "
+                            "--inter-threads when only that is given)")
     gen = parser.add_argument_group("generation")
     gen.add_argument("--num-beams", type=positive_int, help="beam size (default: the model's own, 6 for opus-mt-nl-en)")
     gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16, rounded up to 32, within the model limit)")

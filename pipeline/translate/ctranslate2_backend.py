@@ -63,6 +63,18 @@ def default_threads(cores: int) -> tuple[int, int]:
     return cores, 1
 
 
+def cpu_layout(cores: int, inter: int | None, intra: int | None) -> tuple[int, int]:
+    """(inter, intra) threads: the measured default, or what was asked for, the
+    other one filling the cores (--inter-threads 1 alone gives 1 × cores)."""
+    if inter and intra:
+        return inter, intra
+    if inter:
+        return inter, max(1, cores // inter)
+    if intra:
+        return max(1, cores // intra), intra
+    return default_threads(cores)
+
+
 def resolve_ct2_device(device: str) -> tuple[str, list[int]]:
     """'auto' → every GPU CTranslate2 sees, else the CPU; 'cuda:N,M' → those GPUs.
     Never requires CUDA: asking for it where there is none is one clear error."""
@@ -229,8 +241,7 @@ class CTranslate2Translator(HFTranslator):
         # with no end token, so it gets one step fewer to produce the same tokens.
         self.forced_eos = getattr(gen, "forced_eos_token_id", None) is not None
         if self.device == "cpu":
-            inter, intra = default_threads(cpu_threads())
-            self.threads = (settings.inter_threads or inter, settings.intra_threads or intra)
+            self.threads = cpu_layout(cpu_threads(), settings.inter_threads, settings.intra_threads)
         else:
             self.threads = (settings.inter_threads or 1, 0)
         self.parallel = self.threads[0] * max(1, len(self.device_index))  # batches CTranslate2 runs at once
