@@ -430,18 +430,24 @@ def corpus_scores(hyps: Sequence[str], refs: Sequence[str], n_bootstrap: int = D
     """BLEU, chrF2, chrF++ and TER (or the named `metrics`) on the given
     segments, with signatures and CIs.
 
-    The numbers and signatures are those `sacrebleu REF -i HYP -m bleu chrf ter
-    --confidence` prints (`--chrf-word-order 2` for chrF++)."""
+    The numbers are those `sacrebleu REF -i HYP -m bleu chrf ter --confidence`
+    prints (`--chrf-word-order 2` for chrF++). `signature` is the metric's own
+    (what `sacrebleu` prints without `--confidence`, the one published scores
+    quote); `ci_signature` is the one with the bootstrap's `bs:N|seed:S`."""
     out: dict[str, dict] = {}
     with sacrebleu_seed(seed):
         for name, metric in make_metrics().items():
             if metrics is not None and name not in metrics:
                 continue
             score = metric.corpus_score(list(hyps), [list(refs)], n_bootstrap=n_bootstrap)
-            signature = metric.get_signature().format()
-            entry = {"score": float(score.score), "signature": signature, "formatted": score.format(signature=signature)}
+            signature = metric.get_signature()
+            with_ci = signature.format()  # bs:N|seed:S added by the bootstrap
+            signature.update("bs", None)
+            signature.update("seed", None)
+            entry = {"score": float(score.score), "signature": signature.format(), "formatted": score.format(signature=with_ci)}
             if n_bootstrap > 1:
                 entry["ci"] = {"mean": float(score._mean), "half_width": float(score._ci), "n_bootstrap": n_bootstrap, "seed": seed}
+                entry["ci_signature"] = with_ci
             if getattr(score, "_verbose", ""):
                 entry["verbose"] = score._verbose
             out[score.name] = entry
@@ -652,6 +658,12 @@ def fault_line(faults: dict | None) -> str:
     return ", ".join(f"{n} {'–' if faults.get(n) is None else faults[n]}" for n in names)
 
 
+def _resampling(report: dict) -> str:
+    """', 1000 resamples, seed 12345' (the CI signature's bs and seed), or ''."""
+    ci = next((e["ci"] for e in report.get("scores", {}).values() if "ci" in e), None)
+    return f", {ci['n_bootstrap']} resamples, seed {ci['seed']}" if ci else ""
+
+
 def markdown_summary(report: dict, report_path: str | None = None) -> str:
     ref, hyp, model = report["reference"], report["hypothesis"], report.get("model") or {}
     who = model.get("model") or hyp.get("tsv", {}).get("path", "?")
@@ -664,7 +676,7 @@ def markdown_summary(report: dict, report_path: str | None = None) -> str:
         f"## nlen eval: {who} on `{ref['name']}`" + (f", unit {unit}" if unit else ""),
         "",
         f"{ref['paragraphs']} paragraphs, {ref['sentences_en']} reference sentences; corpus scores on {segments}; "
-        f"95% CI from sacrebleu's bootstrap (μ ± half-width). *pipeline*: what `nlen translate` delivers (after "
+        f"95% CI from sacrebleu's bootstrap (μ ± half-width{_resampling(report)}). *pipeline*: what `nlen translate` delivers (after "
         "repair); *model*: the model's own translations, before repair.",
         "",
         "| metric | pipeline: score (μ ± 95% CI) | model, before repair | signature |",

@@ -55,13 +55,18 @@ def test_scores_match_sacrebleu_command_line(tmp_path):
     cli += sacrebleu_cli(tmp_path, "-m", "chrf", "--chrf-word-order", "2", "--confidence")
     assert [c["name"] for c in cli] == ["BLEU", "chrF2", "TER", "chrF2++"]
     assert set(ours) == {"BLEU", "chrF2", "chrF2++", "TER"}
+    plain = {c["name"]: c["signature"] for c in sacrebleu_cli(tmp_path, "-m", "bleu", "chrf", "ter")}
+    plain["chrF2++"] = sacrebleu_cli(tmp_path, "-m", "chrf", "--chrf-word-order", "2")[0]["signature"]
     for c in cli:
         mine = ours[c["name"]]
-        assert mine["signature"] == c["signature"]
+        # the metric's own signature (as published scores quote it), and the bootstrap's apart
+        assert mine["signature"] == plain[c["name"]] and "bs:" not in mine["signature"]
+        assert mine["ci_signature"] == c["signature"]
         assert round(mine["score"], 4) == pytest.approx(c["score"], abs=1e-4)
         assert round(mine["ci"]["mean"], 4) == pytest.approx(c["confidence_mean"], abs=1e-4)
         assert round(mine["ci"]["half_width"], 4) == pytest.approx(c["confidence_var"], abs=1e-4)
-    assert "bs:1000|seed:12345" in ours["BLEU"]["signature"]
+    assert ours["BLEU"]["signature"].startswith("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:")
+    assert ours["BLEU"]["ci_signature"].startswith("nrefs:1|bs:1000|seed:12345|case:mixed|eff:no|tok:13a|smooth:exp|version:")
     assert "nw:2" in ours["chrF2++"]["signature"]
 
 
@@ -70,7 +75,7 @@ def test_scores_without_bootstrap_match_plain_command_line(tmp_path):
     for c in sacrebleu_cli(tmp_path, "-m", "bleu", "chrf", "ter"):
         assert ours[c["name"]]["signature"] == c["signature"]
         assert round(ours[c["name"]]["score"], 4) == pytest.approx(c["score"], abs=1e-4)
-        assert "ci" not in ours[c["name"]]
+        assert "ci" not in ours[c["name"]] and "ci_signature" not in ours[c["name"]]
 
 
 def test_confidence_intervals_are_reproducible_and_seed_dependent():
