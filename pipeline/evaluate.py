@@ -67,6 +67,11 @@ class Reference:
     documents: bool = False  # the paragraphs are whole documents (scored at document level too)
     about: dict = field(default_factory=dict)  # title, licence, source (set.json)
     published: list[dict] = field(default_factory=list)  # published scores: {"model", "BLEU", "chrF2"}
+    paths: dict[str, Path] = field(default_factory=dict)  # "nl", "en": the files read (default: prefix.nl, prefix.en)
+
+    def path(self, side: str) -> Path:
+        """The file holding the `side` ("nl" or "en") lines, for messages."""
+        return self.paths.get(side) or self.prefix.parent / f"{self.prefix.name}.{side}"
 
     @property
     def nl_paragraphs(self) -> list[str]:
@@ -150,6 +155,8 @@ def load_reference(value: str = "seed") -> Reference:
     name, prefix = resolve_set(value)
     if (prefix / "set.json").is_file():
         return load_line_set(prefix)
+    if prefix.is_dir():
+        raise UserError(f"{value}: a folder given as a set needs a set.json describing its files (see eval/flores200/set.json)")
     nl_path, en_path, gold_path = (prefix.parent / f"{prefix.name}.{ext}" for ext in ("nl", "en", "gold"))
     nl, en = read_blocks(nl_path), read_blocks(en_path)
     if not en:
@@ -161,24 +168,84 @@ def load_reference(value: str = "seed") -> Reference:
     if gold_path.is_file():
         gold = parse_gold(gold_path, sum(map(len, nl)), sum(map(len, en)))
         files["gold"] = _file_info(gold_path)
-    return Reference(name, prefix, nl, en, gold, files)
+    return Reference(name, prefix, nl, en, gold, files, paths={"nl": nl_path, "en": en_path})
+
+
+SET_FIELDS = {"name": str, "nl": str, "en": str, "title": str, "licence": str, "source": str, "documents": dict,
+              "published": dict}
+
+
+def read_set_config(path: Path) -> dict:
+    """`set.json`, checked: {"nl", "en": file names beside it (one segment a
+    line); optional "name", "title", "licence", "source": strings; "documents":
+    {"file": a TSV with a header, "column": the column holding each line's
+    document id}; "published": {"note": a string, "scores": [{"model": a hub id,
+    "BLEU": a number, "chrF2": a number}, …]}}. A problem is a UserError naming
+    the file and the field."""
+    import json
+
+    try:
+        config = json.loads(read_reference_text(path))
+    except ValueError as exc:
+        raise UserError(f"{path}: not valid JSON ({exc})") from None
+
+    def bad(problem: str) -> UserError:
+        return UserError(f"{path}: {problem}")
+
+    if not isinstance(config, dict):
+        raise bad(f"a set description is a JSON object, not {type(config).__name__}")
+    for key in ("nl", "en"):
+        if key not in config:
+            raise bad(f"missing \"{key}\" (the file name of the {'Dutch' if key == 'nl' else 'English'} lines)")
+    for key, kind in SET_FIELDS.items():
+        if key in config and not isinstance(config[key], kind):
+            raise bad(f"\"{key}\" must be a {'string' if kind is str else 'JSON object'}, not {json.dumps(config[key])[:60]}")
+    for key in ("nl", "en"):
+        if not config[key].strip():
+            raise bad(f"\"{key}\" is an empty file name")
+    docs = config.get("documents")
+    if docs is not None:
+        for key in ("file", "column"):
+            if not isinstance(docs.get(key), str) or not docs[key]:
+                raise bad(f"\"documents\" needs \"{key}\": a non-empty string")
+    published = config.get("published")
+    if published is not None:
+        if not isinstance(published.get("note", ""), str):
+            raise bad("\"published\".\"note\" must be a string")
+        scores = published.get("scores", [])
+        if not isinstance(scores, list):
+            raise bad("\"published\".\"scores\" must be a list")
+        for n, entry in enumerate(scores):
+            ok = isinstance(entry, dict) and isinstance(entry.get("model"), str) and all(
+                isinstance(entry.get(m), (int, float)) and not isinstance(entry.get(m), bool) for m in ("BLEU", "chrF2"))
+            if not ok:
+                raise bad(f"\"published\".\"scores\"[{n}] must be {{\"model\": a hub id, \"BLEU\": a number, "
+                          f"\"chrF2\": a number}}")
+    return config
+
+
+def document_ids(path: Path, column: str, n_lines: int) -> list[str]:
+    """The document id of each of the set's `n_lines` lines: `column` of a TSV
+    with a header and one row per line."""
+    table = [line.split("\t") for line in read_reference_text(path).split("\n") if line]
+    if not table or column not in table[0]:
+        raise UserError(f"{path}: no header with a {column!r} column")
+    at = table[0].index(column)
+    if len(table) - 1 != n_lines:
+        raise UserError(f"{path}: {len(table) - 1} rows after the header, the set has {n_lines} lines")
+    for number, row in enumerate(table[1:], 2):
+        if len(row) != len(table[0]):
+            raise UserError(f"{path}:{number}: {len(row)} fields, the header has {len(table[0])}")
+    return [row[at] for row in table[1:]]
 
 
 def load_line_set(folder: Path) -> Reference:
-    """A line-aligned set described by `folder/set.json`: {"name", "nl", "en"
-    (file names, one segment a line), optional "documents": {"file": a TSV with a
-    header, "column": the document id of each line}, "title", "licence",
-    "source", "published": {"note", "scores": [{"model", "BLEU", "chrF2"}]}}."""
-    import json
-
+    """A line-aligned set described by `folder/set.json` (see `read_set_config`)."""
     from pipeline.textio import read_lines
 
     config_path = folder / "set.json"
-    try:
-        config = json.loads(read_reference_text(config_path))
-        nl_path, en_path = folder / config["nl"], folder / config["en"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"{config_path}: not a set description with \"nl\" and \"en\" file names ({exc})") from None
+    config = read_set_config(config_path)
+    nl_path, en_path = folder / config["nl"], folder / config["en"]
     nl, en = (read_lines(read_reference_text(p)) for p in (nl_path, en_path))
     if len(nl) != len(en) or not en:
         raise UserError(f"{folder}: {nl_path.name} has {len(nl)} lines and {en_path.name} has {len(en)}; a line-aligned set needs equal, non-zero counts")
@@ -189,11 +256,7 @@ def load_line_set(folder: Path) -> Reference:
     docs = config.get("documents")
     if docs:
         doc_path = folder / docs["file"]
-        table = [line.split("\t") for line in read_reference_text(doc_path).split("\n") if line]
-        if docs["column"] not in table[0] or len(table) - 1 != len(nl):
-            raise UserError(f"{doc_path}: needs a header with {docs['column']!r} and one row per line ({len(nl)})")
-        column = table[0].index(docs["column"])
-        ids = [row[column] for row in table[1:]]
+        ids = document_ids(doc_path, docs["column"], len(nl))
         files["documents"] = _file_info(doc_path)
     else:
         ids = list(range(len(nl)))  # every line its own paragraph
@@ -205,7 +268,8 @@ def load_line_set(folder: Path) -> Reference:
     if published:
         about["published_note"] = config["published"].get("note", "")
     return Reference(config.get("name", folder.name), folder, nl_par, en_par, [((i,), (i,)) for i in range(len(nl))],
-                     files, line_aligned=True, documents=bool(docs), about=about, published=published)
+                     files, line_aligned=True, documents=bool(docs), about=about, published=published,
+                     paths={"nl": nl_path, "en": en_path})
 
 
 # --------------------------------------------------------------------------
@@ -296,7 +360,7 @@ def reference_document(ref: Reference):
         next_id += len(sents)
         paragraphs.append(Paragraph(index, " ".join(sents), sentences))
         hasher.update("\n".join(sents).encode("utf-8") + b"\n\n")
-    return Document(name=ref.name, path=ref.prefix.with_suffix(".nl"), sha256=hasher.hexdigest(), paragraphs=paragraphs)
+    return Document(name=ref.name, path=ref.path("nl"), sha256=hasher.hexdigest(), paragraphs=paragraphs)
 
 
 def translate_hypothesis(translator, ref: Reference, aligner: str = "default", progress=None,
@@ -375,7 +439,7 @@ def check_counts(hyp: Sequence[str], ref: Reference) -> None:
     """Equal paragraph counts and some text, or a UserError; never truncate or pad."""
     if len(hyp) != len(ref.en):
         raise UserError(
-            f"the hypothesis has {len(hyp)} paragraphs but the reference {_rel(ref.prefix)}.en has {len(ref.en)}; "
+            f"the hypothesis has {len(hyp)} paragraphs but the reference {_rel(ref.path('en'))} has {len(ref.en)}; "
             "nothing is truncated or padded"
         )
     if not any(p.strip() for p in hyp):
@@ -605,7 +669,7 @@ def evaluate(hyp: Hypothesis, ref: Reference, *, aligner: str = "default", n_boo
         differ = [i for i, (a, b) in enumerate(zip(hyp.nl_paragraphs, ref.nl_paragraphs)) if "".join(a.split()) != "".join(b.split())]
         if differ:
             warnings.append(
-                f"the Dutch of {len(differ)} of {len(ref.nl)} TSV paragraphs differs from {_rel(ref.prefix)}.nl "
+                f"the Dutch of {len(differ)} of {len(ref.nl)} TSV paragraphs differs from {_rel(ref.path('nl'))} "
                 f"(first: paragraph {differ[0]}); is the TSV of this article?"
             )
     options = {"aligner": aligner, "n_bootstrap": n_bootstrap, "seed": seed}

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_nlen
+from pipeline.errors import UserError
 from pipeline.evaluate import Reference, SentencePair, aligned_segments, load_reference, score_output
 
 FLORES = ROOT / "eval" / "flores200"
@@ -32,6 +33,54 @@ def test_standard_sets_load_with_documents_and_provenance():
     assert tatoeba.published_for("Helsinki-NLP/opus-mt-nl-en")["BLEU"] == 60.7
     for folder in ("flores200", "tatoeba"):
         assert (ROOT / "eval" / folder / "LICENSE").is_file() and (ROOT / "eval" / folder / "README.md").is_file()
+
+
+SET_OK = {"nl": "x.nl", "en": "x.en", "documents": {"file": "docs.tsv", "column": "URL"}}
+
+
+@pytest.mark.parametrize("config, docs, problem", [
+    ('{"nl": "x.nl",', None, "set.json: not valid JSON"),
+    ("[1, 2]", None, "set.json: a set description is a JSON object, not list"),
+    ({"nl": "x.nl"}, None, 'set.json: missing "en"'),
+    ({**SET_OK, "en": 3}, None, 'set.json: "en" must be a string, not 3'),
+    ({**SET_OK, "name": ["a"]}, None, 'set.json: "name" must be a string'),
+    ({**SET_OK, "documents": "docs.tsv"}, None, 'set.json: "documents" must be a JSON object'),
+    ({**SET_OK, "documents": {"file": "docs.tsv"}}, None, 'set.json: "documents" needs "column"'),
+    ({**SET_OK, "published": "yes"}, None, 'set.json: "published" must be a JSON object'),
+    ({**SET_OK, "published": {"scores": [{"model": "m", "BLEU": "30"}]}}, None, '"published"."scores"[0] must be'),
+    (SET_OK, "", "docs.tsv: no header with a 'URL' column"),
+    (SET_OK, "id\tURL\n1\n2\tb\n", "docs.tsv:2: 1 fields, the header has 2"),
+    (SET_OK, "id\tURL\n1\ta\n", "docs.tsv: 1 rows after the header, the set has 2 lines"),
+])
+def test_a_malformed_set_description_is_one_line_and_exit_2(tmp_path, capsys, config, docs, problem):
+    from pipeline.cli import main
+
+    folder = tmp_path / "myset"
+    folder.mkdir()
+    (folder / "x.nl").write_text("Hallo.\nDag.\n", encoding="utf-8")
+    (folder / "x.en").write_text("Hello.\nBye.\n", encoding="utf-8")
+    (folder / "set.json").write_text(config if isinstance(config, str) else json.dumps(config), encoding="utf-8")
+    if docs is None:
+        (folder / "docs.tsv").write_text("id\tURL\n1\ta\n2\tb\n", encoding="utf-8")
+    else:
+        (folder / "docs.tsv").write_text(docs, encoding="utf-8")
+    assert main(["eval", "--set", str(folder), "--tsv", str(tmp_path / "unused.tsv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"nlen: error: {folder}/") and problem in err, err
+
+
+def test_set_messages_name_the_files_that_exist(tmp_path, capsys):
+    """A folder set's English is its set.json's file, not <folder>.en; a folder
+    without a set.json says so instead of naming <folder>.nl."""
+    from pipeline.cli import main
+    from pipeline.evaluate import check_counts
+
+    with pytest.raises(UserError, match=r"reference eval/flores200/eng_Latn.devtest has 281"):
+        check_counts(["x"], load_reference("flores"))
+    (tmp_path / "plain").mkdir()
+    assert main(["eval", "--set", str(tmp_path / "plain"), "--tsv", str(tmp_path / "unused.tsv")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'plain'}: a folder given as a set needs a set.json" in err and "plain.nl" not in err
 
 
 def test_flores_is_scored_as_the_sacrebleu_command_line_scores_it(tmp_path):
