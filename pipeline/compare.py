@@ -400,10 +400,12 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
         "BLEU / chrF2 of the model's own translations and of the pipeline's output; the model's faults over the "
         "texts it translated (reference-free checks, pipeline/checks.py; dropped = Dutch sentences aligned to "
         "nothing and merged = beads of several Dutch sentences, both as the alignment sees them before the repair "
-        "fills anything in; – where a count does not apply or is not known); sentences the repair filled in.",
+        "fills anything in; – where a count does not apply or is not known); sentences the repair filled in, and "
+        "Dutch sentences the pipeline's output still leaves with no English.",
         "",
-        "| # | model | unit | pipeline | model | document: pipeline | document: model | faults | repaired |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| # | model | unit | pipeline | model | document: pipeline | document: model | faults | repaired "
+        "| left without English |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(rows, 1):
         if r["status"] != "ok":
@@ -412,7 +414,8 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
         lines.append(
             f"| {i} | `{r['label']}` | {r['unit']} | {_two(r['scores'])} | {_two(mo.get('scores'))} "
             f"| {_two(r.get('document_scores'))} | {_two(mo.get('document_scores'))} "
-            f"| {f.get('texts', '–')} {f.get('unit', '')}s: {fault_line(f)} | {f.get('repaired', '–')} |"
+            f"| {f.get('texts', '–')} {f.get('unit', '')}s: {fault_line(f)} | {f.get('repaired', '–')} "
+            f"| {f.get('no_english', '–')} |"
         )
     lines += [
         "", "## Cost", "",

@@ -409,6 +409,8 @@ def model_faults(ref: Reference, unit: str, result) -> dict:
         "merged": alignment.get("merged") if unit == "paragraph" else None,
         **{name: flagged[name] for name in FAULT_CHECKS},
         "repaired": repair.get("repaired", 0), "unrepaired_1_0": repair.get("unrepaired_1_0", 0),
+        # Dutch sentences the pipeline's output leaves with no English, in either unit
+        "no_english": result.counts.get("untranslated", 0),
     }
 
 
@@ -759,7 +761,7 @@ def markdown_summary(report: dict, report_path: str | None = None) -> str:
     if report.get("faults"):
         f = report["faults"]
         lines += ["", f"Model faults over {f['texts']} {f['unit']}s: {fault_line(f)}; "
-                      f"repaired {f['repaired']} sentences, {f['unrepaired_1_0']} left without English."]
+                      f"repaired {f['repaired']} sentences, {f['no_english']} left without English."]
     sl = report["sentence_level"]
     lines += ["", f"### {len(sl['worst'])} worst sentences by chrF ({sl['pairs']} aligned pairs, mean sentence chrF2 "
                   f"{sl['mean_chrF2']})", "", "| ¶ | bead (hyp-ref) | chrF2 | hypothesis | reference |", "|---|---|---|---|---|"]

@@ -2,7 +2,7 @@
 
 `FaultyTranslator` simulates the known failure of opus-mt models on
 multi-sentence input: given a paragraph, it drops a sentence, merges two
-sentences into one (losing the second's content), or repeats one. Given a
+sentences into one (losing the second's content, or keeping it), or repeats one. Given a
 single sentence it behaves well. Its "translations" come from the hand-made
 reference eval/reference/news.{nl,en} (all 1-1), looked up sentence by
 sentence, so the correct English of every Dutch sentence is known.
@@ -32,8 +32,9 @@ def news_document_text() -> str:
 
 @register_backend("test-faulty")
 class FaultyTranslator(Translator):
-    """mode: 'none' | 'drop' | 'merge' | 'repeat' — applied to the second sentence
-    of every paragraph that has at least three sentences."""
+    """mode: 'none' | 'drop' | 'merge' | 'join' | 'repeat' — applied to the second
+    sentence of every paragraph that has at least three sentences ('join': the
+    first two sentences become one, both contents kept)."""
 
     mode = "drop"
 
@@ -55,6 +56,8 @@ class FaultyTranslator(Translator):
                 del english[1]
             elif self.mode == "merge":  # two sentences become one; the second's content is lost
                 english[0:2] = [english[0].rstrip(".") + ", and so on."]
+            elif self.mode == "join":  # one English sentence for two Dutch ones, nothing lost
+                english[0:2] = [english[0].rstrip(".") + ", and " + english[1][0].lower() + english[1][1:]]
             elif self.mode == "repeat":
                 english.insert(1, english[1])
         return " ".join(english)

@@ -134,6 +134,45 @@ def test_model_faults_are_kept_apart_from_the_repair(unit):
         assert report["model_output"]["same_as_pipeline"] and faults["repaired"] == 0
 
 
+def test_merges_and_sentences_left_without_english_are_counted():
+    """'join' makes one English sentence of the first two Dutch ones (content
+    kept): merged beads, nothing dropped or repaired. A sentence repeated once
+    is no fault (eval/README.md says so). By sentence, a double that
+    returns nothing for one sentence: that sentence is left without English, and
+    the summary says so (unrepaired_1_0 counts only what a repair could not fill)."""
+    from doubles import FaultyTranslator
+    from pipeline.evaluate import evaluate, markdown_summary, translate_hypothesis
+    from pipeline.translate.base import GenerationSettings
+
+    ref = load_reference("news")
+    joining = FaultyTranslator("faulty", GenerationSettings())
+    joining.mode = "join"
+    faults = evaluate(translate_hypothesis(joining, ref), ref, n_bootstrap=1)["faults"]
+    long_paragraphs = sum(1 for p in ref.nl if len(p) >= 3)
+    assert faults["merged"] == long_paragraphs > 0 and faults["dropped"] == faults["repaired"] == faults["no_english"] == 0
+    # a sentence repeated once is not a fault (no loop): its copy stays, English aligned to no Dutch
+    repeating = FaultyTranslator("faulty", GenerationSettings())
+    repeating.mode = "repeat"
+    hyp = translate_hypothesis(repeating, ref)
+    report = evaluate(hyp, ref, n_bootstrap=1)
+    assert hyp.source["counts"]["beads"]["0-1"] == long_paragraphs and report["scores"]["BLEU"]["score"] < 95
+    assert not any(report["faults"][k] for k in ("dropped", "merged", "repetition", "untranslated", "empty", "repaired"))
+
+    first = ref.nl[0][0]
+
+    class Silent(FaultyTranslator):
+        """Translates every sentence but the set's first to nothing."""
+
+        def _translate_one(self, text):
+            return "" if text == first else super()._translate_one(text)
+
+    silent = Silent("silent", GenerationSettings())
+    silent.mode = "none"
+    report = evaluate(translate_hypothesis(silent, ref, unit="sentence"), ref, n_bootstrap=1)
+    assert report["faults"]["no_english"] == report["faults"]["empty"] == 1 and report["faults"]["unrepaired_1_0"] == 0
+    assert "repaired 0 sentences, 1 left without English." in markdown_summary(report)
+
+
 @pytest.fixture(scope="module")
 def flores_mini(tmp_path_factory) -> Path:
     """The first 4 FLORES documents (12 lines), laid out like eval/flores200."""
