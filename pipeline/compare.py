@@ -9,8 +9,12 @@ before the next is loaded. For each model this measures, in the same run:
   the generated ids, end token included, padding excluded), not a re-tokenisation
   of the English;
 * memory: peak resident set size (RSS) of this process while the model was
-  loaded and translating (libraries imported beforehand, see warm_libraries;
-  a CTranslate2 model is loaded once before, so a first conversion is not counted),
+  loaded and translating. Set up beforehand, so that no model pays for them
+  because it came first: the backend's libraries and the core's (sentence
+  splitter, aligner, py3langid; see warm_libraries); the first model of each
+  backend is loaded and translates one paragraph once, unmeasured (the
+  backend's thread pools and allocator); a CTranslate2 model is loaded once
+  before, so a first conversion is not counted. Measured
   with the peak counter reset before each model through
   /proc/self/clear_refs (Linux); where that is impossible the process-wide
   ru_maxrss is reported and marked as not reset. On CUDA also
@@ -174,16 +178,43 @@ def parameter_count(translator) -> int | None:
 # one model
 
 
+WARM_NL = ["De minister sprak op vrijdag in Den Haag met de pers.", "Daarna vertrok hij naar Brussel."]
+WARM_EN = ["The minister spoke to the press in The Hague on Friday.", "Then he left for Brussels."]
+
+
+def warm_core() -> None:
+    """Run once what every model's translation runs after the model: the
+    sentence splitter (Dutch and English), the aligner, the repair's chrF, and
+    the reference-free checks with py3langid's model, so that their imports and
+    one-time set-up are not charged to the first model measured."""
+    from sacrebleu.metrics import CHRF
+
+    from pipeline.align import align
+    from pipeline.checks import flag_rows
+    from pipeline.sentences import split_sentences
+    from pipeline.types import AlignedRow
+
+    split_sentences(" ".join(WARM_NL), "nl")
+    en = split_sentences(" ".join(WARM_EN), "en")
+    align(WARM_NL, en, src_mt=WARM_EN)
+    CHRF().sentence_score(WARM_EN[0], [WARM_EN[1]])
+    rows = [AlignedRow(nl=nl, en=en, doc="warm-up", paragraph=0, nl_ids=(i,), en_ids=(i,), score=1.0)
+            for i, (nl, en) in enumerate(zip(WARM_NL, WARM_EN))]
+    flag_rows(rows, {0: " ".join(WARM_NL)})
+
+
 def warm_libraries(spec: ModelSpec) -> None:
     """Import what loading the model will import (the backend's libraries and,
-    for transformers, the model's architecture module) and run one tensor op,
-    before the peak-memory counter is reset, so one-time library memory is not
-    charged to whichever model happens to come first. Failures are left to the
-    loader, which reports them."""
+    for transformers, the model's architecture module), run one tensor op, and
+    run the core's own libraries once (`warm_core`), before the peak-memory
+    counter is reset, so one-time library memory is not charged to whichever
+    model happens to come first. Failures are left to the loader, which reports
+    them."""
     import importlib
 
     from pipeline.translate.base import BACKEND_MODULES
 
+    warm_core()
     try:
         importlib.import_module(BACKEND_MODULES.get(spec.backend, "pipeline.translate.base"))
         if spec.backend != "transformers":
@@ -201,8 +232,10 @@ def warm_libraries(spec: ModelSpec) -> None:
 
 
 def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragraph", family: str | None = None,
-              aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int | None = DEFAULT_SEED) -> dict:
-    """Load, warm up, translate, measure, free, score. A failure gives a row with the reason."""
+              aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int | None = DEFAULT_SEED,
+              warmed: set[str] | None = None) -> dict:
+    """Load, warm up, translate, measure, free, score. A failure gives a row with the reason.
+    `warmed`: the backends that already translated once in this run (updated here)."""
     from pipeline.translate import load_translator
 
     row: dict = {"spec": spec.spec, "label": spec.spec, "model": spec.model, "backend": spec.backend,
@@ -211,10 +244,22 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragra
     row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
     row["size_path"] = where
     warm_libraries(spec)
-    if spec.backend == "ctranslate2":
-        # A first load converts the model (with torch and transformers): a one-time cost, not this model's.
+    shortest = min(ref.nl_paragraphs, key=len)
+    warmed = set() if warmed is None else warmed
+    first_of_backend = spec.backend not in warmed
+    if spec.backend == "ctranslate2" or first_of_backend:
+        # Not measured: a CTranslate2 model's first load converts it (with torch and transformers),
+        # and a backend's first translation in this process sets up its thread pools and allocator;
+        # one-time costs, not this model's.
         try:
-            load_translator(spec.backend, spec.model, settings, revision=spec.revision, family=family).close()
+            warm = load_translator(spec.backend, spec.model, settings, revision=spec.revision, family=family)
+            try:
+                if first_of_backend:
+                    warm.translate([shortest])
+                    warmed.add(spec.backend)
+            finally:
+                warm.close()
+                del warm
         except Exception:  # noqa: BLE001 - the measured load below reports it
             pass
         gc.collect()
@@ -231,7 +276,6 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragra
     try:
         row["described"] = translator.describe()
         row["parameters"] = parameter_count(translator)
-        shortest = min(ref.nl_paragraphs, key=len)
         translator.translate([shortest])  # warm-up, not timed
         before = translator.counters.snapshot()
         hyp = translate_hypothesis(translator, ref, aligner, unit=unit)
@@ -559,12 +603,13 @@ def compare(specs: list[ModelSpec], ref: Reference, settings, *, units: Sequence
     created = datetime.now(timezone.utc)
     runs = expand_runs(specs, units)
     labelled = len({unit for _, unit in runs}) > 1
-    rows = []
+    rows, warmed = [], set()
     for index, (spec, unit) in enumerate(runs, 1):
         label = f"{spec.spec} [{unit}]" if labelled else spec.spec
         if progress:
             print(f"nlen compare: [{index}/{len(runs)}] {label}", file=sys.stderr)
-        row = run_model(spec, ref, settings, unit=unit, family=family, aligner=aligner, n_bootstrap=n_bootstrap, seed=seed)
+        row = run_model(spec, ref, settings, unit=unit, family=family, aligner=aligner, n_bootstrap=n_bootstrap, seed=seed,
+                        warmed=warmed)
         row["label"] = label
         if row["status"] != "ok":
             print(f"nlen: error: {label}: {row['error']}", file=sys.stderr)
