@@ -90,15 +90,10 @@ class Reference:
         }
 
     def published_for(self, model: str | None) -> dict | None:
-        """The published scores of `model`: a hub id, or a local folder named like
-        the hub model's last part (models/opus-mt-nl-en)."""
-        if not model:
-            return None
-        name = model.rstrip("/").rsplit("/", 1)[-1]
-        for entry in self.published:
-            if model == entry["model"] or name == entry["model"].rsplit("/", 1)[-1]:
-                return entry
-        return None
+        """The published scores of `model`, matched by its exact hub id only: a
+        model of another organisation, or a local folder, with the same name may
+        be a different model (a fine-tune, a conversion), so it gets none."""
+        return next((entry for entry in self.published if model and model == entry["model"]), None)
 
 
 def _rel(path: Path | str) -> str:

@@ -25,8 +25,11 @@ def test_standard_sets_load_with_documents_and_provenance():
     assert len(flores.nl) == 281 and sum(map(len, flores.nl)) == sum(map(len, flores.en)) == 1012
     assert flores.gold[:2] == [((0,), (0,)), ((1,), (1,))]
     assert set(flores.files) == {"nl", "en", "documents"} and "CC BY-SA 4.0" in flores.about["licence"]
-    assert flores.published_for("models/opus-mt-nl-en") == {"model": "Helsinki-NLP/opus-mt-nl-en", "BLEU": 29.6, "chrF2": 58.3}
-    assert flores.published_for("some/other-model") is None
+    assert flores.published_for("Helsinki-NLP/opus-mt-nl-en") == {"model": "Helsinki-NLP/opus-mt-nl-en", "BLEU": 29.6, "chrF2": 58.3}
+    # exact hub ids only: the same name in a local folder or another organisation may be another model
+    for other in ("models/opus-mt-nl-en", "someone/opus-mt-nl-en", "opus-mt-nl-en", "helsinki-nlp/opus-mt-nl-en",
+                  "some/other-model", None, ""):
+        assert flores.published_for(other) is None
     tatoeba = load_reference("tatoeba")
     assert tatoeba.line_aligned and not tatoeba.documents
     assert len(tatoeba.nl) == sum(map(len, tatoeba.en)) == 12696  # one line per paragraph
@@ -279,7 +282,7 @@ def test_fill_readme_writes_measured_scores_of_published_models_only():
     scores = {"BLEU": {"score": 29.43}, "chrF2": {"score": 58.11}}
     flores = load_reference("flores")
     row = {"status": "ok", "unit": "sentence", "backend": "ctranslate2", "scores": scores,
-           "described": {"generation": {"num_beams": 6}}, "published": flores.published_for("models/opus-mt-nl-en")}
+           "described": {"generation": {"num_beams": 6}}, "published": flores.published_for("Helsinki-NLP/opus-mt-nl-en")}
     report = {"created": "2026-12-01T04:00:00+00:00",
               "models": [row, {**row, "unit": "paragraph", "published": flores.published_for("facebook/m2m100_418M")}]}
     text, filled = fill_readme(readme, report, flores)
