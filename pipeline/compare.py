@@ -20,7 +20,9 @@ before the next is loaded. For each model this measures, in the same run:
   ru_maxrss is reported and marked as not reset. On CUDA also
   torch.cuda.max_memory_allocated. RSS freed by one model is not always handed
   back to the OS, so `rss_before_mb` is reported beside the peak;
-* size on disk: the files of the local directory or of the hub cache snapshot.
+* size on disk: the files of the local directory or of the hub cache snapshot;
+  with CTranslate2, of the converted model it runs (the checkpoint's size is
+  kept beside it as `checkpoint_size_mb`).
 
 Significance: sacrebleu.significance.PairedTest, paired bootstrap resampling
 and approximate randomisation, each model against the first that loaded,
@@ -275,6 +277,12 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragra
     row["load_s"] = round(time.perf_counter() - started, 3)
     try:
         row["described"] = translator.describe()
+        converted = row["described"].get("converted_model")
+        if converted:  # what runs is the CTranslate2 conversion, not the checkpoint it came from
+            row["checkpoint_size_mb"], row["checkpoint_path"] = row["size_mb"], row["size_path"]
+            size, where = disk_size(converted, None)
+            row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
+            row["size_path"] = where
         row["parameters"] = parameter_count(translator)
         translator.translate([shortest])  # warm-up, not timed
         before = translator.counters.snapshot()
@@ -568,7 +576,8 @@ def fill_readme(text: str, report: dict, ref: Reference) -> tuple[str, list[str]
         published = row.get("published")
         if row["status"] == "ok" and row["unit"] == "sentence" and published and published["model"] not in measured:
             s, d = row["scores"], row.get("described") or {}
-            how = f"{report['created'][:10]}, {row['backend']}, beam {(d.get('generation') or {}).get('num_beams', '?')}"
+            how = (f"{report['created'][:10]}, {row['backend']} {d.get('compute_type', '?')}, "
+                   f"beam {(d.get('generation') or {}).get('num_beams', '?')}")
             measured[published["model"]] = f"{s['BLEU']['score']:.1f} / {s['chrF2']['score']:.1f} ({how})"
     filled = []
     for i in range(header_at + 2, len(lines)):

@@ -8,9 +8,12 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+# Every package whose version can change an output: the models' runtimes and tokenizers,
+# the sentence splitter, the aligner's numpy, the checks' language identifier, the scorer,
+# and what resolves hub revisions and converts tokenizers.
 PACKAGES = (
-    "nlen", "torch", "transformers", "tokenizers", "sentencepiece", "sacremoses",
-    "ctranslate2", "sacrebleu", "sentence-splitter", "numpy",
+    "nlen", "torch", "transformers", "tokenizers", "sentencepiece", "sacremoses", "protobuf",
+    "ctranslate2", "sacrebleu", "sentence-splitter", "numpy", "py3langid", "huggingface-hub",
 )
 
 

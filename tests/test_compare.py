@@ -71,10 +71,13 @@ def test_compare_two_tiny_models_writes_table_with_p_values(tiny_marian, second_
         assert row["speed"]["target_tokens"] > 0 and row["speed"]["target_tokens_per_s"] > 0
         assert row["memory"]["peak_rss_mb"] > 0 and "measured" in row["memory"]
         assert row["size_mb"] > 0
+        if row["backend"] == "ctranslate2":  # the size of what runs: the conversion, not the checkpoint
+            assert row["size_path"] == row["described"]["converted_model"] != row["checkpoint_path"] == row["model"]
+            assert row["checkpoint_size_mb"] > 0 and row["size_mb"] != row["checkpoint_size_mb"]
         assert row["parameters"] > 0 if row["backend"] == "transformers" else row["parameters"] is None  # ct2: not counted
         assert set(row["scores"]) == {"BLEU", "chrF2", "chrF2++", "TER"}
         assert len(row["hypotheses"]) == 14
-    assert report["packages"]["sacrebleu"] and "git_commit" in report
+    assert report["packages"]["sacrebleu"] and report["packages"]["py3langid"] and "git_commit" in report
     # different random weights → different output
     assert first["hypotheses"] != second["hypotheses"]
 

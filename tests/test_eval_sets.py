@@ -282,11 +282,11 @@ def test_fill_readme_writes_measured_scores_of_published_models_only():
     scores = {"BLEU": {"score": 29.43}, "chrF2": {"score": 58.11}}
     flores = load_reference("flores")
     row = {"status": "ok", "unit": "sentence", "backend": "ctranslate2", "scores": scores,
-           "described": {"generation": {"num_beams": 6}}, "published": flores.published_for("Helsinki-NLP/opus-mt-nl-en")}
+           "described": {"compute_type": "int8", "generation": {"num_beams": 6}}, "published": flores.published_for("Helsinki-NLP/opus-mt-nl-en")}
     report = {"created": "2026-12-01T04:00:00+00:00",
               "models": [row, {**row, "unit": "paragraph", "published": flores.published_for("facebook/m2m100_418M")}]}
     text, filled = fill_readme(readme, report, flores)
     assert filled == ["Helsinki-NLP/opus-mt-nl-en"]  # the m2m100 run was by paragraph: not the published protocol
-    assert "| 29.6 / 58.3 | 29.4 / 58.1 (2026-12-01, ctranslate2, beam 6) |" in text
+    assert "| 29.6 / 58.3 | 29.4 / 58.1 (2026-12-01, ctranslate2 int8, beam 6) |" in text
     assert "| 25.2 / 54.6 | – |" in text and text.startswith("intro\n") and text.endswith("end\n")
     assert fill_readme(readme, report, load_reference("tatoeba")) == (readme, [])  # no tatoeba column there
