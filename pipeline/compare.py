@@ -72,8 +72,10 @@ def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
 
     if Path(spec).exists():
         return ModelSpec(spec, spec, default_backend, None)
-    # MODEL, then up to one '@BACKEND' and one '#REVISION' in either order; a '#'
-    # ends the model, and an '@' after it starts the backend only when it names one.
+    # MODEL, then up to one '@BACKEND' and one '#REVISION' in either order. The first
+    # '#' ends the model (outside an existing path); after it, an '@' starts the backend
+    # and must name a known one; a revision never holds '@', so a second '@' after the
+    # '#' ('m#a@ctranslate2@transformers') is refused rather than read as revision 'a@ctranslate2'.
     def known(tail: str) -> str:
         if tail not in BACKEND_MODULES:
             raise UserError(f"model {spec!r}: unknown backend {tail!r} after '@' (choose from {', '.join(sorted(BACKEND_MODULES))})")
@@ -82,8 +84,11 @@ def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
     rest, revision, backend = spec, None, None
     if "#" in rest:
         rest, revision = rest.split("#", 1)
+        if revision.count("@") > 1:
+            raise UserError(f"model {spec!r}: more than one '@' after '#' (a revision holds no '@'); "
+                            "give one backend: MODEL[@BACKEND][#REVISION]")
         if "@" in revision:
-            revision, tail = revision.rsplit("@", 1)
+            revision, tail = revision.split("@")
             backend = known(tail)
         if "#" in revision or not revision:
             raise UserError(f"model {spec!r}: give one revision after '#': MODEL[@BACKEND][#REVISION]")
@@ -554,23 +559,43 @@ README_START = "<!-- nlen compare --fill-readme"
 README_END = "<!-- /nlen compare --fill-readme -->"
 
 
+def readme_table(text: str, path: Path | str, ref: Reference) -> tuple[list[str], int | None]:
+    """The lines of the fill-readme table of `text` (the file `path`) and the
+    column of `ref`'s measured scores in it (None when it has none); a UserError
+    naming the file when there is no table between the markers."""
+    if README_START not in text or README_END not in text:
+        raise UserError(f"{path}: no table between {README_START} … {README_END} markers to fill")
+    lines = text.split(README_START, 1)[1].split(README_END, 1)[0].split("\n")
+    header_at = next((i for i, line in enumerate(lines) if line.startswith("| model |")), None)
+    header = [c.strip() for c in lines[header_at].strip().strip("|").split("|")] if header_at is not None else []
+    column_name = f"{ref.name}: measured"
+    return lines, (header.index(column_name) if column_name in header else None)
+
+
+def check_readme(path: Path, ref: Reference) -> bool:
+    """Before a long run: `path` can be read, holds the table and can be written
+    (a UserError naming it otherwise). False when its table has no column for
+    `ref` (nothing will be filled)."""
+    from pipeline.textio import read_text
+    from pipeline.write import check_writable
+
+    _, column = readme_table(read_text(path, "README"), path, ref)
+    check_writable(path, "README")
+    return column is not None
+
+
 def fill_readme(text: str, report: dict, ref: Reference) -> tuple[str, list[str]]:
     """Write the measured BLEU / chrF2 of the report's models into the table
     between the README_START / README_END markers: the cell in column
     "<set>: measured" of the row whose linked model id has published scores
     that a row of the report matched. Only runs made as the published scores
     were (sentence by sentence) count. Returns the new text and the models filled."""
-    if README_START not in text or README_END not in text:
-        raise UserError(f"no table between {README_START} … {README_END} markers to fill")
-    head, rest = text.split(README_START, 1)
-    table, tail = rest.split(README_END, 1)
-    lines = table.split("\n")
-    header_at = next((i for i, line in enumerate(lines) if line.startswith("| model |")), None)
-    column_name = f"{ref.name}: measured"
-    header = [c.strip() for c in lines[header_at].strip("|").split("|")] if header_at is not None else []
-    if column_name not in header:
+    lines, column = readme_table(text, "README", ref)
+    if column is None:
         return text, []  # this set has no column there
-    column = header.index(column_name)
+    head, rest = text.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    header_at = next(i for i, line in enumerate(lines) if line.startswith("| model |"))
     measured = {}
     for row in report["models"]:
         published = row.get("published")

@@ -113,6 +113,8 @@ def test_parse_spec(spec, expected):
     ("x@nope", "unknown backend 'nope'"),
     ("m#abc@nope", "unknown backend 'nope'"),
     ("m@ctranslate2#abc@transformers", "two backends"),
+    ("m#a@ctranslate2@transformers", "more than one '@' after '#'"),
+    ("m#a@b@transformers", "more than one '@' after '#'"),
     ("m#", "give one revision"),
     ("m#a#b", "give one revision"),
     ("@ctranslate2", "no model"),
@@ -216,3 +218,13 @@ def test_warm_up_initialises_what_every_model_runs_before_memory_is_measured():
     warm_libraries(parse_spec("m@ctranslate2"))
     assert checks._identifier.cache_info().currsize == 1
     assert sentences._splitter.cache_info().currsize >= 2  # Dutch and English
+
+
+def test_fill_readme_target_is_checked_before_any_model_runs(tmp_path, capsys):
+    missing, plain = tmp_path / "no-README.md", tmp_path / "README.md"
+    plain.write_text("# no table here\n", encoding="utf-8")
+    for readme, problem in ((missing, "README not found"), (plain, "no table between")):
+        rc, out, err = nlen(capsys, "compare", str(tmp_path / "no-such-model"), "--fill-readme", str(readme),
+                            "--reports-dir", str(tmp_path), *FAST)
+        assert rc == 2 and err.startswith(f"nlen: error: {readme}: ") and problem in err, err
+        assert "cannot load model" not in err and not list(tmp_path.glob("compare-*"))

@@ -75,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
     units = args.units or [unit_for(ref, args.unit)]
     expand_runs(specs, units)  # a bad count fails now
     check_writable(args.reports_dir / "compare.json", "report")  # before any model is loaded
+    if args.fill_readme:
+        from pipeline.compare import check_readme
+
+        if not check_readme(args.fill_readme, ref):
+            print(f"nlen: note: {args.fill_readme} has no '{ref.name}: measured' column; nothing will be filled",
+                  file=sys.stderr)
     report = compare(specs, ref, settings_from_args(args), units=units, family=args.family, aligner=args.aligner,
                      n_bootstrap=args.bootstrap, ar_trials=args.ar_trials, seed=args.seed, progress=not args.no_progress)
     stem = args.reports_dir / report_stem(report["created"])
