@@ -1,0 +1,156 @@
+"""Sentence mode against paragraph mode on FLORES-200 devtest, with the random
+models this project can run (no real weights can be downloaded here): what
+`make compare SET=flores MODELS="M@ctranslate2" ARGS="--units sentence,paragraph"`
+reports, for the README's table.
+
+Two models, each one `nlen compare M@ctranslate2 --units sentence,paragraph
+--set flores` process (all 1,012 lines, 281 documents):
+
+* tiny: the tiny random Marian of the tests (tests/conftest.py), generation
+  options as the model ships them;
+* bench: the full-size random model with opus-mt-nl-en's architecture
+  (bench/build_model.py). It never ends on its own, so every output is forced
+  to `--tokens` tokens (as eval/speed/flores_eval_time.py does): a sentence's
+  and a whole paragraph's alike, so its paragraph outputs are cut short and the
+  repair re-translates their sentences one by one.
+
+Random weights: the scores and fault counts show what the pipeline does with a
+model that translates nothing, and the speeds what each unit costs on this
+machine; none of it says anything about translation quality.
+
+    .venv/bin/python eval/speed/units_flores.py [--models tiny,bench] [--tokens 32]
+
+Writes eval/reports/units-flores.md, and each compare report beside it in
+eval/reports/units-flores/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT_DIR = ROOT / "eval" / "reports"
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def build_model(name: str, tmp: Path) -> Path:
+    if name == "tiny":
+        from conftest import build_tiny_marian  # the tests' tiny model (sets the offline environment)
+
+        return build_tiny_marian(tmp / "tiny-marian")
+    from build_model import build
+
+    return build("random")
+
+
+def run_compare(name: str, model: Path, tokens: int, reports: Path) -> tuple[dict, float, float]:
+    """One `nlen compare` process; its JSON report, wall seconds and load average."""
+    extra = ["--min-new-tokens", str(tokens), "--max-new-tokens", str(tokens)] if name == "bench" else []
+    cmd = [sys.executable, "-m", "pipeline", "compare", f"{model}@ctranslate2", "--units", "sentence,paragraph",
+           "--set", "flores", "--reports-dir", str(reports), "--no-progress", *extra]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    report = sorted(reports.glob("compare-*.json"))[-1]
+    return json.loads(report.read_text(encoding="utf-8")), wall, (load + os.getloadavg()[0]) / 2
+
+
+def fault_cell(faults: dict) -> str:
+    parts = []
+    if faults.get("dropped") is not None:
+        parts.append(f"{faults['dropped']:,} dropped, {faults['merged']} merged")
+    for key in ("repetition", "untranslated", "truncated", "empty"):
+        if faults.get(key):
+            parts.append(f"{faults[key]:,} {key}")
+    return f"{faults['texts']:,} {faults['unit']}s: " + (", ".join(parts) or "none")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="tiny,bench", help="comma-separated: tiny, bench")
+    parser.add_argument("--tokens", type=int, default=32, help="forced output length of the bench model")
+    parser.add_argument("--out", type=Path, default=OUT_DIR / "units-flores.md")
+    args = parser.parse_args()
+    keep = args.out.with_suffix("")  # the compare reports, beside the summary
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="nlen-units-") as tmp:
+        for name in args.models.split(","):
+            model = build_model(name, Path(tmp))
+            reports = Path(tmp) / f"reports-{name}"
+            report, wall, load = run_compare(name, model, args.tokens, reports)
+            keep.mkdir(parents=True, exist_ok=True)
+            for path in reports.glob("compare-*"):
+                target = keep / f"{name}{path.suffix}"
+                if path.suffix == ".md":  # the report links its plot by name
+                    text = path.read_text(encoding="utf-8").replace(f"]({path.with_suffix('.png').name})",
+                                                                   f"]({name}.png)")
+                    target.write_text(text, encoding="utf-8")
+                else:
+                    shutil.copyfile(path, target)
+            rows.append((name, report, wall, load))
+            print(f"{name}: {wall:.0f} s wall, load {load:.1f}", file=sys.stderr)
+    first = rows[0][1]
+    lines = [
+        "# Sentence against paragraph mode on FLORES-200 devtest, random models",
+        "",
+        f"Generated by `eval/speed/units_flores.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"(git {first.get('git_commit')}, sacrebleu {first['packages'].get('sacrebleu')}, ctranslate2 "
+        f"{first['packages'].get('ctranslate2')}); {os.cpu_count()} CPU threads, no GPU. Each model is one "
+        "`nlen compare MODEL@ctranslate2 --units sentence,paragraph --set flores` process: all 1,012 lines "
+        "(281 documents). **Random weights: speed and behaviour of the pipeline only, not translation "
+        "quality.** The full compare reports are in `units-flores/` (`<model>.md`, `.json`, `.png`).",
+        "",
+        "- **tiny**: the tests' tiny random Marian (tests/conftest.py), its own generation settings.",
+        f"- **bench**: the full-size random model with opus-mt-nl-en's architecture (bench/build_model.py); every "
+        f"output forced to {args.tokens} tokens, a paragraph's too, so paragraph outputs are cut and the repair "
+        "re-translates their sentences.",
+        "",
+        "| model | unit | BLEU / chrF2 on the lines | chrF2 per document: pipeline / model | model faults "
+        "| repaired | left without English | sentences/s | settings |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, report, wall, load in rows:
+        for r in report["models"]:
+            if r["status"] != "ok":
+                lines.append(f"| {name} | {r['unit']} | failed ({r['stage']}): {r['error']} | | | | | | |")
+                continue
+            d, mo, f = r["described"], r.get("model_output") or {}, r["faults"]
+            gen = d.get("generation") or {}
+            settings = (f"beam {gen.get('num_beams')}, {d.get('compute_type')}, batches of {gen.get('batch_size')}, "
+                        f"max new tokens {gen.get('max_new_tokens')}")
+            segments = "" if r["segments"] == "sentence" else " (aligned)"
+            lines.append(
+                f"| {name} | {r['unit']} | {r['scores']['BLEU']['score']:.2f} / {r['scores']['chrF2']['score']:.2f}"
+                f"{segments} | {r['document_scores']['chrF2']['score']:.2f} / "
+                f"{mo.get('document_scores', {}).get('chrF2', {}).get('score', float('nan')):.2f} "
+                f"| {fault_cell(f)} | {f['repaired']:,} | {f['no_english']} | {r['speed']['sentences_per_s']} "
+                f"| {settings} |")
+    lines += ["", "| model | p (paragraph vs sentence, per document) BLEU bs / ar | chrF2 bs / ar "
+                  "| whole compare wall (s) | load average |", "|---|---|---|---|---|"]
+    for name, report, wall, load in rows:
+        second = report["models"][1] if len(report["models"]) > 1 else {}
+        p = second.get("p_values") or {}
+        cell = (lambda m: f"{p[m]['bs']:.4f} / {p[m]['ar']:.4f}" if m in p else "–")
+        lines.append(f"| {name} | {cell('BLEU')} | {cell('chrF2')} | {wall:.0f} | {load:.1f} |")
+    lines += ["", "Speeds are translation calls only (compare's own measure), on a shared 2-core machine: compare "
+              "them within a model's pair of rows, not across runs. The load average is the whole machine's during "
+              "the run; above 2, other work competed for the cores.", ""]
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()
