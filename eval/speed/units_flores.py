@@ -68,6 +68,9 @@ def run_compare(name: str, model: Path, tokens: int, reports: Path) -> tuple[dic
     return json.loads(report.read_text(encoding="utf-8")), wall, (load + os.getloadavg()[0]) / 2
 
 
+BULKY = ("hypotheses", "sentences", "model_hypotheses", "paragraph_chrF2")
+
+
 def fault_cell(faults: dict) -> str:
     parts = []
     if faults.get("dropped") is not None:
@@ -98,6 +101,13 @@ def main() -> None:
                     text = path.read_text(encoding="utf-8").replace(f"]({path.with_suffix('.png').name})",
                                                                    f"]({name}.png)")
                     target.write_text(text, encoding="utf-8")
+                elif path.suffix == ".json":  # provenance and scores; the outputs themselves are left out (MBs)
+                    data = json.loads(path.read_text(encoding="utf-8"))
+                    for row in data["models"]:
+                        for key in BULKY:
+                            row.pop(key, None)
+                    data["left_out"] = f"per model: {', '.join(BULKY)} (eval/speed/units_flores.py)"
+                    target.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
                 else:
                     shutil.copyfile(path, target)
             rows.append((name, report, wall, load))
@@ -129,8 +139,9 @@ def main() -> None:
                 continue
             d, mo, f = r["described"], r.get("model_output") or {}, r["faults"]
             gen = d.get("generation") or {}
+            bound = gen.get("max_new_tokens")
             settings = (f"beam {gen.get('num_beams')}, {d.get('compute_type')}, batches of {gen.get('batch_size')}, "
-                        f"max new tokens {gen.get('max_new_tokens')}")
+                        + (f"{bound} new tokens" if isinstance(bound, int) else "output bound 2 x source tokens + 16"))
             segments = "" if r["segments"] == "sentence" else " (aligned)"
             lines.append(
                 f"| {name} | {r['unit']} | {r['scores']['BLEU']['score']:.2f} / {r['scores']['chrF2']['score']:.2f}"
