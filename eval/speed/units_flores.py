@@ -11,14 +11,13 @@ Two models, each one `nlen compare M@ctranslate2 --units sentence,paragraph
 * bench: the full-size random model with opus-mt-nl-en's architecture
   (bench/build_model.py). It never ends on its own, so every output is forced
   to `--tokens` tokens (as eval/speed/flores_eval_time.py does): a sentence's
-  and a whole paragraph's alike, so its paragraph outputs are cut short and the
-  repair re-translates their sentences one by one.
+  and a whole paragraph's alike, so its paragraph outputs are cut short.
 
 Random weights: the scores and fault counts show what the pipeline does with a
 model that translates nothing, and the speeds what each unit costs on this
 machine; none of it says anything about translation quality.
 
-    .venv/bin/python eval/speed/units_flores.py [--models tiny,bench] [--tokens 32]
+    .venv/bin/python eval/speed/units_flores.py [--models tiny,bench] [--tokens 32] [--render]
 
 Writes eval/reports/units-flores.md, and each compare report beside it in
 eval/reports/units-flores/.
@@ -81,58 +80,54 @@ def fault_cell(faults: dict) -> str:
     return f"{faults['texts']:,} {faults['unit']}s: " + (", ".join(parts) or "none")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", default="tiny,bench", help="comma-separated: tiny, bench")
-    parser.add_argument("--tokens", type=int, default=32, help="forced output length of the bench model")
-    parser.add_argument("--out", type=Path, default=OUT_DIR / "units-flores.md")
-    args = parser.parse_args()
-    keep = args.out.with_suffix("")  # the compare reports, beside the summary
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="nlen-units-") as tmp:
-        for name in args.models.split(","):
-            model = build_model(name, Path(tmp))
-            reports = Path(tmp) / f"reports-{name}"
-            report, wall, load = run_compare(name, model, args.tokens, reports)
-            keep.mkdir(parents=True, exist_ok=True)
-            for path in reports.glob("compare-*"):
-                target = keep / f"{name}{path.suffix}"
-                if path.suffix == ".md":  # the report links its plot by name
-                    text = path.read_text(encoding="utf-8").replace(f"]({path.with_suffix('.png').name})",
-                                                                   f"]({name}.png)")
-                    target.write_text(text, encoding="utf-8")
-                elif path.suffix == ".json":  # provenance and scores; the outputs themselves are left out (MBs)
-                    data = json.loads(path.read_text(encoding="utf-8"))
-                    for row in data["models"]:
-                        for key in BULKY:
-                            row.pop(key, None)
-                    data["left_out"] = f"per model: {', '.join(BULKY)} (eval/speed/units_flores.py)"
-                    target.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-                else:
-                    shutil.copyfile(path, target)
-            rows.append((name, report, wall, load))
-            print(f"{name}: {wall:.0f} s wall, load {load:.1f}", file=sys.stderr)
-    first = rows[0][1]
+def keep_reports(name: str, reports: Path, keep: Path, wall: float, load: float) -> None:
+    """Copy one compare run's report into `keep` as <name>.md / .json / .png;
+    the JSON without the outputs themselves (MBs), with the run's wall time and
+    load average added."""
+    keep.mkdir(parents=True, exist_ok=True)
+    for path in reports.glob("compare-*"):
+        target = keep / f"{name}{path.suffix}"
+        if path.suffix == ".md":  # the report links its plot by name
+            text = path.read_text(encoding="utf-8").replace(f"]({path.with_suffix('.png').name})", f"]({name}.png)")
+            target.write_text(text, encoding="utf-8")
+        elif path.suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            for row in data["models"]:
+                for key in BULKY:
+                    row.pop(key, None)
+            data["left_out"] = f"per model: {', '.join(BULKY)} (eval/speed/units_flores.py)"
+            data["run"] = {"wall_s": round(wall, 1), "load_average": round(load, 2)}
+            target.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        else:
+            shutil.copyfile(path, target)
+
+
+def render(keep: Path, names: list[str]) -> str:
+    """The summary, from the kept reports alone (so `--render` redoes it without running anything)."""
+    reports = {name: json.loads((keep / f"{name}.json").read_text(encoding="utf-8")) for name in names}
+    first = next(iter(reports.values()))
+    forced = {name: (r["models"][0].get("described") or {}).get("generation", {}).get("min_new_tokens")
+              for name, r in reports.items()}
     lines = [
         "# Sentence against paragraph mode on FLORES-200 devtest, random models",
         "",
-        f"Generated by `eval/speed/units_flores.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"Generated by `eval/speed/units_flores.py` from compare runs made {first['created'][:16].replace('T', ' ')} UTC "
         f"(git {first.get('git_commit')}, sacrebleu {first['packages'].get('sacrebleu')}, ctranslate2 "
         f"{first['packages'].get('ctranslate2')}); {os.cpu_count()} CPU threads, no GPU. Each model is one "
         "`nlen compare MODEL@ctranslate2 --units sentence,paragraph --set flores` process: all 1,012 lines "
         "(281 documents). **Random weights: speed and behaviour of the pipeline only, not translation "
-        "quality.** The full compare reports are in `units-flores/` (`<model>.md`, `.json`, `.png`).",
+        f"quality.** The full compare reports are in `{keep.name}/` (`<model>.md`, `.json`, `.png`).",
         "",
         "- **tiny**: the tests' tiny random Marian (tests/conftest.py), its own generation settings.",
-        f"- **bench**: the full-size random model with opus-mt-nl-en's architecture (bench/build_model.py); every "
-        f"output forced to {args.tokens} tokens, a paragraph's too, so paragraph outputs are cut and the repair "
-        "re-translates their sentences.",
+        "- **bench**: the full-size random model with opus-mt-nl-en's architecture (bench/build_model.py); every "
+        f"output forced to {forced.get('bench')} tokens, a whole paragraph's too, so every paragraph output is cut "
+        "short (truncated); the repair fills in the Dutch sentences the alignment then finds dropped.",
         "",
         "| model | unit | BLEU / chrF2 on the lines | chrF2 per document: pipeline / model | model faults "
         "| repaired | left without English | sentences/s | settings |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, report, wall, load in rows:
+    for name, report in reports.items():
         for r in report["models"]:
             if r["status"] != "ok":
                 lines.append(f"| {name} | {r['unit']} | failed ({r['stage']}): {r['error']} | | | | | | |")
@@ -151,15 +146,38 @@ def main() -> None:
                 f"| {settings} |")
     lines += ["", "| model | p (paragraph vs sentence, per document) BLEU bs / ar | chrF2 bs / ar "
                   "| whole compare wall (s) | load average |", "|---|---|---|---|---|"]
-    for name, report, wall, load in rows:
+    for name, report in reports.items():
         second = report["models"][1] if len(report["models"]) > 1 else {}
         p = second.get("p_values") or {}
         cell = (lambda m: f"{p[m]['bs']:.4f} / {p[m]['ar']:.4f}" if m in p else "–")
-        lines.append(f"| {name} | {cell('BLEU')} | {cell('chrF2')} | {wall:.0f} | {load:.1f} |")
+        run = report.get("run") or {}
+        lines.append(f"| {name} | {cell('BLEU')} | {cell('chrF2')} | {run.get('wall_s', float('nan')):.0f} "
+                     f"| {run.get('load_average', float('nan')):.1f} |")
     lines += ["", "Speeds are translation calls only (compare's own measure), on a shared 2-core machine: compare "
               "them within a model's pair of rows, not across runs. The load average is the whole machine's during "
-              "the run; above 2, other work competed for the cores.", ""]
-    args.out.write_text("\n".join(lines), encoding="utf-8")
+              "the run; above 2, other work competed for the cores. Equal scores get p = 1 (nlen's rule, see "
+              "eval/README.md).", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="tiny,bench", help="comma-separated: tiny, bench")
+    parser.add_argument("--tokens", type=int, default=32, help="forced output length of the bench model")
+    parser.add_argument("--out", type=Path, default=OUT_DIR / "units-flores.md")
+    parser.add_argument("--render", action="store_true", help="only rewrite the summary from the kept reports")
+    args = parser.parse_args()
+    keep = args.out.with_suffix("")  # the compare reports, beside the summary
+    names = args.models.split(",")
+    if not args.render:
+        with tempfile.TemporaryDirectory(prefix="nlen-units-") as tmp:
+            for name in names:
+                model = build_model(name, Path(tmp))
+                reports = Path(tmp) / f"reports-{name}"
+                _, wall, load = run_compare(name, model, args.tokens, reports)
+                keep_reports(name, reports, keep, wall, load)
+                print(f"{name}: {wall:.0f} s wall, load {load:.1f}", file=sys.stderr)
+    args.out.write_text(render(keep, names), encoding="utf-8")
     print(args.out)
 
 
