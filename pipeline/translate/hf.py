@@ -113,12 +113,46 @@ def load_hf(model: str, revision: str | None, loader, what: str = "model"):
         detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:240]
         if path.is_dir():
             files = ", ".join(sorted(f.name for f in path.iterdir())) or "none"
+            found = (missing_tokenizer_files(path) if what == "tokenizer" else "") or \
+                (broken_json(path) if isinstance(exc, json.JSONDecodeError) else "")
             raise UserError(f"cannot load the {what} from model directory {model}: its files are missing or "
-                            f"damaged ({detail}); files there: {files}") from exc
+                            f"damaged ({found or detail}); files there: {files}") from exc
         if isinstance(exc, (OSError, ValueError)):
             raise UserError(missing_model_message(model, exc)) from exc
         raise UserError(f"cannot load the {what} of {model!r} from the Hugging Face cache: it is damaged "
                         f"({detail}); download it again with `hf download {model} --force-download`") from exc
+
+
+def missing_tokenizer_files(folder: Path) -> str:
+    """Which files the tokenizer class named in tokenizer_config.json needs and the
+    folder lacks (its required file arguments), e.g. "source.spm, vocab.json missing";
+    "" when that cannot be told."""
+    import inspect
+
+    try:
+        name = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8")).get("tokenizer_class")
+        import transformers
+
+        cls = getattr(transformers, str(name), None)
+        required = [k for k, p in inspect.signature(cls.__init__).parameters.items()
+                    if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD and k != "self"]
+        names = [cls.vocab_files_names[k] for k in required if k in cls.vocab_files_names]
+    except Exception:  # noqa: BLE001 - no config, another layout: the loader's own error is shown
+        return ""
+    missing = [n for n in names if not (folder / n).is_file()]
+    return f"{', '.join(missing)} missing ({name} needs {', '.join(names)})" if missing else ""
+
+
+def broken_json(folder: Path) -> str:
+    """The first .json file in `folder` that does not parse, e.g. "vocab.json is not valid
+    JSON (line 2 column 1)" (a JSONDecodeError from transformers names no file)."""
+    for file in sorted(folder.glob("*.json")):
+        try:
+            json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            where = f"line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            return f"{file.name} is not valid JSON ({where})"
+    return ""
 
 
 class NonFiniteWeights(Exception):

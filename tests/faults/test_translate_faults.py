@@ -272,22 +272,32 @@ def broken_models(tiny_marian, tmp_path_factory) -> dict[str, Path]:
         header = int.from_bytes(f.read(8), "little")
         f.seek(8 + header + 4096)
         f.write(b"\xff\xff\xff\x7f" * 16)  # NaN in float32, as random bytes often are
-    return {"tokenizer": no_tokenizer, "model weights": bad_weights, "weight values": bad_values}
+    bad_vocab = root / "bad-vocab"
+    shutil.copytree(tiny_marian, bad_vocab)
+    with open(bad_vocab / "vocab.json", "r+b") as f:
+        f.seek(100)
+        f.write(b"\x00garbage")
+    return {"tokenizer": no_tokenizer, "vocabulary": bad_vocab, "model weights": bad_weights,
+            "weight values": bad_values}
 
 
 @pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
-@pytest.mark.parametrize("broken", ["tokenizer", "model weights", "weight values"])
-def test_broken_model_folder(broken_models, backend, broken, ct2_home, tmp_path, capsys):
+@pytest.mark.parametrize("broken, problem", [
+    ("tokenizer", "source.spm, target.spm, vocab.json missing (MarianTokenizer needs"),
+    ("vocabulary", "vocab.json is not valid JSON (line "),
+    ("model weights", "SafetensorError"),
+    ("weight values", "16 of the 1024 values of"),
+])
+def test_broken_model_folder(broken_models, backend, broken, problem, ct2_home, tmp_path, capsys):
     model = broken_models[broken]
     code, err = translate(capsys, model, tmp_path / "out", "--backend", backend, "--no-cache")
     assert code == 2
-    line = one_error(err, str(model), "missing or damaged")
-    if broken == "tokenizer" or backend == "transformers":
-        assert f"cannot load the {broken.replace('weight values', 'model weights')} from model directory" in line
+    line = one_error(err, str(model), "missing or damaged", problem)
+    what = {"vocabulary": "tokenizer", "weight values": "model weights"}.get(broken, broken)
+    if what == "tokenizer" or backend == "transformers":
+        assert f"cannot load the {what} from model directory" in line
     else:  # ctranslate2 reads the weights when it converts them
         assert "cannot convert model" in line
-    assert ("SafetensorError" in line) == (broken == "model weights")
-    assert ("16 of the" in line and "are not finite numbers" in line) == (broken == "weight values")
     assert files_in(tmp_path / "out") == []
     assert not list((ct2_home / "ct2").glob("*"))  # no half-done conversion left
 
