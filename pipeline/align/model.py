@@ -94,23 +94,15 @@ class Side:
 class BlockScorer:
     """Bead costs (= -score) for one block, in the DP's callback form."""
 
-    def __init__(self, src: Side, tgt: Side, bg_src: np.ndarray, bg_tgt: np.ndarray, p: ModelParams, max_size: int,
-                 s_bounds: np.ndarray | None = None, t_bounds: np.ndarray | None = None):
-        """`s_bounds`, `t_bounds`: several input blocks side by side (where each starts and
-        ends); a bead that would cross from one to another costs infinity."""
+    def __init__(self, src: Side, tgt: Side, bg_src: np.ndarray, bg_tgt: np.ndarray, p: ModelParams, max_size: int):
         self.src, self.tgt, self.p, self.K = src, tgt, p, max_size
         self.n, self.m = len(src), len(tgt)
-        self.bounds = None
-        if s_bounds is not None and len(s_bounds) > 2:
-            self.bounds = (np.asarray(s_bounds), np.asarray(t_bounds))
-            # input block of every sentence, with a sentinel past each end
-            self.sblk = np.repeat(np.arange(len(s_bounds) - 1), np.diff(s_bounds))
-            self.tblk = np.repeat(np.arange(len(t_bounds) - 1), np.diff(t_bounds))
         # log1p(r * p_S(f) / P(f)) with r = lam / (1 - lam): the per-unit factor is 1 / P(f)
         self.inv_bg_tgt = 1.0 / bg_tgt
         self.inv_bg_src = 1.0 / bg_src
         self.size = len(bg_tgt)
         self._loc = np.full(self.size, -1, dtype=np.int64)
+        self._mark = np.zeros(self.size, dtype=bool)
 
     # -- lexical LLR of all window pairs ending in a rectangle of cells -----------------
     def _direction(self, row_side: Side, col_side: Side, r0: int, r1: int, c0: int, c1: int,
@@ -126,15 +118,27 @@ class BlockScorer:
         col_ids = cu.ids[cu.start[cs0] : cu.start[cs1]]
         if nr <= 0 or nc <= 0 or len(col_ids) == 0:
             return self._unexplained(out, col_side, c0, c1, lam, Kc)
-        vocab = np.unique(col_ids)
+        # only units found on both sides count (a column unit no row window can explain
+        # adds log1p(0) = 0)
         loc = self._loc
-        loc[vocab] = np.arange(len(vocab))
+        a, b = row_side.exp_ptr[rs0], row_side.exp_ptr[rs1]
+        row_units = row_side.exp_unit[a:b]
+        loc[col_ids] = 0
+        mark = self._mark
+        mark[row_units[loc[row_units] == 0]] = True
+        loc[col_ids] = -1
+        vocab = np.flatnonzero(mark)  # sorted, as np.unique would give
+        mark[vocab] = False
+        nv = len(vocab)
+        if not nv:
+            return self._unexplained(out, col_side, c0, c1, lam, Kc)
+        loc[vocab] = np.arange(nv)
         try:
-            nv = len(vocab)
             col_rows = np.repeat(np.arange(nc), np.diff(cu.start[cs0 : cs1 + 1]))
-            C = np.bincount(col_rows * nv + loc[col_ids], minlength=nc * nv).reshape(nc, nv)
-            a, b = row_side.exp_ptr[rs0], row_side.exp_ptr[rs1]
-            f = loc[row_side.exp_unit[a:b]]
+            fc = loc[col_ids]
+            kc = fc >= 0
+            C = np.bincount(col_rows[kc] * nv + fc[kc], minlength=nc * nv).reshape(nc, nv)
+            f = loc[row_units]
             keep = f >= 0
             E = np.bincount((row_side.exp_row[a:b][keep] - rs0) * nv + f[keep], weights=row_side.exp_w[a:b][keep],
                             minlength=nr * nv).reshape(nr, nv)
@@ -210,24 +214,4 @@ class BlockScorer:
             cj = np.clip(Js - j0, 0, j1 - j0)
             lex[:, sl] = L[A[:, 0, 0] - 1, B[:, 0, 0] - 1][:, ri, cj]
         out[pairs] = -(prior + p.w_lex * lex - 0.5 * z2)
-        if self.bounds is not None:
-            out[~self._allowed(types, Ib, Jb)] = np.inf
         return out
-
-    def _allowed(self, types, I: np.ndarray, J: np.ndarray) -> np.ndarray:
-        """Beads that stay inside one input block: both windows in one block, the same
-        one, and a 1-0 / 0-1 bead's other coordinate within that block's range."""
-        s_b, t_b = self.bounds
-        last_s = self.sblk[np.clip(I - 1, 0, max(self.n - 1, 0))] if self.n else np.zeros_like(I)
-        last_t = self.tblk[np.clip(J - 1, 0, max(self.m - 1, 0))] if self.m else np.zeros_like(J)
-        ok = np.empty((len(types),) + I.shape, dtype=bool)
-        for t, (a, b) in enumerate(types):
-            if a and b:
-                first_s = self.sblk[np.clip(I - a, 0, self.n - 1)]
-                first_t = self.tblk[np.clip(J - b, 0, self.m - 1)]
-                ok[t] = (first_s == last_s) & (first_t == last_t) & (last_s == last_t)
-            elif a:
-                ok[t] = (J >= t_b[last_s]) & (J <= t_b[last_s + 1])
-            else:
-                ok[t] = (I >= s_b[last_t]) & (I <= s_b[last_t + 1])
-        return ok
