@@ -124,6 +124,10 @@ def preflight(job: TranslateJob) -> None:
             import ray.data  # noqa: F401
         except ImportError:
             raise UserError("--executor ray needs Ray Data: pip install 'nlen[ray]'") from None
+    else:  # the device is this machine's: a GPU it lacks is refused now (Ray's are checked on the cluster)
+        from pipeline.translate.base import backend_class
+
+        backend_class(job.backend).check_options(job.model, job.settings, job.revision)
     check_writable_folder(job.out_dir, "--out-dir")
 
 

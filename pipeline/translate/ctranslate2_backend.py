@@ -57,7 +57,7 @@ def cpu_threads() -> int:
 
 def default_threads(cores: int) -> tuple[int, int]:
     """(inter_threads, intra_threads) on CPU: one single-threaded translator per
-    core, each working on its own batch. Measured by `make bench ARGS=--sweep`
+    core, each working on its own batch. Measured by `make bench`'s sweep
     (eval/reports/bench.md): on 2 cores, 2 × 1 ran about 1.5× as fast as 1 × 2
     at every batch size (README, Speed). Not measured beyond 2 cores."""
     return cores, 1
@@ -216,6 +216,8 @@ class CTranslate2Translator(HFTranslator):
     def check_options(cls, model: str, settings: GenerationSettings, revision: str | None) -> None:
         super().check_options(model, settings, revision)
         check_compute_type(settings.compute_type)
+        # A GPU or compute type this machine lacks is refused before any input is read or model loaded.
+        resolve_compute_type(settings.compute_type, resolve_ct2_device(settings.device)[0])
 
     def __init__(self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None):
         super().__init__(model, settings)

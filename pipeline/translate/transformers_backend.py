@@ -19,6 +19,8 @@ class TransformersTranslator(HFTranslator):
         if settings.compute_type not in (None, "auto", COMPUTE_TYPE):
             raise UserError(f"--compute-type {settings.compute_type} is a ctranslate2 option; the transformers "
                             f"backend runs {COMPUTE_TYPE} (use --backend ctranslate2 to quantise)")
+        if settings.device.startswith("cuda"):
+            resolve_device(settings.device)  # no CUDA here: refused before the model loads
 
     def __init__(self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None):
         super().__init__(model, settings)
