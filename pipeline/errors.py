@@ -14,3 +14,17 @@ class InputError(UserError):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+
+class CacheError(UserError):
+    """The translation cache cannot be used (its folder, permissions, a lock)."""
+
+    def __init__(self, path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class DamagedCacheError(CacheError):
+    """The cache database cannot be read as this nlen's cache: damaged on disk, or
+    of a layout it does not know. Only removing it helps (`nlen cache clear`)."""

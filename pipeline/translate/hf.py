@@ -4,6 +4,7 @@ token counting and the generation part of the provenance."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -19,6 +20,30 @@ log = logging.getLogger(__name__)
 # Output bound when --max-new-tokens is not given: generous for nl→en (English
 # is rarely more than 1.5× the Dutch in tokens) but never unbounded.
 AUTO_MAX_NEW_TOKENS = "min(model limit, 2 x source tokens + 16 rounded up to a multiple of 32)"
+
+
+# A model's input and output are bounded by this many positions at most.
+MAX_POSITIONS = 512
+
+
+def position_limit(model: str) -> int:
+    """The most positions a model's input or output may have, as far as it can be
+    known without loading the model (its config.json, when it is a local folder)."""
+    limit = MAX_POSITIONS
+    try:
+        data = json.loads((Path(model).expanduser() / "config.json").read_text(encoding="utf-8"))
+        n = data.get("max_position_embeddings")
+        if isinstance(n, int) and n > 0:
+            limit = min(limit, n)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return limit
+
+
+def check_output_bound(model: str, max_new_tokens: int | None) -> None:
+    limit = position_limit(model)
+    if max_new_tokens and max_new_tokens > limit:
+        raise UserError(f"--max-new-tokens {max_new_tokens} is over the model's limit of {limit} positions")
 
 
 def missing_model_message(model: str, exc: Exception) -> str:
@@ -96,6 +121,25 @@ def load_hf(model: str, revision: str | None, loader, what: str = "model"):
                         f"({detail}); download it again with `hf download {model} --force-download`") from exc
 
 
+class NonFiniteWeights(Exception):
+    """Weights that parse but are not finite numbers: random bytes inside a weights file."""
+
+
+def check_finite_weights(model):
+    """`model`, if its weights are finite numbers and its buffers hold no NaN (a
+    buffer may hold -inf as a mask). Else every output would be empty or garbage,
+    with no error."""
+    import torch
+
+    tensors = [(name, t, torch.isfinite) for name, t in model.named_parameters()]
+    tensors += [(name, t, lambda x: ~torch.isnan(x)) for name, t in model.named_buffers()]
+    for name, tensor, ok in tensors:
+        if tensor.is_floating_point() and not bool(ok(tensor).all()):
+            bad = tensor.numel() - int(ok(tensor).sum())
+            raise NonFiniteWeights(f"{bad} of the {tensor.numel()} values of {name} are not finite numbers")
+    return model
+
+
 def resolved_revision(model: str, revision: str | None, config) -> str | None:
     """The commit a hub model was loaded from: transformers' `_commit_hash`, else
     the snapshot folder the local hub cache holds for it (offline loads may not
@@ -146,7 +190,7 @@ class HFTranslator(Translator):
         penalty = settings.length_penalty if settings.length_penalty is not None else generation_config.length_penalty
         self.length_penalty = 1.0 if penalty is None else penalty  # unset: transformers' default
         limits = [getattr(tokenizer, "model_max_length", None), getattr(config, "max_position_embeddings", None)]
-        self.max_input_tokens = min(x for x in limits + [512] if isinstance(x, int) and x > 0)
+        self.max_input_tokens = min(x for x in limits + [MAX_POSITIONS] if isinstance(x, int) and x > 0)
         # Everything else the checkpoint's generation config sets (bad_words_ids, …) applies too: record it.
         self.model_generation_config = generation_config.to_diff_dict()
         if settings.max_new_tokens and settings.max_new_tokens > self.max_input_tokens:
