@@ -101,3 +101,16 @@ def test_block_lattices_equal_one_lattice_per_grid():
     np.testing.assert_allclose(post, expected_post, atol=1e-9)
     viterbi_only = dp.BlockLattices(s_bounds, t_bounds, types, cost, temperature=1.5, posteriors=False)
     assert [(q.a, q.b, q.i, q.j) for q in viterbi_only.best_path()] == expected_path
+
+
+def test_unique_inverse_matches_numpy():
+    import numpy as np
+
+    from pipeline.align.lexicon import unique_inverse
+
+    rng = np.random.default_rng(0)
+    for keys, bound in [(np.zeros(0, dtype=np.int64), 10), (np.array([7]), 10),
+                        (rng.integers(0, 50, 1000), 50), (rng.integers(0, 10**9, 1000), 10**9)]:
+        uniq, inverse = unique_inverse(keys, bound)  # the counting path, then the sorting one
+        want, want_inverse = np.unique(keys, return_inverse=True)
+        assert np.array_equal(uniq, want) and np.array_equal(inverse, want_inverse.ravel())
