@@ -9,6 +9,7 @@ tests/conftest.py is the model; each case breaks a copy of it, or a cache.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -16,7 +17,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -171,6 +171,21 @@ def test_conversion_folder_that_cannot_be_written(tiny_marian, tmp_path, capsys,
     one_error(err, "/proc/nlen-test-cache", f"cannot write the CTranslate2 conversion of {tiny_marian}",
               "NLEN_CACHE_DIR")
     assert files_in(tmp_path / "out") == []
+
+    from ctranslate2.converters import TransformersConverter
+
+    def disk_full(self, output_dir, *args, **kwargs):  # simulates ENOSPC halfway through writing model.bin
+        os.makedirs(output_dir, exist_ok=True)
+        Path(output_dir, "model.bin").write_bytes(b"half")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("NLEN_CACHE_DIR", str(home))
+    monkeypatch.setattr(TransformersConverter, "convert", disk_full)
+    code, err = translate(capsys, tiny_marian, tmp_path / "out", "--no-cache")
+    assert code == 2
+    one_error(err, f"{home / 'ct2'}/", "cannot write the CTranslate2 conversion", "No space left on device")
+    assert files_in(home / "ct2") == [] and files_in(tmp_path / "out") == []  # nothing half-written kept
 
 
 def test_stats_on_a_missing_cache_creates_nothing(tmp_path, capsys):
@@ -428,17 +443,16 @@ def run_offline(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_unresolvable_hub_fails_at_once_with_each_warning_once(tmp_path):
-    started = time.monotonic()
-    res = run_offline(tmp_path, "translate", str(SEED), "--out-dir", str(tmp_path / "out"), "--model",
+    """Was ~51 s of retries, each warning printed twice. "At once" is shown by what
+    happened (offline mode from the start: not one retry), not by a timing."""
+    res = run_offline(tmp_path, "-v", "translate", str(SEED), "--out-dir", str(tmp_path / "out"), "--model",
                       "Helsinki-NLP/opus-mt-nl-en", "--no-progress")
-    took = time.monotonic() - started
     assert res.returncode == 2 and "Traceback" not in res.stderr
     lines = res.stderr.splitlines()
     one_error(lines, "Helsinki-NLP/opus-mt-nl-en", "could not be downloaded", "hf download")
     assert sum("cannot be resolved" in line for line in lines) == 1
-    assert not [line for line in lines if "Retry" in line]  # no retries: the host does not exist
+    assert not [line for line in lines if "Retry" in line or "retry" in line]  # even with -v (debug logging)
     assert len(lines) == len(set(lines))  # nothing printed twice
-    assert took < 40, took  # was ~51 s of retries (generous: a busy machine starts Python slowly)
     assert files_in(tmp_path / "out") == []
 
 
