@@ -15,6 +15,9 @@ class InputError(UserError):
         self.path = path
         self.problem = problem
 
+    def __reduce__(self):  # pickled with its own arguments (a Ray actor raises it to the driver)
+        return type(self), (self.path, self.problem)
+
 
 class CacheError(UserError):
     """The translation cache cannot be used (its folder, permissions, a lock)."""
@@ -23,6 +26,9 @@ class CacheError(UserError):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+    def __reduce__(self):  # pickled with its own arguments (a Ray actor raises it to the driver)
+        return type(self), (self.path, self.problem)
 
 
 class DamagedCacheError(CacheError):

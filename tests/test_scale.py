@@ -216,6 +216,31 @@ def test_ray_gpu_requests_without_gpus_are_one_line(ray_cluster, corpus, tiny_ma
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
 
 
+@pytest.mark.parametrize("broken", ["model", "cache"])
+def test_ray_actor_that_cannot_start_is_one_line(ray_cluster, corpus, tiny_marian, tmp_path, capsys, broken):
+    """A model or cache the actors cannot use: one line and exit 2 (issue 13), not Ray's
+    tracebacks from actors dying and being restarted."""
+    model, extra = tiny_marian, ["--no-cache"]
+    if broken == "model":
+        model = tmp_path / "bad-model"
+        model.mkdir()
+        for f in tiny_marian.iterdir():
+            (model / f.name).write_bytes(f.read_bytes())
+        with open(model / "model.safetensors", "r+b") as f:
+            f.write(b"\xff" * 64)  # the header is damaged
+    else:
+        (tmp_path / "cache").mkdir()
+        (tmp_path / "cache" / "translations.sqlite3").write_bytes(b"\x00not a database" * 256)
+        extra = ["--cache-dir", str(tmp_path / "cache")]
+    rc = translate(corpus[0], tmp_path / "o", model, "--executor", "ray", "--workers", "2", "--backend", "transformers",
+                   *extra)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("nlen: error:")]
+    assert rc == 2 and "Traceback" not in err and len(lines) == 1, err
+    assert ("cannot load the model weights" if broken == "model" else "translation cache is damaged") in lines[0]
+    assert not list((tmp_path / "o").glob("*.tsv"))
+
+
 def test_default_pool_fills_the_cluster(ray_cluster, tmp_path):
     from pipeline.ray_executor import pool_size
     from pipeline.run import TranslateJob
