@@ -47,8 +47,8 @@ test: install
 
 # Throughput: naive baseline vs nlen (transformers, ctranslate2) vs raw CTranslate2, and the
 # aligner alone, on opus-mt-nl-en-shaped models (random weights, and a copy model whose output
-# keeps its sentences), and the Ray executor against the local one; writes eval/reports/bench.md.
-# ARGS=--quick for a smoke test.
+# keeps its sentences), the ctranslate2 CPU layout × batch size sweep the defaults come from, and
+# the Ray executor against the local one; writes eval/reports/bench.md. ARGS=--quick for a smoke test.
 bench: install
 	HF_HUB_OFFLINE=1 $(PY) bench/bench.py $(ARGS)
 

@@ -520,9 +520,9 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, help="units per batch for nlen and raw CT2 (default: nlen's)")
     parser.add_argument("--sentences", type=int, help="corpus size in sentences, at least (default: 500; 37 with --quick)")
     parser.add_argument("--align-sentences", type=int, help="aligner document size (default: 50,000; 2,000 with --quick)")
-    parser.add_argument("--sweep", action="store_true",
-                        help="also sweep the ctranslate2 CPU layout (inter × intra threads) × batch size on the copy "
-                             "model; adds a section to the report")
+    parser.add_argument("--sweep", action=argparse.BooleanOptionalAction,
+                        help="sweep the ctranslate2 CPU layout (inter × intra threads) × batch size on the copy "
+                             "model, the report section the CPU defaults are chosen from (default: on, off with --quick)")
     parser.add_argument("--sweep-copies", type=int, default=4, help="copies of the seed article the sweep translates (default: %(default)s)")
     parser.add_argument("--rounds", type=int, default=5, help="sweep rounds (default: %(default)s)")
     args = parser.parse_args()
@@ -531,6 +531,8 @@ def main() -> int:
 
         args.batch_size = GenerationSettings().batch_size
     args.align_sentences = args.align_sentences or (2000 if args.quick else 50_000)
+    if args.sweep is None:
+        args.sweep = not args.quick
 
     if args.worker:
         args.tokens = args.forced_tokens or 0  # workers get the resolved length; 0: outputs end on their own

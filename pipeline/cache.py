@@ -18,8 +18,10 @@ overwritten) and is reported with one warning.
 `TranslatorWrapper`): cached units are looked up, the rest are translated by
 the inner backend, and each finished batch is committed at once. The database
 runs in WAL mode with a busy timeout plus retries, so several processes can
-share it. A database that is damaged, unreadable or not writable is one clear
-error (exit 2); `nlen cache clear` can always remove it.
+share it. A database that cannot be used is one clear error (exit 2), typed
+(pipeline/errors.py): a `DamagedCacheError` (damaged, or of a layout this nlen
+cannot read), which `nlen cache clear` removes, or a `CacheError` (not
+writable, locked, a folder in the way), which it leaves to the user.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-from pipeline.errors import UserError
+from pipeline.errors import CacheError, DamagedCacheError
 from pipeline.provenance import local_model_fingerprint
 from pipeline.translate.base import Translation, Translator, TranslatorWrapper
 
@@ -77,23 +79,45 @@ def row_checksum(cid: str, source_sha256: str, text: str, tokens: int, truncated
     return hashlib.sha256("\0".join(fields).encode("utf-8")).hexdigest()[:32]
 
 
-def cache_problem(path: Path, exc: BaseException) -> UserError:
-    """One line for a cache that cannot be used, saying what to do about it."""
-    detail = str(exc) or type(exc).__name__
-    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError) or \
-            "malformed" in detail or "not a database" in detail:
-        what = f"translation cache is damaged ({detail}); remove it with `nlen cache clear`"
-    elif "readonly" in detail or "read-only" in detail or isinstance(exc, PermissionError):
-        what = f"translation cache is not writable ({detail}); pick another --cache-dir"
-    else:
-        what = f"translation cache not usable ({detail}); remove it (nlen cache clear) or pick another --cache-dir"
-    return UserError(f"{path}: {what}, or run with --no-cache")
+# SQLite primary result codes (sqlite3.Error.sqlite_errorcode & 0xff)
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_NOTADB = \
+    3, 5, 6, 8, 11, 14, 26
+NO_CACHE = ", or run with --no-cache"
 
 
-def check_cache_dir(directory: Path) -> None:
+def cache_problem(path: Path, exc: BaseException) -> CacheError:
+    """One line for a cache that cannot be used, typed by what is wrong: a
+    `DamagedCacheError` is cured only by removing the database (`nlen cache clear`
+    does), a plain `CacheError` by another --cache-dir or permissions."""
+    detail = " ".join((str(exc) or type(exc).__name__).split())
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in detail or "not a database" in detail:
+        return DamagedCacheError(path, f"translation cache is damaged ({detail}); remove it with `nlen cache clear`"
+                                       + NO_CACHE)
+    if isinstance(exc, sqlite3.OperationalError) and ("no such table" in detail or "no such column" in detail
+                                                        or "has no column" in detail):
+        return DamagedCacheError(path, f"translation cache is not laid out as nlen's ({detail}); remove it with "
+                                       "`nlen cache clear`" + NO_CACHE)
+    if code in (SQLITE_READONLY, SQLITE_PERM) or isinstance(exc, PermissionError) or "readonly" in detail:
+        return CacheError(path, f"translation cache is not writable ({detail}); pick another --cache-dir" + NO_CACHE)
+    if code == SQLITE_CANTOPEN:
+        return CacheError(path, f"translation cache cannot be opened ({detail}: check that its folder is writable); "
+                                "pick another --cache-dir" + NO_CACHE)
+    if code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in detail:
+        return CacheError(path, f"translation cache stayed locked by another process ({detail}); try again, or pick "
+                                "another --cache-dir" + NO_CACHE)
+    return CacheError(path, f"translation cache not usable ({detail}); pick another --cache-dir" + NO_CACHE)
+
+
+def check_cache_dir(directory: Path, advice: str = "pick another --cache-dir" + NO_CACHE) -> None:
+    """A cache folder that is a file, or cannot be made under one, is one line now."""
     if directory.exists() and not directory.is_dir():
-        raise UserError(f"{directory}: the cache folder is a file, not a folder; pick another --cache-dir "
-                        "(or run with --no-cache)")
+        raise CacheError(directory, f"the cache folder is a file, not a folder; {advice}")
+    for parent in directory.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CacheError(directory, f"the cache folder cannot be made: {parent} is a file; {advice}")
+            break
 
 
 class TranslationCache:
@@ -120,20 +144,31 @@ class TranslationCache:
         self.path = self.dir / DB_NAME
         self.retries = retries
         check_cache_dir(self.dir)
+        if self.path.exists() and not self.path.is_file():  # not ours to remove: it may hold anything
+            raise CacheError(self.path, "is not a file, so not a translation cache; move it away or pick another "
+                                        "--cache-dir" + NO_CACHE)
+        if not readonly:
+            try:
+                self.dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CacheError(self.dir, f"cannot make the cache folder ({exc.strerror or exc}); pick another "
+                                           "--cache-dir" + NO_CACHE) from None
+        self.conn = None
         try:
             if readonly:
                 self.conn = self._connect_readonly(timeout)
             else:
-                self.dir.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
                 self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
                 self.conn.execute("PRAGMA synchronous=NORMAL")
                 self._migrate()
             self._probe()
-        except UserError:
+        except BaseException as exc:
+            if self.conn is not None:
+                self.conn.close()
+            if isinstance(exc, (OSError, sqlite3.Error)):
+                raise cache_problem(self.path, exc) from None
             raise
-        except (OSError, sqlite3.Error) as exc:
-            raise cache_problem(self.path, exc) from None
 
     def _probe(self) -> None:
         """Read the small configs table whole (and its index) and the first page of
@@ -159,8 +194,8 @@ class TranslationCache:
         def once(c):
             version = c.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise UserError(f"{self.path}: translation cache written by a newer nlen (layout {version}); "
-                                "use another --cache-dir, or clear it with `nlen cache clear`")
+                raise DamagedCacheError(self.path, f"translation cache written by a newer nlen (layout {version}); "
+                                                   "use another --cache-dir, or remove it with `nlen cache clear`")
             if version < SCHEMA_VERSION:
                 if version or c.execute("SELECT 1 FROM sqlite_master WHERE name = 'translations'").fetchone():
                     log.info("%s: translation cache from an older nlen; starting it afresh", self.path)
@@ -290,7 +325,7 @@ def remove_database(directory: Path) -> list[Path]:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise UserError(f"{path}: cannot remove the translation cache ({exc.strerror or exc})") from None
+            raise CacheError(path, f"cannot remove the translation cache ({exc.strerror or exc})") from None
     return removed
 
 

@@ -479,14 +479,16 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
         "Speed: translation calls only (load and one warm-up excluded), device "
         f"{report['device']}; memory: peak RSS of this process while the model was loaded (Δ over RSS before loading).",
         "",
-        "| # | model | backend | unit | sent/s | tgt tok/s | peak RSS MB (Δ) | size MB | parameters |",
+        "| # | model | backend (compute type) | unit | sent/s | tgt tok/s | peak RSS MB (Δ) | size MB | parameters |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(rows, 1):
         sp = r.get("speed") or {}
         params = r.get("parameters")
+        compute = (r.get("described") or {}).get("compute_type")
         lines.append(
-            f"| {i} | `{r['label']}` | {r['backend']} | {r['unit']} | {sp.get('sentences_per_s') or '–'} "
+            f"| {i} | `{r['label']}` | {r['backend']}{f' ({compute})' if compute else ''} | {r['unit']} "
+            f"| {sp.get('sentences_per_s') or '–'} "
             f"| {sp.get('target_tokens_per_s') or '–'} | {_mem(r)} | {_mb(r.get('size_mb'))} "
             f"| {f'{params:,}' if params else '–'} |"
         )

@@ -14,3 +14,23 @@ class InputError(UserError):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+    def __reduce__(self):  # pickled with its own arguments (a Ray actor raises it to the driver)
+        return type(self), (self.path, self.problem)
+
+
+class CacheError(UserError):
+    """The translation cache cannot be used (its folder, permissions, a lock)."""
+
+    def __init__(self, path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+    def __reduce__(self):  # pickled with its own arguments (a Ray actor raises it to the driver)
+        return type(self), (self.path, self.problem)
+
+
+class DamagedCacheError(CacheError):
+    """The cache database cannot be read as this nlen's cache: damaged on disk, or
+    of a layout it does not know. Only removing it helps (`nlen cache clear`)."""

@@ -736,6 +736,12 @@ def markdown_summary(report: dict, report_path: str | None = None) -> str:
     lines = [
         f"## nlen eval: {who} on `{ref['name']}`" + (f", unit {unit}" if unit else ""),
         "",
+    ]
+    if model.get("backend"):  # the engine settings that change the scores
+        beams = (model.get("generation") or {}).get("num_beams", "?")
+        lines += [f"Backend {model['backend']}, compute type {model.get('compute_type', '?')}, "
+                  f"device {model.get('device', '?')}, beam {beams}.", ""]
+    lines += [
         f"{ref['paragraphs']} paragraphs, {ref['sentences_en']} reference sentences; corpus scores on {segments}; "
         f"95% CI from sacrebleu's bootstrap (μ ± half-width{_resampling(report)}). *pipeline*: what `nlen translate` delivers (after "
         "repair); *model*: the model's own translations, before repair.",

@@ -39,8 +39,15 @@ class ShardWorker:
         logging.getLogger("pipeline").setLevel(logging.WARNING)
         self._threads(job.cpus_per_worker)
         remove_stale_temps(job.out_dir)  # left by an actor of this host that died
-        self.translator = open_translator(job, device)  # the device the driver resolved, not this node's guess
-        self.ctx = run_context(job, self.translator, config)
+        self.error = None
+        try:
+            self.translator = open_translator(job, device)  # the device the driver resolved, not this node's guess
+            self.ctx = run_context(job, self.translator, config)
+        except UserError as exc:
+            # A model or cache that cannot be used: told to the driver with the first task's
+            # status, which stops the run with this one line. An actor that died of it instead
+            # would print Ray's tracebacks and be restarted to fail again.
+            self.error = str(exc)
 
     @staticmethod
     def _threads(cpus: float) -> None:
@@ -59,6 +66,8 @@ class ShardWorker:
         from pipeline.shards import process_task
 
         statuses = []
+        if self.error:
+            return {"status": np.array([json.dumps({"error": self.error})] * len(batch["task"]), dtype=object)}
         for blob in batch["task"]:
             with _Warnings() as warned:  # the pipeline's own warnings travel with the status
                 try:
@@ -212,5 +221,7 @@ def _user_error(exc: BaseException) -> UserError | None:
         if isinstance(exc, UserError):
             found = exc
         inner = getattr(exc, "cause", None)
+        if not isinstance(inner, BaseException):  # an ActorDiedError holds its RayTaskError in args
+            inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)), None)
         exc = inner if isinstance(inner, BaseException) else (exc.__cause__ or exc.__context__)
     return found

@@ -34,8 +34,6 @@ OUTPUT_PACKAGES = ("torch", "transformers", "tokenizers", "sentencepiece", "ctra
 # Settings that lay the work out without changing a byte of it (as the translation
 # cache holds: pipeline/cache.py); left out of the request, so of the config hash.
 LAYOUT_SETTINGS = ("inter_threads", "intra_threads")
-# A model's input and output are bounded by this many positions at most (pipeline/translate/hf.py).
-MAX_POSITIONS = 512
 
 
 @dataclass
@@ -109,37 +107,22 @@ def config_hash(job: TranslateJob) -> str:
 def preflight(job: TranslateJob) -> None:
     """What can be refused without loading a model is refused first."""
     from pipeline.align import get_aligner
-    from pipeline.translate.families import FAMILIES
+    from pipeline.translate.stack import check_request
     from pipeline.write import check_writable_folder
 
     get_aligner(job.aligner)
-    if job.family and job.family not in FAMILIES:
-        raise UserError(f"unknown model family {job.family!r} (choose from {', '.join(FAMILIES)})")
-    limit = position_limit(job.model)
-    if job.settings.max_new_tokens and job.settings.max_new_tokens > limit:
-        raise UserError(f"--max-new-tokens {job.settings.max_new_tokens} is over the model's limit of {limit} positions")
+    check_request(job.model, job.settings, job.family)
     if job.executor == "ray":
         try:
             import ray  # noqa: F401
             import ray.data  # noqa: F401
         except ImportError:
             raise UserError("--executor ray needs Ray Data: pip install 'nlen[ray]'") from None
+    else:  # the device is this machine's: a GPU it lacks is refused now (Ray's are checked on the cluster)
+        from pipeline.translate.base import backend_class
+
+        backend_class(job.backend).check_options(job.model, job.settings, job.revision)
     check_writable_folder(job.out_dir, "--out-dir")
-
-
-def position_limit(model: str) -> int:
-    """The most positions a model's input or output may have, as far as it can be
-    known without loading the model (its config.json, when it is a local folder)."""
-    limit = MAX_POSITIONS
-    config = Path(model).expanduser() / "config.json"
-    try:
-        data = json.loads(config.read_text(encoding="utf-8"))
-        n = data.get("max_position_embeddings")
-        if isinstance(n, int) and n > 0:
-            limit = min(limit, n)
-    except (OSError, ValueError, AttributeError):
-        pass
-    return limit
 
 
 # --- planning -----------------------------------------------------------------

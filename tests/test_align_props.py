@@ -68,3 +68,49 @@ def test_sizes_and_identity(n, m, method):
     assert_valid(beads, n, m)
     if n == m and method == "nlen":
         assert all(b.kind == "1-1" for b in beads)
+
+
+def test_block_lattices_equal_one_lattice_per_grid():
+    """dp.BlockLattices (many small grids computed together) gives each grid the path and
+    posteriors its own Lattice gives, grids with an empty side included."""
+    import numpy as np
+
+    from pipeline.align import dp
+    from pipeline.align.model import bead_types
+
+    types = bead_types(4)
+
+    def cost(ts, I, J):  # any deterministic cost of (type, joined cell)
+        I, J = np.broadcast_arrays(I, J)
+        return np.stack([((I * 31 + J * 17 + t * 7) % 13) / 3.0 + a + b for t, (a, b) in enumerate(ts)])
+
+    sizes = [(3, 4), (0, 2), (5, 5), (1, 0), (0, 0), (7, 3), (1, 1)]
+    s_bounds = np.cumsum([0] + [n for n, _ in sizes])
+    t_bounds = np.cumsum([0] + [m for _, m in sizes])
+    joined = dp.BlockLattices(s_bounds, t_bounds, types, cost, temperature=1.5)
+    path = joined.best_path()
+    post = joined.path_posteriors(path)
+    expected_path, expected_post = [], []
+    for g, (n, m) in enumerate(sizes):
+        s0, t0 = s_bounds[g], t_bounds[g]
+        one = dp.Lattice(n, m, types, lambda ts, I, J: cost(ts, I + s0, J + t0), dp.full_band(n, m), 1.5)
+        p = one.best_path()
+        expected_path += [(q.a, q.b, q.i + s0, q.j + t0) for q in p]
+        expected_post += list(one.path_posteriors(p))
+    assert [(q.a, q.b, q.i, q.j) for q in path] == expected_path
+    np.testing.assert_allclose(post, expected_post, atol=1e-9)
+    viterbi_only = dp.BlockLattices(s_bounds, t_bounds, types, cost, temperature=1.5, posteriors=False)
+    assert [(q.a, q.b, q.i, q.j) for q in viterbi_only.best_path()] == expected_path
+
+
+def test_unique_inverse_matches_numpy():
+    import numpy as np
+
+    from pipeline.align.lexicon import unique_inverse
+
+    rng = np.random.default_rng(0)
+    for keys, bound in [(np.zeros(0, dtype=np.int64), 10), (np.array([7]), 10),
+                        (rng.integers(0, 50, 1000), 50), (rng.integers(0, 10**9, 1000), 10**9)]:
+        uniq, inverse = unique_inverse(keys, bound)  # the counting path, then the sorting one
+        want, want_inverse = np.unique(keys, return_inverse=True)
+        assert np.array_equal(uniq, want) and np.array_equal(inverse, want_inverse.ravel())

@@ -47,6 +47,8 @@ def test_compare_two_tiny_models_writes_table_with_p_values(tiny_marian, second_
     assert re.search(r"\| \d\.\d{4} / \d\.\d{4} \| \d\.\d{4} / \d\.\d{4} \|", rows[1])  # p BLEU, p chrF2 (bs / ar)
     faults = [line for line in sections["Model and pipeline"].splitlines() if re.match(r"^\| \d+ \|", line)]
     assert len(faults) == 2 and all("14 paragraphs: dropped " in line for line in faults)
+    cost = [line for line in sections["Cost"].splitlines() if re.match(r"^\| \d+ \|", line)]
+    assert len(cost) == 2 and all("| ctranslate2 (int8) |" in line for line in cost)  # the default, on CPU
     png = md[0].with_suffix(".png")
     assert png.read_bytes().startswith(b"\x89PNG") and f"]({png.name})" in table
     report = json.loads(js[0].read_text(encoding="utf-8"))

@@ -246,6 +246,8 @@ def test_eval_translates_with_tiny_model(tiny_marian, tmp_path, capsys):
     assert data["model"]["family"] == "marian"
     assert data["model"]["generation"]["num_beams"] == 1
     assert "revision" in data["model"]
+    assert data["model"]["backend"] == "ctranslate2" and data["model"]["compute_type"] == "int8"  # the default, on CPU
+    assert "Backend ctranslate2, compute type int8, device cpu, beam 1." in out
     assert data["hypothesis"]["kind"] == "translate" and data["hypothesis"]["paragraphs"] == 14
     assert set(data["scores"]) == {"BLEU", "chrF2", "chrF2++", "TER"}
     assert data["sentence_level"]["pairs"] > 0

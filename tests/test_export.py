@@ -88,13 +88,17 @@ def test_moses_and_meta(corpus, rows, tmp_path):
     assert (doc, nl_ids, score) == (kept[1].doc, ",".join(map(str, kept[1].nl_ids)), f"{kept[1].score:.4f}")
 
 
-def test_xces_reads_back_with_opus_read(corpus, rows, tmp_path):
+def test_xces_reads_back_with_opus_read(corpus, rows, tmp_path, capsys):
     from lxml import etree
     import gzip
 
     out = tmp_path / "xces"
     rc, report = export(str(corpus), "--format", "xces", "--out", str(out))
     assert rc == 0 and report["export"]["written"] == len(rows)
+    docs = len({r.doc for r in rows})
+    assert len(report["export"]["files"]) == 1 + 2 * docs  # the report lists them all; stderr a few
+    assert docs > 1 and f"{out / 'nl-en.xml.gz'}, " in (err := capsys.readouterr().err)
+    assert f" and {2 * docs - 2} more files" in err
     links = etree.fromstring(gzip.decompress((out / "nl-en.xml.gz").read_bytes())).findall("linkGrp/link")
     assert len(links) == len(rows)
     assert [float(link.get("certainty")) for link in links] == [round(r.score, 4) for r in rows]

@@ -102,6 +102,18 @@ def test_review_in_chromium(browser, news_corpus, rows, tmp_path):
     MEASURED["news"] = timings(page)
     assert f"showing {len(rows)} of {len(rows)} beads" in status(page)
 
+    # at the top: counts by bead type, repairs and flags, and a histogram of every bead's score
+    summary = page.inner_text("#summary")
+    assert f"repaired {sum(r.repaired for r in rows)}" in summary and "1-1 " in summary
+    assert f"flagged {sum(1 for r in rows if r.flags)}" in summary
+    bins = page.eval_on_selector_all("#histogram .bin > span:first-child", "els => els.map(e => +e.textContent)")
+    assert len(bins) == 10 and sum(bins) == len(rows)
+    # rows coloured by score: low-scored rows differ in colour from high-scored ones
+    shown = page.evaluate("""() => [...document.querySelectorAll('tr.bead')].map(tr =>
+        [parseFloat(tr.querySelector('td.score').textContent), getComputedStyle(tr).backgroundColor])""")
+    lowest, highest = min(shown), max(shown)
+    assert highest[0] - lowest[0] > 0.3 and lowest[1] != highest[1]
+
     # keyboard: j/k move, n finds the next bead needing attention, a/r decide and move on
     current = lambda: page.evaluate("window.nlenReview.current()")  # noqa: E731
     assert current() == row_key(rows[0])
@@ -127,6 +139,12 @@ def test_review_in_chromium(browser, news_corpus, rows, tmp_path):
     page.select_option("#show", "flagged")
     assert f"showing {flagged} of {len(rows)} beads" in status(page)
     assert page.locator("tr.bead").count() == flagged
+    page.fill("#threshold", "0.9")
+    page.press("#threshold", "Tab")  # committed on leaving the field
+    page.select_option("#show", "low")
+    assert f"showing {sum(1 for r in rows if r.score < 0.9)} of" in status(page)
+    page.fill("#threshold", "0.5")
+    page.press("#threshold", "Tab")
     page.select_option("#show", "repaired")
     assert f"showing {sum(r.repaired for r in rows)} of" in status(page)
     page.select_option("#show", "rejected")

@@ -216,6 +216,31 @@ def test_ray_gpu_requests_without_gpus_are_one_line(ray_cluster, corpus, tiny_ma
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
 
 
+@pytest.mark.parametrize("broken", ["model", "cache"])
+def test_ray_actor_that_cannot_start_is_one_line(ray_cluster, corpus, tiny_marian, tmp_path, capsys, broken):
+    """A model or cache the actors cannot use: one line and exit 2 (issue 13), not Ray's
+    tracebacks from actors dying and being restarted."""
+    model, extra = tiny_marian, ["--no-cache"]
+    if broken == "model":
+        model = tmp_path / "bad-model"
+        model.mkdir()
+        for f in tiny_marian.iterdir():
+            (model / f.name).write_bytes(f.read_bytes())
+        with open(model / "model.safetensors", "r+b") as f:
+            f.write(b"\xff" * 64)  # the header is damaged
+    else:
+        (tmp_path / "cache").mkdir()
+        (tmp_path / "cache" / "translations.sqlite3").write_bytes(b"\x00not a database" * 256)
+        extra = ["--cache-dir", str(tmp_path / "cache")]
+    rc = translate(corpus[0], tmp_path / "o", model, "--executor", "ray", "--workers", "2", "--backend", "transformers",
+                   *extra)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("nlen: error:")]
+    assert rc == 2 and "Traceback" not in err and len(lines) == 1, err
+    assert ("cannot load the model weights" if broken == "model" else "translation cache is damaged") in lines[0]
+    assert not list((tmp_path / "o").glob("*.tsv"))
+
+
 def test_default_pool_fills_the_cluster(ray_cluster, tmp_path):
     from pipeline.ray_executor import pool_size
     from pipeline.run import TranslateJob
@@ -224,3 +249,80 @@ def test_default_pool_fills_the_cluster(ray_cluster, tmp_path):
     assert pool_size(job, tasks=5) == 2  # ray.init(num_cpus=2), one CPU an actor
     assert pool_size(job, tasks=1) == 1
     assert pool_size(TranslateJob(out_dir=tmp_path, model="m", executor="ray", workers=3), tasks=5) == 3
+
+
+def test_several_processes_share_an_out_dir(local_run, corpus, tiny_marian, tmp_path):
+    """Two `nlen translate` processes on one out-dir at once (as on two machines
+    without Ray): each skips the shards the other has committed when it reaches
+    them; a shard both translate is committed twice with the same bytes. The
+    merged corpus is the one-process corpus, and no temporary is left."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "two"
+    args = [sys.executable, "-m", "pipeline", "translate", str(corpus[0]), "--out-dir", str(out), "--model",
+            str(tiny_marian), "--max-new-tokens", "24", "--no-progress", *SHARD]
+    procs = [subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errs = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errs
+    assert merged(out) == local_run[1]
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_jsonl_is_read_in_constant_memory(tmp_path):
+    """Scanning holds one shard at a time: reading 4× the documents costs only
+    the duplicate-id digests (about 85 bytes each), not the text."""
+    import tracemalloc
+
+    from pipeline.shards import scan_jsonl
+
+    text = "Een zin van een paar woorden. " * 60  # about 1.8 kB a document
+    peaks = []
+    for n in (1000, 4000):
+        path = tmp_path / f"{n}.jsonl"
+        path.write_text("".join(json.dumps({"id": f"d{i}", "text": text}) + "\n" for i in range(n)), encoding="utf-8")
+        tracemalloc.start()
+        shards = sum(1 for _ in scan_jsonl(path, 10))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert shards == n // 10
+    growth = (peaks[1] - peaks[0]) / 3000  # bytes per extra document; its text alone is 1,800
+    assert peaks[1] < 2_000_000 and growth < 200, (peaks, growth)
+
+
+def test_config_hash_names_what_changes_the_output(tmp_path):
+    """Shard names carry a hash of what changes the output, and not of the thread layout."""
+    import dataclasses
+
+    from pipeline.run import TranslateJob, config_hash
+    from pipeline.translate.base import GenerationSettings
+
+    def job(settings=None, **kw):
+        return TranslateJob(out_dir=tmp_path, model="m", settings=GenerationSettings(device="cpu", **(settings or {})), **kw)
+
+    base = config_hash(job())
+    assert config_hash(job({"inter_threads": 2, "intra_threads": 1})) == base
+    assert config_hash(job({"inter_threads": 1, "intra_threads": 2})) == base
+    changed = [job({"num_beams": 2}), job({"compute_type": "float32"}), job({"max_new_tokens": 64}),
+               job(backend="transformers"), job(revision="abc"), TranslateJob(out_dir=tmp_path, model="other"),
+               job(aligner="galechurch"), job(repair_threshold=0.3), job(shard_size=7), job(unit="sentence")]
+    hashes = [config_hash(j) for j in changed]
+    assert base not in hashes and len(set(hashes)) == len(hashes)
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--device", "cuda:0,1"], "--device cuda:0,1: no CUDA device is available here (CTranslate2 sees none)"),
+    (["--compute-type", "int8_float16"], "--compute-type int8_float16 is not supported on cpu here"),
+    (["--backend", "transformers", "--device", "cuda"], "--device cuda: no CUDA device is available here (torch sees none)"),
+])
+def test_gpu_requests_without_cuda_are_one_line(corpus, tiny_marian, tmp_path, capsys, options, message):
+    """The GPU paths cannot run here; asking for them is one line and exit code 2,
+    before any input is read or anything written."""
+    import ctranslate2
+
+    if ctranslate2.get_cuda_device_count():
+        pytest.skip("this machine has CUDA")
+    rc = translate(corpus[0], tmp_path / "o", tiny_marian, *options)
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert rc == 2 and len(err) == 1 and message in err[0], err
+    assert not (tmp_path / "o").exists()

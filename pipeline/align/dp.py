@@ -295,13 +295,16 @@ class Lattice:
         ok = (r[:, :, None] >= 0) & (k >= 0) & (k < w)
         self.pred = np.where(ok, r0[:, :, None] * (w + 1) + k, (n + 1) * (w + 1))
         self.end = int(m - lo[n])
+        self.posteriors = posteriors
         self.F, self._back = self._forward()
-        self.logZ = self.F[n, self.end]
+        self.logZ = self.F[n, self.end] if posteriors else None
         self.Bk = self._backward() if posteriors else None
 
     def _forward(self):
         """Two forward recursions at once: the log-sum over the paths into every cell
-        (F), and the best path's score (V) with the bead type that ends it."""
+        (F), and the best path's score (V) with the bead type that ends it. Without
+        posteriors only V."""
+        sums = self.posteriors
         n, w, K = self.n, self.width, len(self.steps)
         F = np.full((n + 2, w + 1), -np.inf)
         V = np.full((n + 2, w + 1), -np.inf)
@@ -310,23 +313,27 @@ class Lattice:
         cols = np.arange(w)
         for i in range(n + 1):
             idx, s = self.pred[i], self.S[i, :K, :w]
-            X = _logsumexp0(Ff.take(idx) + s)
+            X = _logsumexp0(Ff.take(idx) + s) if sums else None
             cand = Vf.take(idx) + s
             arg = cand.argmax(0) if K else np.zeros(w, dtype=np.int64)
             Xv = cand[arg, cols] if K else np.full(w, -np.inf)
             if i == 0 and self.lo[0] == 0:
-                X[0] = Xv[0] = 0.0
+                Xv[0] = 0.0
+                if sums:
+                    X[0] = 0.0
             if self.has01:
                 # F[k] = logaddexp(X[k], F[k - 1] + s01[k]) (max for V): with P the prefix sums
                 # of s01, F - P is a running logaddexp of X - P.
                 P = np.cumsum(_finite(self.S[i, K, :w]))
-                F[i, :w] = np.logaddexp.accumulate(X - P) + P
+                if sums:
+                    F[i, :w] = np.logaddexp.accumulate(X - P) + P
                 Y = Xv - P
                 run = np.maximum.accumulate(Y)
                 V[i, :w] = run + P
                 back[i] = np.where(Y < run, K, arg)  # before adding P back: rounding cannot fake a 0-1
             else:
-                F[i, :w] = X
+                if sums:
+                    F[i, :w] = X
                 V[i, :w] = Xv
                 back[i] = arg
         return F, back
@@ -391,6 +398,151 @@ class Lattice:
             prev = self.F[q.i, k - 1] if q.a == 0 else Ff[self.pred[q.i, t, k]]
             out[no] = np.exp(min(0.0, prev + self.S[q.i, t, k] + self.Bk[q.i, k] - self.logZ))
         return out
+
+
+class BlockLattices:
+    """Many small independent grids (the paragraphs of a document, aligned in one call)
+    as one `Lattice` each, computed together: row i of every grid is one numpy step,
+    so the Python loops run over the rows of the longest grid, not of all of them.
+
+    Grid g covers source sentences s_bounds[g]..s_bounds[g + 1] and target sentences
+    t_bounds[g]..t_bounds[g + 1] of the joined input; `cost_fn` is called in those
+    joined coordinates, and paths come back in them. Each grid is whole (no band)."""
+
+    def __init__(self, s_bounds: np.ndarray, t_bounds: np.ndarray, beads: Sequence[tuple[int, int]],
+                 cost_fn: CostFn, temperature: float = 1.0, posteriors: bool = True):
+        s_bounds, t_bounds = np.asarray(s_bounds, dtype=np.int64), np.asarray(t_bounds, dtype=np.int64)
+        self.s0, self.t0 = s_bounds[:-1], t_bounds[:-1]
+        self.ns, self.ms = np.diff(s_bounds), np.diff(t_bounds)
+        G = len(self.ns)
+        self.N = N = int(self.ns.max(initial=0))
+        self.W = W = int(self.ms.max(initial=0)) + 1
+        self.steps = steps = [(a, b) for a, b in beads if a > 0]
+        self.has01 = (0, 1) in beads
+        self.types = steps + ([(0, 1)] if self.has01 else [])
+        self.index = {ab: t for t, ab in enumerate(self.types)}
+        T, K = len(self.types), len(steps)
+        ar = np.arange(W, dtype=np.int64)
+        # S[g, i, t, k]: log score of a bead of type t ending at cell (i, k) of grid g; an
+        # extra row and column of -inf stand for cells outside the grids
+        self.S = S = np.full((G, N + 2, T, W + 1), -np.inf)
+        A = np.array([a for a, _ in self.types])[:, None, None]
+        B = np.array([b for _, b in self.types])[:, None, None]
+        gi = np.repeat(np.arange(G), self.ns + 1)  # every grid's rows 0..n, one after another
+        ii = np.arange(len(gi)) - np.repeat(np.cumsum(self.ns + 1) - (self.ns + 1), self.ns + 1)
+        for c0 in range(0, len(gi), CHUNK_ROWS):
+            g, i = gi[c0 : c0 + CHUNK_ROWS], ii[c0 : c0 + CHUNK_ROWS]
+            kk = np.minimum(ar[None, :], self.ms[g][:, None])  # columns past a grid's end: masked
+            C = np.asarray(cost_fn(self.types, (self.s0[g] + i)[:, None], self.t0[g][:, None] + kk), dtype=np.float64)
+            valid = (i[None, :, None] - A >= 0) & (ar[None, None, :] - B >= 0) & (ar[None, None, :] <= self.ms[g][None, :, None])
+            S[g, i, :, :W] = np.where(valid, -C / temperature, -np.inf).transpose(1, 0, 2)
+        # flat index, into an (N + 2, W + 1) grid, of the cell each step bead starts from
+        rows = np.arange(N + 1)[:, None, None]
+        Ka = np.array([a for a, _ in steps], dtype=np.int64)[None, :, None]
+        Kb = np.array([b for _, b in steps], dtype=np.int64)[None, :, None]
+        r, k = rows - Ka, ar[None, None, :] - Kb
+        self.pred = np.where((r >= 0) & (k >= 0), r * (W + 1) + k, (N + 1) * (W + 1))
+        # and of the cell it ends in, from each cell of row i (for the backward pass)
+        r, k = rows + Ka, ar[None, None, :] + Kb
+        ok = (r <= N) & (k < W)
+        tt = np.arange(K)[None, :, None]
+        self.succ = np.where(ok, r * (W + 1) + k, (N + 1) * (W + 1))
+        self.succ_s = np.where(ok, (r * T + tt) * (W + 1) + k, (N + 1) * T * (W + 1))
+        self.posteriors = posteriors
+        self.F, self.back = self._forward()
+        self.logZ = self.F[np.arange(G), self.ns, self.ms] if posteriors else None
+        self.Bk = self._backward() if posteriors else None
+        self._path: list[PathBead] | None = None
+
+    def _forward(self):
+        """As `Lattice._forward`, every grid at once."""
+        G, N, W, K = len(self.ns), self.N, self.W, len(self.steps)
+        sums = self.posteriors
+        F = np.full((G, N + 2, W + 1), -np.inf)
+        V = np.full((G, N + 2, W + 1), -np.inf)
+        Ff, Vf = F.reshape(G, -1), V.reshape(G, -1)
+        back = np.zeros((G, N + 1, W), dtype=np.int64)
+        for i in range(N + 1):
+            idx, s = self.pred[i], self.S[:, i, :K, :W]
+            X = _logsumexp(Ff[:, idx] + s, axis=1) if sums else None
+            cand = Vf[:, idx] + s
+            arg = cand.argmax(1) if K else np.zeros((G, W), dtype=np.int64)
+            Xv = np.take_along_axis(cand, arg[:, None, :], 1)[:, 0] if K else np.full((G, W), -np.inf)
+            if i == 0:
+                Xv[:, 0] = 0.0
+                if sums:
+                    X[:, 0] = 0.0
+            if self.has01:
+                P = np.cumsum(_finite(self.S[:, i, K, :W]), axis=1)
+                if sums:
+                    F[:, i, :W] = np.logaddexp.accumulate(X - P, axis=1) + P
+                Y = Xv - P
+                run = np.maximum.accumulate(Y, axis=1)
+                V[:, i, :W] = run + P
+                back[:, i] = np.where(Y < run, K, arg)
+            else:
+                if sums:
+                    F[:, i, :W] = X
+                V[:, i, :W] = Xv
+                back[:, i] = arg
+        return F, back
+
+    def _backward(self) -> np.ndarray:
+        """As `Lattice._backward`, every grid at once."""
+        G, N, W, K = len(self.ns), self.N, self.W, len(self.steps)
+        Bk = np.full((G, N + 2, W + 1), -np.inf)
+        Sf, Bf = self.S.reshape(G, -1), Bk.reshape(G, -1)
+        for i in range(N, -1, -1):
+            Y = _logsumexp(Sf[:, self.succ_s[i]] + Bf[:, self.succ[i]], axis=1) if K else np.full((G, W), -np.inf)
+            ends = np.flatnonzero(self.ns == i)
+            Y[ends] = -np.inf
+            Y[ends, self.ms[ends]] = 0.0
+            if self.has01:
+                P = np.cumsum(_finite(self.S[:, i, K, :W]), axis=1)
+                Bk[:, i, :W] = np.logaddexp.accumulate((Y + P)[:, ::-1], axis=1)[:, ::-1] - P
+            else:
+                Bk[:, i, :W] = Y
+        return Bk
+
+    def best_path(self) -> list[PathBead]:
+        """Every grid's best path, one after another, in joined coordinates."""
+        if self._path is None:
+            self._path, self._grid = [], []
+            for g in range(len(self.ns)):
+                one = []
+                i, k = int(self.ns[g]), int(self.ms[g])
+                while i > 0 or k > 0:
+                    a, b = self.types[int(self.back[g, i, k])]
+                    one.append(PathBead(a, b, int(self.s0[g]) + i, int(self.t0[g]) + k, 0.0, 0.0))
+                    i, k = i - a, k - b
+                self._path += one[::-1]
+                self._grid += [g] * len(one)
+        return self._path
+
+    def path_posteriors(self, path: Sequence[PathBead]) -> np.ndarray:
+        """P(bead | both sides of its grid) for each bead of the best path."""
+        if path is not self.best_path():
+            raise ValueError("BlockLattices.path_posteriors takes the path best_path() returned")
+        out = np.zeros(len(path))
+        Ff = self.F.reshape(len(self.ns), -1)
+        for no, (q, g) in enumerate(zip(path, self._grid)):
+            if not np.isfinite(self.logZ[g]):
+                continue
+            i, k = q.i - int(self.s0[g]), q.j - int(self.t0[g])
+            t = self.index[(q.a, q.b)]
+            prev = self.F[g, i, k - 1] if q.a == 0 else Ff[g, self.pred[i, t, k]]
+            out[no] = np.exp(min(0.0, prev + self.S[g, i, t, k] + self.Bk[g, i, k] - self.logZ[g]))
+        return out
+
+
+def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
+    """log(sum(exp(x), axis)) with all--inf slices allowed."""
+    if not x.shape[axis]:
+        return np.full(x.shape[:axis] + x.shape[axis + 1:], -np.inf)
+    mx = x.max(axis)
+    safe = np.where(np.isfinite(mx), mx, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.exp(x - np.expand_dims(safe, axis)).sum(axis)) + safe
 
 
 def _logsumexp0(x: np.ndarray) -> np.ndarray:

@@ -107,12 +107,13 @@ def train_model1(src: Sequence[np.ndarray], tgt: Sequence[np.ndarray], size: int
         keep = [keep[int(x)] for x in np.linspace(0, len(keep) - 1, MODEL1_MAX_BEADS)]
     if not keep:
         return Table.empty(size)
-    null = size  # the NULL source unit
-    e_list = [np.append(src[k], null) for k in keep]
-    f_list = [tgt[k] for k in keep]
-    le = np.array([len(x) for x in e_list])
-    lf = np.array([len(x) for x in f_list])
-    e_cat, f_cat = np.concatenate(e_list), np.concatenate(f_list)
+    null = size  # the NULL source unit, after each source sentence's own units
+    s_cat, f_cat = np.concatenate([src[k] for k in keep]), np.concatenate([tgt[k] for k in keep])
+    ls = np.array([len(src[k]) for k in keep])
+    lf = np.array([len(tgt[k]) for k in keep])
+    le = ls + 1
+    e_cat = np.full(int(le.sum()), null, dtype=s_cat.dtype)
+    e_cat[np.arange(len(s_cat)) + np.repeat(np.arange(len(keep)), ls)] = s_cat
     e_base, f_base = np.cumsum(le) - le, np.cumsum(lf) - lf
     # occurrence o of pair k pairs source token o // lf[k] with target token o % lf[k]
     occ = le * lf
@@ -122,7 +123,7 @@ def train_model1(src: Sequence[np.ndarray], tgt: Sequence[np.ndarray], size: int
     e_occ = e_cat[e_base[pair_of] + o // lf[pair_of]]
     f_occ = f_cat[t_occ]
     tok_base = len(f_cat)
-    keys, pair = np.unique(e_occ * (size + 1) + f_occ, return_inverse=True)
+    keys, pair = unique_inverse(e_occ * (size + 1) + f_occ, (size + 1) ** 2)
     pe, pf = keys // (size + 1), keys % (size + 1)
     t = np.ones(len(keys))
     for _ in range(iterations):
@@ -142,6 +143,22 @@ def train_model1(src: Sequence[np.ndarray], tgt: Sequence[np.ndarray], size: int
     first = np.searchsorted(pe, pe)
     keep = np.arange(len(pe)) - first < TOP_K
     return Table.from_pairs(pe[keep], pf[keep], t[keep], size)
+
+
+def unique_inverse(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(keys, return_inverse=True) for keys in [0, bound): by counting when the
+    range is small next to the number of keys (no sort), else by sorting."""
+    if bound <= max(4 * len(keys), 1 << 16):
+        uniq = np.flatnonzero(np.bincount(keys, minlength=bound))
+        lut = np.empty(bound, dtype=np.int64)
+        lut[uniq] = np.arange(len(uniq))
+        return uniq, lut[keys]
+    order = np.argsort(keys)  # an unstable sort is enough, and faster than np.unique's
+    ordered = keys[order]
+    first = np.concatenate([[True], ordered[1:] != ordered[:-1]]) if len(keys) else np.zeros(0, dtype=bool)
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
 
 
 def read_dictionary(path: str | Path, vocab: Vocabulary) -> tuple[Table, Table]:
@@ -186,5 +203,5 @@ def merge(a: Table, b: Table, size: int, weight_b: float = 0.5) -> Table:
     e = np.concatenate([ea, eb])
     f = np.concatenate([fa, fb])
     p = np.concatenate([pa * wa, pb * wb])
-    keys, inv = np.unique(e * (size + 1) + f, return_inverse=True)
+    keys, inv = unique_inverse(e * (size + 1) + f, (size + 1) ** 2)
     return Table.from_pairs(keys // (size + 1), keys % (size + 1), np.bincount(inv, weights=p), size)

@@ -94,47 +94,52 @@ class Side:
 class BlockScorer:
     """Bead costs (= -score) for one block, in the DP's callback form."""
 
-    def __init__(self, src: Side, tgt: Side, bg_src: np.ndarray, bg_tgt: np.ndarray, p: ModelParams, max_size: int,
-                 s_bounds: np.ndarray | None = None, t_bounds: np.ndarray | None = None):
-        """`s_bounds`, `t_bounds`: several input blocks side by side (where each starts and
-        ends); a bead that would cross from one to another costs infinity."""
+    def __init__(self, src: Side, tgt: Side, bg_src: np.ndarray, bg_tgt: np.ndarray, p: ModelParams, max_size: int):
         self.src, self.tgt, self.p, self.K = src, tgt, p, max_size
         self.n, self.m = len(src), len(tgt)
-        self.bounds = None
-        if s_bounds is not None and len(s_bounds) > 2:
-            self.bounds = (np.asarray(s_bounds), np.asarray(t_bounds))
-            # input block of every sentence, with a sentinel past each end
-            self.sblk = np.repeat(np.arange(len(s_bounds) - 1), np.diff(s_bounds))
-            self.tblk = np.repeat(np.arange(len(t_bounds) - 1), np.diff(t_bounds))
         # log1p(r * p_S(f) / P(f)) with r = lam / (1 - lam): the per-unit factor is 1 / P(f)
         self.inv_bg_tgt = 1.0 / bg_tgt
         self.inv_bg_src = 1.0 / bg_src
         self.size = len(bg_tgt)
         self._loc = np.full(self.size, -1, dtype=np.int64)
+        self._mark = np.zeros(self.size, dtype=bool)
 
-    # -- lexical LLR of all window pairs ending in a rectangle of cells -----------------
+    # -- lexical LLR of window pairs ------------------------------------------------------
     def _direction(self, row_side: Side, col_side: Side, r0: int, r1: int, c0: int, c1: int,
-                   lam: float, inv_bg: np.ndarray, Kr: int, Kc: int) -> np.ndarray:
-        """log P(col window | row window) / P(col window) for row windows ending at
-        r0..r1 (sizes 1..Kr) and column windows ending at c0..c1 (sizes 1..Kc):
-        shape (Kr, Kc, rows, cols)."""
+                   lam: float, inv_bg: np.ndarray, Kr: int, Kc: int) -> "_Matches":
+        """log P(col window | row window) / P(col window), net of log(1 - lam) per column
+        unit, for row windows ending at r0..r1 (sizes 1..Kr) against column sentences
+        around c0..c1, as prefix sums over the columns (see `_Matches.window`)."""
         rs0, rs1 = max(0, r0 - Kr), r1  # row sentences needed
         cs0, cs1 = max(0, c0 - Kc), c1
         nr, nc = rs1 - rs0, cs1 - cs0
-        out = np.zeros((Kr, Kc, r1 - r0 + 1, c1 - c0 + 1))
+        rows = r1 - r0 + 1
         cu = col_side.units
         col_ids = cu.ids[cu.start[cs0] : cu.start[cs1]]
+        cum = np.zeros((Kr * rows, nc + 1))
         if nr <= 0 or nc <= 0 or len(col_ids) == 0:
-            return self._unexplained(out, col_side, c0, c1, lam, Kc)
-        vocab = np.unique(col_ids)
+            return _Matches(cum, r0, rows, cs0, col_side, lam)
+        # only units found on both sides count (a column unit no row window can explain
+        # adds log1p(0) = 0)
         loc = self._loc
-        loc[vocab] = np.arange(len(vocab))
+        a, b = row_side.exp_ptr[rs0], row_side.exp_ptr[rs1]
+        row_units = row_side.exp_unit[a:b]
+        loc[col_ids] = 0
+        mark = self._mark
+        mark[row_units[loc[row_units] == 0]] = True
+        loc[col_ids] = -1
+        vocab = np.flatnonzero(mark)  # sorted, as np.unique would give
+        mark[vocab] = False
+        nv = len(vocab)
+        if not nv:
+            return _Matches(cum, r0, rows, cs0, col_side, lam)
+        loc[vocab] = np.arange(nv)
         try:
-            nv = len(vocab)
             col_rows = np.repeat(np.arange(nc), np.diff(cu.start[cs0 : cs1 + 1]))
-            C = np.bincount(col_rows * nv + loc[col_ids], minlength=nc * nv).reshape(nc, nv)
-            a, b = row_side.exp_ptr[rs0], row_side.exp_ptr[rs1]
-            f = loc[row_side.exp_unit[a:b]]
+            fc = loc[col_ids]
+            kc = fc >= 0
+            C = np.bincount(col_rows[kc] * nv + fc[kc], minlength=nc * nv).reshape(nc, nv)
+            f = loc[row_units]
             keep = f >= 0
             E = np.bincount((row_side.exp_row[a:b][keep] - rs0) * nv + f[keep], weights=row_side.exp_w[a:b][keep],
                             minlength=nr * nv).reshape(nr, nv)
@@ -142,7 +147,6 @@ class BlockScorer:
         finally:
             loc[vocab] = -1
         cumE = np.vstack([np.zeros((1, nv)), np.cumsum(E, axis=0)])
-        rows, cols = r1 - r0 + 1, c1 - c0 + 1
         ends = np.arange(r0, r1 + 1)
         sizes = np.arange(1, Kr + 1)[:, None]
         # every row window (size a ending at i) at once: (Kr, rows, units)
@@ -152,28 +156,18 @@ class BlockScorer:
             scale = np.where(units > 0, 1.0 / units, 0.0)
         G = np.log1p(win * (scale[..., None] * weight))
         M = G.reshape(Kr * rows, nv) @ C.T.astype(np.float64)  # (row windows, column sentences)
-        cumM = np.hstack([np.zeros((M.shape[0], 1)), np.cumsum(M, axis=1)])
-        cends = np.arange(c0, c1 + 1)
-        csizes = np.arange(1, Kc + 1)[:, None]
-        hi = np.broadcast_to(cends - cs0, (Kc, cols))
-        lo = np.maximum(cends[None] - csizes, cs0) - cs0
-        out = (cumM[:, hi] - cumM[:, lo]).reshape(Kr, rows, Kc, cols).transpose(0, 2, 1, 3)
-        return self._unexplained(np.ascontiguousarray(out), col_side, c0, c1, lam, Kc)
+        np.cumsum(M, axis=1, out=cum[:, 1:])
+        return _Matches(cum, r0, rows, cs0, col_side, lam)
 
-    def _unexplained(self, out, col_side: Side, c0: int, c1: int, lam: float, Kc: int) -> np.ndarray:
-        """Every unit of a column window pays log(1 - lam); the matches above are net of it."""
-        cends = np.arange(c0, c1 + 1)
-        n_units = span(col_side.pre_units, cends[None], np.arange(1, Kc + 1)[:, None])  # (Kc, cols)
-        out += n_units[None, :, None, :] * math.log(1.0 - lam)
-        return out
-
-    def lexical(self, i0: int, i1: int, j0: int, j1: int, Ka: int, Kb: int) -> np.ndarray:
-        """LLR_lex of every a-b window pair (a <= Ka, b <= Kb) with the source window
-        ending at i0..i1 and the target window at j0..j1: shape (Ka, Kb, rows, cols)."""
+    def lexical(self, A: np.ndarray, B: np.ndarray, I: np.ndarray, J: np.ndarray) -> np.ndarray:
+        """LLR_lex of the A-B window pairs (source window of A sentences ending at I, target
+        window of B ending at J), broadcast; I and J within one rectangle of cells."""
         p = self.p
+        Ka, Kb = int(A.max()), int(B.max())
+        i0, i1, j0, j1 = int(I.min()), int(I.max()), int(J.min()), int(J.max())
         fwd = self._direction(self.src, self.tgt, i0, i1, j0, j1, p.lam_fwd, self.inv_bg_tgt, Ka, Kb)
         bwd = self._direction(self.tgt, self.src, j0, j1, i0, i1, p.lam_bwd, self.inv_bg_src, Kb, Ka)
-        return 0.5 * (fwd + bwd.transpose(1, 0, 3, 2))
+        return 0.5 * (fwd.window(A, I, B, J) + bwd.window(B, J, A, I))
 
     # -- the DP callback ----------------------------------------------------------------
     def cost(self, types: Sequence[tuple[int, int]], I: np.ndarray, J: np.ndarray) -> np.ndarray:
@@ -195,39 +189,29 @@ class BlockScorer:
         z2 = (p.c * l1 - l2) ** 2 / (p.s2 * mean)
         prior = np.array([p.log_prior[types[t]] for t in pairs])[:, None, None]
         lex = np.zeros((len(pairs),) + shape)
-        Ka, Kb = int(A.max()), int(B.max())
         rows = Ib[:, 0] if Ib.ndim == 2 else Ib
         for s0 in range(0, len(rows), SUB):
             sl = slice(s0, s0 + SUB)
-            i0, i1 = int(rows[sl].min()), int(rows[sl].max())
-            Js = Jb[sl]
-            j0 = max(0, int(Js.min()))
-            j1 = min(self.m, int(Js.max()))
-            if j1 < j0:
-                continue
-            L = self.lexical(i0, i1, j0, j1, Ka, Kb)
-            ri = (rows[sl] - i0)[:, None] if Js.ndim == 2 else rows[sl] - i0
-            cj = np.clip(Js - j0, 0, j1 - j0)
-            lex[:, sl] = L[A[:, 0, 0] - 1, B[:, 0, 0] - 1][:, ri, cj]
+            Is = Ib[sl][None]
+            Js = np.clip(Jb[sl], 0, self.m)[None]
+            lex[:, sl] = self.lexical(A, B, Is, Js)
         out[pairs] = -(prior + p.w_lex * lex - 0.5 * z2)
-        if self.bounds is not None:
-            out[~self._allowed(types, Ib, Jb)] = np.inf
         return out
 
-    def _allowed(self, types, I: np.ndarray, J: np.ndarray) -> np.ndarray:
-        """Beads that stay inside one input block: both windows in one block, the same
-        one, and a 1-0 / 0-1 bead's other coordinate within that block's range."""
-        s_b, t_b = self.bounds
-        last_s = self.sblk[np.clip(I - 1, 0, max(self.n - 1, 0))] if self.n else np.zeros_like(I)
-        last_t = self.tblk[np.clip(J - 1, 0, max(self.m - 1, 0))] if self.m else np.zeros_like(J)
-        ok = np.empty((len(types),) + I.shape, dtype=bool)
-        for t, (a, b) in enumerate(types):
-            if a and b:
-                first_s = self.sblk[np.clip(I - a, 0, self.n - 1)]
-                first_t = self.tblk[np.clip(J - b, 0, self.m - 1)]
-                ok[t] = (first_s == last_s) & (first_t == last_t) & (last_s == last_t)
-            elif a:
-                ok[t] = (J >= t_b[last_s]) & (J <= t_b[last_s + 1])
-            else:
-                ok[t] = (I >= s_b[last_t]) & (I <= s_b[last_t + 1])
-        return ok
+
+class _Matches:
+    """Prefix sums, over column sentences cs0.., of the lexical LLR of row windows (size
+    a, ending at row r0 + r: line (a - 1) * rows + r)."""
+
+    def __init__(self, cum: np.ndarray, r0: int, rows: int, cs0: int, col_side: Side, lam: float):
+        self.cum, self.r0, self.rows, self.cs0, self.col_side, self.lam = cum, r0, rows, cs0, col_side, lam
+
+    def window(self, a: np.ndarray, r: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """The LLR of the row window (a, ending at r) against the column window (b, ending
+        at c), broadcast; windows that start before the first row or column are clipped
+        (the DP masks them)."""
+        line = (a - 1) * self.rows + (r - self.r0)
+        hi = c - self.cs0
+        lo = np.maximum(c - b, self.cs0) - self.cs0
+        n_units = span(self.col_side.pre_units, c, b)
+        return self.cum[line, hi] - self.cum[line, lo] + n_units * math.log(1.0 - self.lam)

@@ -19,7 +19,9 @@ three sentences is aligned with statistics of the whole input:
 4. The final pass with these estimates: a coarse Viterbi pass (beads of up to
    two sentences a side) finds the region, then every bead type is scored in a
    band around it (pipeline/align/dp.py `Lattice`), which gives the best path
-   and, by forward-backward, each bead's posterior probability. Platt scaling
+   and, by forward-backward, each bead's posterior probability. Consecutive
+   small blocks (paragraphs) are computed together, each on its own whole grid
+   (`dp.BlockLattices`). Platt scaling
    fitted on the real Text+Berg dev set (eval/align/) turns that into the
    probability that the bead is right: the bead's score.
 
@@ -38,7 +40,7 @@ import numpy as np
 from pipeline.align import dp
 from pipeline.align.base import Aligner, register
 from pipeline.align.blas import single_thread
-from pipeline.align.lexicon import Lexicon, Table, merge, read_dictionary, train_model1
+from pipeline.align.lexicon import Lexicon, Table, merge, read_dictionary, train_model1, unique_inverse
 from pipeline.align.model import BlockScorer, ModelParams, Side, bead_types, default_log_priors
 from pipeline.align.units import Units, Vocabulary
 from pipeline.types import Bead
@@ -59,15 +61,15 @@ TEMPERATURE = 1.5  # posterior temperature, chosen on the real Text+Berg dev set
 CALIBRATION = {"mt": (0.645, 0.442), "no_mt": (0.462, 0.281)}
 BACKGROUND_PRIOR = 1000.0  # pseudo-units behind the background frequencies
 BACKGROUND_VOCAB = 20000.0  # unit types they are spread over (a language's working vocabulary)
-SMALL_GRID = 1024  # grids of up to this many cells skip the coarse pass
-JOINED_SENTENCES = 256  # small input blocks are aligned together, in one lattice, up to this size
+SMALL_GRID = 1024  # grids of up to this many cells skip the coarse pass, and are aligned together
+JOINED_SENTENCES = 256  # source sentences of consecutive small blocks aligned together (dp.BlockLattices)
 RADIUS = 8  # band half-width, around the coarse path, in which every bead type is scored
 
 
 @dataclass
 class _Block:
     """Consecutive input blocks aligned in one lattice (many small paragraphs cost one
-    DP set-up, not one each); beads never cross their bounds (model.BlockScorer)."""
+    DP set-up, not one each); each keeps its own grid (dp.BlockLattices)."""
 
     src: Side
     tgt: Side
@@ -138,11 +140,15 @@ class NlenAligner(Aligner):
         offsets_s = np.cumsum([0] + [len(b) for b in src_blocks])
         offsets_t = np.cumsum([0] + [len(b) for b in tgt_blocks])
 
-        # consecutive input blocks, grouped until JOINED_SENTENCES source sentences
+        # consecutive small input blocks, grouped until JOINED_SENTENCES source sentences
+        def small(k: int) -> bool:
+            return (len(src_blocks[k]) + 1) * (len(tgt_blocks[k]) + 1) <= SMALL_GRID
+
         groups, k = [], 0
         while k < len(src_blocks):
             k1 = k + 1
-            while k1 < len(src_blocks) and offsets_s[k1 + 1] - offsets_s[k] <= JOINED_SENTENCES:
+            while (small(k) and k1 < len(src_blocks) and small(k1)
+                   and offsets_s[k1 + 1] - offsets_s[k] <= JOINED_SENTENCES):
                 k1 += 1
             groups.append((k, k1))
             k = k1
@@ -211,15 +217,15 @@ class NlenAligner(Aligner):
         return paths
 
     def _lattice(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, n: int, m: int,
-                 posteriors: bool = True) -> dp.Lattice:
-        """The lattice of one block. Input blocks joined together: each one's own cells
-        (beads never leave it). One small block: its whole grid. A large one: a coarse
+                 posteriors: bool = True) -> dp.Lattice | dp.BlockLattices:
+        """The lattice of one block. Small input blocks joined together: each one's own
+        grid, all computed at once (dp.BlockLattices). One small block: its whole grid. A large one: a coarse
         Viterbi pass (beads of at most 2 sentences a side) finds the region, and every
         bead type is scored in a band around it."""
-        sc = BlockScorer(b.src, b.tgt, bg_src, bg_tgt, p, self.max_size, b.s_bounds, b.t_bounds)
+        sc = BlockScorer(b.src, b.tgt, bg_src, bg_tgt, p, self.max_size)
         if len(b.s_bounds) > 2:
-            band = _block_band(b)
-        elif (n + 1) * (m + 1) <= SMALL_GRID:
+            return dp.BlockLattices(b.s_bounds, b.t_bounds, types, sc.cost, self.temperature, posteriors=posteriors)
+        if (n + 1) * (m + 1) <= SMALL_GRID:
             band = dp.full_band(n, m)
         else:
             coarse = [ab for ab in types if max(ab) <= 2]
@@ -238,18 +244,6 @@ class NlenAligner(Aligner):
         return [Bead(tuple(range(int(q.i) - q.a, int(q.i))), tuple(range(int(q.j) - q.b, int(q.j))),
                      float(np.clip(pr, 0.0, 1.0)))
                 for q, pr in zip(path, post)]
-
-
-def _block_band(b: _Block) -> tuple[np.ndarray, np.ndarray]:
-    """For joined input blocks, each row's columns: its input block's target range (a
-    row at a corner, where one block ends and the next starts, spans both)."""
-    first = np.full(b.n + 1, b.m, dtype=np.int64)
-    last = np.zeros(b.n + 1, dtype=np.int64)
-    for k in range(len(b.s_bounds) - 1):
-        rows = slice(b.s_bounds[k], b.s_bounds[k + 1] + 1)
-        first[rows] = np.minimum(first[rows], b.t_bounds[k])
-        last[rows] = np.maximum(last[rows], b.t_bounds[k + 1])
-    return first, last
 
 
 def _calibrate(p: np.ndarray, slope: float, shift: float) -> np.ndarray:
@@ -305,31 +299,48 @@ def _lam(lam: float, pairs, bg: np.ndarray) -> float:
     pairs = pairs[:LAM_BEADS]
     if not pairs:
         return lam
-    # expected units of each bead's row side, summed per (bead, unit)
+    # expected units of each bead's row side, summed per (bead, unit); beads of one block
+    # (the same two sides) at once
     eb, eu, ew, cb, cu, units = [], [], [], [], [], []
-    for k, (row_side, col_side, rows, cols) in enumerate(pairs):
-        for i in rows:
-            a, b = row_side.exp_ptr[i], row_side.exp_ptr[i + 1]
-            eu.append(row_side.exp_unit[a:b])
-            ew.append(row_side.exp_w[a:b])
-            eb.append(np.full(b - a, k))
-        for j in cols:
-            ids = col_side.units.sentence(j)
-            cu.append(ids)
-            cb.append(np.full(len(ids), k))
-        units.append(sum(int(row_side.units.lengths[i]) for i in rows))
+    k = 0
+    while k < len(pairs):
+        row_side, col_side = pairs[k][0], pairs[k][1]
+        k1 = k
+        while k1 < len(pairs) and pairs[k1][0] is row_side and pairs[k1][1] is col_side:
+            k1 += 1
+        group = pairs[k:k1]
+        r0, r1 = np.array([g[2][0] for g in group]), np.array([g[2][-1] + 1 for g in group])
+        c0, c1 = np.array([g[3][0] for g in group]), np.array([g[3][-1] + 1 for g in group])
+        beads = np.arange(k, k1)
+        a, b = row_side.exp_ptr[r0], row_side.exp_ptr[r1]
+        at = _ranges(a, b)
+        eu.append(row_side.exp_unit[at])
+        ew.append(row_side.exp_w[at])
+        eb.append(np.repeat(beads, b - a))
+        a, b = col_side.units.start[c0], col_side.units.start[c1]
+        cu.append(col_side.units.ids[_ranges(a, b)])
+        cb.append(np.repeat(beads, b - a))
+        units.append(row_side.units.start[r1] - row_side.units.start[r0])
+        k = k1
+    units = np.concatenate(units)
     cu_all, cb_all = np.concatenate(cu), np.concatenate(cb)
     if not len(cu_all):
         return lam
     size = len(bg) + 1
     if not sum(len(x) for x in eu):
         return float((PRIOR_UNITS * lam) / (len(cu_all) + PRIOR_UNITS))
-    keys, inv = np.unique(np.concatenate(eb) * size + np.concatenate(eu), return_inverse=True)
+    keys, inv = unique_inverse(np.concatenate(eb) * size + np.concatenate(eu), len(pairs) * size)
     sums = np.bincount(inv, weights=np.concatenate(ew))
     want = cb_all * size + cu_all
     at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
     found = keys[at] == want
-    n_units = np.maximum(np.array(units, dtype=np.float64), 1.0)[cb_all]
+    n_units = np.maximum(units.astype(np.float64), 1.0)[cb_all]
     ps = np.where(found, sums[at], 0.0) / n_units
     post = lam * ps / (lam * ps + (1.0 - lam) * bg[cu_all])
     return float((post.sum() + PRIOR_UNITS * lam) / (len(cu_all) + PRIOR_UNITS))
+
+
+def _ranges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The indices a[0]..b[0]-1, a[1]..b[1]-1, ... concatenated."""
+    lens = b - a
+    return np.repeat(a - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))

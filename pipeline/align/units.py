@@ -33,7 +33,8 @@ def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     if text.isascii():
         return text
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    marks = {ord(ch): None for ch in set(text) if unicodedata.combining(ch)}
+    return text.translate(marks)
 
 
 def unit_strings(text: str) -> list[str]:

@@ -33,7 +33,7 @@ def clear(directory: Path, conversions: bool) -> list[str]:
     import shutil
 
     from pipeline.cache import DB_NAME, TranslationCache, check_cache_dir, remove_database
-    from pipeline.errors import UserError
+    from pipeline.errors import CacheError, DamagedCacheError
 
     check_cache_dir(directory)
     lines = []
@@ -46,17 +46,15 @@ def clear(directory: Path, conversions: bool) -> list[str]:
                 lines.append(f"cleared {cache.clear()} cached translations from {cache.path}")
             finally:
                 cache.close()
-        except UserError as exc:
-            if "damaged" not in str(exc):
-                raise
+        except DamagedCacheError as exc:  # cannot be opened or emptied as a cache: removed whole
             remove_database(directory)
-            lines.append(f"removed the damaged translation cache {directory / DB_NAME}")
+            lines.append(f"removed {directory / DB_NAME}: {exc.problem.split(';')[0]}")
     ct2 = directory / "ct2"
     if conversions and ct2.is_dir():
         try:
             shutil.rmtree(ct2)
         except OSError as exc:
-            raise UserError(f"{exc.filename or ct2}: cannot remove the converted models ({exc.strerror or exc})") from None
+            raise CacheError(exc.filename or ct2, f"cannot remove the converted models ({exc.strerror or exc})") from None
         lines.append(f"removed converted models in {ct2}")
     return lines
 

@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.compare import compare, expand_runs, markdown_table, parse_spec, report_stem, write_plot
     from pipeline.errors import UserError
     from pipeline.evaluate import load_reference
+    from pipeline.translate.base import backend_class
+    from pipeline.translate.stack import check_request
     from pipeline.write import atomic_write_text, check_writable, write_json
 
     if args.model or args.revision:
@@ -81,7 +83,11 @@ def run(args: argparse.Namespace) -> int:
         if not check_readme(args.fill_readme, ref):
             print(f"nlen: note: {args.fill_readme} has no '{ref.name}: measured' column; nothing will be filled",
                   file=sys.stderr)
-    report = compare(specs, ref, settings_from_args(args), units=units, family=args.family, aligner=args.aligner,
+    settings = settings_from_args(args)
+    for spec in specs:  # options a model or backend cannot honour: refused before the first model loads
+        check_request(spec.model, settings, args.family)
+        backend_class(spec.backend).check_options(spec.model, settings, spec.revision)
+    report = compare(specs, ref, settings, units=units, family=args.family, aligner=args.aligner,
                      n_bootstrap=args.bootstrap, ar_trials=args.ar_trials, seed=args.seed, progress=not args.no_progress)
     stem = args.reports_dir / report_stem(report["created"])
     plot = stem.with_suffix(".png") if write_plot(report, stem.with_suffix(".png")) else None

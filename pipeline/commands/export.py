@@ -62,7 +62,9 @@ def format_report(report: dict) -> list[str]:
         lines.append(f"left out of the {report['format']} file {n}: {why}")
     for what, n in export["notes"].items():
         lines.append(f"{what}: {n}")
-    lines.append(f"wrote {export['written']} beads: {', '.join(export['files'])}")
+    files = export["files"]  # XCES writes two per document: name the first few (all are in --report)
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
+    lines.append(f"wrote {export['written']} beads: {shown}")
     return lines
 
 

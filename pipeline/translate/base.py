@@ -37,7 +37,7 @@ class GenerationSettings:
     num_beams: int | None = None
     max_new_tokens: int | None = None  # None: bounded relative to the input length
     length_penalty: float | None = None
-    batch_size: int = 16  # paragraphs per batch (measured on CPU: make bench ARGS=--sweep)
+    batch_size: int = 16  # paragraphs per batch (measured on CPU: make bench's sweep)
     batch_tokens: int | None = None  # source-token budget per batch (overrides batch_size)
     device: str = "auto"  # auto | cpu | cuda | cuda:N | cuda:N,M,… (see parse_device)
     compute_type: str | None = None  # ctranslate2 quantisation; transformers runs float32

@@ -18,6 +18,7 @@ results are taken in order, so the output does not depend on the timing.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -32,7 +33,8 @@ from typing import Iterator, Sequence
 
 from pipeline.errors import UserError
 from pipeline.translate.base import GenerationSettings, Translation, no_cuda_error, parse_device, register_backend
-from pipeline.translate.hf import HFTranslator, hub_preflight, load_hf, quiet_transformers, resolved_revision
+from pipeline.translate.hf import (HFTranslator, check_finite_weights, hub_preflight, load_hf, quiet_transformers,
+                                  resolved_revision)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16"
 # int8 can run as int8_float16 on a GPU; float types are converted as they run).
 CONVERT_AS = {"int8_float32": "int8", "int8_float16": "int8", "int8_bfloat16": "int8"}
 RECORD = "nlen-conversion.json"  # files of a finished conversion, with sizes and hashes
+WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)  # OSErrors of writing, not of a damaged model
+CONVERSION_ADVICE = "set NLEN_CACHE_DIR to a writable folder, or use --backend transformers"
 
 def cpu_threads() -> int:
     """The cores this process may use: its CPU affinity, capped by OMP_NUM_THREADS
@@ -57,7 +61,7 @@ def cpu_threads() -> int:
 
 def default_threads(cores: int) -> tuple[int, int]:
     """(inter_threads, intra_threads) on CPU: one single-threaded translator per
-    core, each working on its own batch. Measured by `make bench ARGS=--sweep`
+    core, each working on its own batch. Measured by `make bench`'s sweep
     (eval/reports/bench.md): on 2 cores, 2 × 1 ran about 1.5× as fast as 1 × 2
     at every batch size (README, Speed). Not measured beyond 2 cores."""
     return cores, 1
@@ -164,22 +168,39 @@ def conversion_problem(folder: Path) -> str | None:
     return None
 
 
+def _checked_converter():
+    from ctranslate2.converters import TransformersConverter
+
+    class CheckedConverter(TransformersConverter):
+        """Refuses weights that are not finite numbers (random bytes inside a
+        weights file still parse) rather than converting them."""
+
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            return check_finite_weights(super().load_model(model_class, model_name_or_path, **kwargs))
+
+    return CheckedConverter
+
+
 def convert_model(model: str, revision: str | None, quantization: str, target: Path) -> Path:
     """Convert atomically: into a temporary folder beside `target`, with the
     record of its files, then rename into place (a broken folder there is
     moved aside in the same step and removed)."""
-    from ctranslate2.converters import TransformersConverter
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise UserError(f"{exc.filename or target.parent}: cannot write the CTranslate2 conversion of {model} "
+                        f"({exc.strerror or exc}); {CONVERSION_ADVICE}") from None
     started = time.perf_counter()
     log.info("converting %s to CTranslate2 (%s) into %s; later runs reuse it", model, quantization, target)
     try:
         out = tmp / "model"
         try:
-            converter = TransformersConverter(model, revision=revision if not Path(model).is_dir() else None)
+            converter = _checked_converter()(model, revision=revision if not Path(model).is_dir() else None)
             converter.convert(str(out), quantization=quantization, force=True)
         except Exception as exc:  # noqa: BLE001 - the weights are read here: a damaged file fails here
+            if isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS:
+                raise
             detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:240]
             raise UserError(f"cannot convert model {model} to CTranslate2: its files are missing or damaged ({detail})") from exc
         files = {f.name: {"size": f.stat().st_size, "sha256": _file_sha256(f)} for f in sorted(out.iterdir()) if f.is_file()}
@@ -192,6 +213,9 @@ def convert_model(model: str, revision: str | None, quantization: str, target: P
         except OSError:
             if conversion_problem(target) is not None:  # not a lost race with another process
                 raise
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile: the conversion is not kept
+        raise UserError(f"{target}: cannot write the CTranslate2 conversion of {model} ({exc.strerror or exc}); "
+                        f"{CONVERSION_ADVICE}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.debug("converted in %.1fs", time.perf_counter() - started)
@@ -216,6 +240,11 @@ class CTranslate2Translator(HFTranslator):
     def check_options(cls, model: str, settings: GenerationSettings, revision: str | None) -> None:
         super().check_options(model, settings, revision)
         check_compute_type(settings.compute_type)
+        # A GPU or compute type this machine lacks is refused before any input is read or model loaded.
+        resolve_compute_type(settings.compute_type, resolve_ct2_device(settings.device)[0])
+        from pipeline.cache import check_cache_dir
+
+        check_cache_dir(ct2_cache_root(), CONVERSION_ADVICE)  # a file in the way fails now, not after loading
 
     def __init__(self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None):
         super().__init__(model, settings)

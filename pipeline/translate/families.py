@@ -151,13 +151,18 @@ def _target_tokens(tokenizer: Any) -> list[str]:
     return sorted(t for t in vocab if t.startswith(">>") and t.endswith("<<"))
 
 
+def check_family(name: str | None) -> None:
+    """--family NAME names a known family (checked before any model loads)."""
+    if name and name not in FAMILIES:
+        from pipeline.errors import UserError
+
+        raise UserError(f"unknown model family {name!r} (choose from {', '.join(FAMILIES)})")
+
+
 def resolve_family(model_name: str, config: Any, tokenizer: Any, name: str | None = None) -> ModelFamily:
     """The family by explicit `name`, else the first that matches; fallback seq2seq."""
     if name:
-        if name not in FAMILIES:
-            from pipeline.errors import UserError
-
-            raise UserError(f"unknown model family {name!r} (choose from {', '.join(FAMILIES)})")
+        check_family(name)
         return FAMILIES[name]
     for family in FAMILIES.values():
         if family is not FAMILIES["seq2seq"] and family.matches(model_name, config, tokenizer):

@@ -4,6 +4,7 @@ token counting and the generation part of the provenance."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -19,6 +20,30 @@ log = logging.getLogger(__name__)
 # Output bound when --max-new-tokens is not given: generous for nl→en (English
 # is rarely more than 1.5× the Dutch in tokens) but never unbounded.
 AUTO_MAX_NEW_TOKENS = "min(model limit, 2 x source tokens + 16 rounded up to a multiple of 32)"
+
+
+# A model's input and output are bounded by this many positions at most.
+MAX_POSITIONS = 512
+
+
+def position_limit(model: str) -> int:
+    """The most positions a model's input or output may have, as far as it can be
+    known without loading the model (its config.json, when it is a local folder)."""
+    limit = MAX_POSITIONS
+    try:
+        data = json.loads((Path(model).expanduser() / "config.json").read_text(encoding="utf-8"))
+        n = data.get("max_position_embeddings")
+        if isinstance(n, int) and n > 0:
+            limit = min(limit, n)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return limit
+
+
+def check_output_bound(model: str, max_new_tokens: int | None) -> None:
+    limit = position_limit(model)
+    if max_new_tokens and max_new_tokens > limit:
+        raise UserError(f"--max-new-tokens {max_new_tokens} is over the model's limit of {limit} positions")
 
 
 def missing_model_message(model: str, exc: Exception) -> str:
@@ -88,12 +113,65 @@ def load_hf(model: str, revision: str | None, loader, what: str = "model"):
         detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:240]
         if path.is_dir():
             files = ", ".join(sorted(f.name for f in path.iterdir())) or "none"
+            found = (missing_tokenizer_files(path) if what == "tokenizer" else "") or \
+                (broken_json(path) if isinstance(exc, json.JSONDecodeError) else "")
             raise UserError(f"cannot load the {what} from model directory {model}: its files are missing or "
-                            f"damaged ({detail}); files there: {files}") from exc
+                            f"damaged ({found or detail}); files there: {files}") from exc
         if isinstance(exc, (OSError, ValueError)):
             raise UserError(missing_model_message(model, exc)) from exc
         raise UserError(f"cannot load the {what} of {model!r} from the Hugging Face cache: it is damaged "
                         f"({detail}); download it again with `hf download {model} --force-download`") from exc
+
+
+def missing_tokenizer_files(folder: Path) -> str:
+    """Which files the tokenizer class named in tokenizer_config.json needs and the
+    folder lacks (its required file arguments), e.g. "source.spm, vocab.json missing";
+    "" when that cannot be told."""
+    import inspect
+
+    try:
+        name = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8")).get("tokenizer_class")
+        import transformers
+
+        cls = getattr(transformers, str(name), None)
+        required = [k for k, p in inspect.signature(cls.__init__).parameters.items()
+                    if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD and k != "self"]
+        names = [cls.vocab_files_names[k] for k in required if k in cls.vocab_files_names]
+    except Exception:  # noqa: BLE001 - no config, another layout: the loader's own error is shown
+        return ""
+    missing = [n for n in names if not (folder / n).is_file()]
+    return f"{', '.join(missing)} missing ({name} needs {', '.join(names)})" if missing else ""
+
+
+def broken_json(folder: Path) -> str:
+    """The first .json file in `folder` that does not parse, e.g. "vocab.json is not valid
+    JSON (line 2 column 1)" (a JSONDecodeError from transformers names no file)."""
+    for file in sorted(folder.glob("*.json")):
+        try:
+            json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            where = f"line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+            return f"{file.name} is not valid JSON ({where})"
+    return ""
+
+
+class NonFiniteWeights(Exception):
+    """Weights that parse but are not finite numbers: random bytes inside a weights file."""
+
+
+def check_finite_weights(model):
+    """`model`, if its weights are finite numbers and its buffers hold no NaN (a
+    buffer may hold -inf as a mask). Else every output would be empty or garbage,
+    with no error."""
+    import torch
+
+    tensors = [(name, t, torch.isfinite) for name, t in model.named_parameters()]
+    tensors += [(name, t, lambda x: ~torch.isnan(x)) for name, t in model.named_buffers()]
+    for name, tensor, ok in tensors:
+        if tensor.is_floating_point() and not bool(ok(tensor).all()):
+            bad = tensor.numel() - int(ok(tensor).sum())
+            raise NonFiniteWeights(f"{bad} of the {tensor.numel()} values of {name} are not finite numbers")
+    return model
 
 
 def resolved_revision(model: str, revision: str | None, config) -> str | None:
@@ -146,7 +224,7 @@ class HFTranslator(Translator):
         penalty = settings.length_penalty if settings.length_penalty is not None else generation_config.length_penalty
         self.length_penalty = 1.0 if penalty is None else penalty  # unset: transformers' default
         limits = [getattr(tokenizer, "model_max_length", None), getattr(config, "max_position_embeddings", None)]
-        self.max_input_tokens = min(x for x in limits + [512] if isinstance(x, int) and x > 0)
+        self.max_input_tokens = min(x for x in limits + [MAX_POSITIONS] if isinstance(x, int) and x > 0)
         # Everything else the checkpoint's generation config sets (bad_words_ids, …) applies too: record it.
         self.model_generation_config = generation_config.to_diff_dict()
         if settings.max_new_tokens and settings.max_new_tokens > self.max_input_tokens:

@@ -14,11 +14,22 @@ from pathlib import Path
 from pipeline.translate.base import GenerationSettings, Translator, backend_class
 
 
+def check_request(model: str, settings: GenerationSettings, family: str | None) -> None:
+    """What needs no model to refuse: an unknown --family, an output bound over
+    the model's position limit (read from its config.json when it is local)."""
+    from pipeline.translate.families import check_family
+    from pipeline.translate.hf import check_output_bound
+
+    check_family(family)
+    check_output_bound(str(model), settings.max_new_tokens)
+
+
 def open_translator(backend: str, model: str, settings: GenerationSettings, *, revision: str | None = None,
                     family: str | None = None, cache: bool = False, cache_dir: Path | None = None) -> Translator:
     """Backend `backend` on `model`, behind the translation cache when `cache`
     (in `cache_dir`, default $NLEN_CACHE_DIR or ~/.cache/nlen). Use it as a
     context manager, or `close()` it."""
+    check_request(model, settings, family)
     cls = backend_class(backend)
     cls.check_options(str(model), settings, revision)
     store = None

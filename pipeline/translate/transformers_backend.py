@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pipeline.errors import UserError
 from pipeline.translate.base import GenerationSettings, Translation, register_backend, resolve_device
-from pipeline.translate.hf import HFTranslator, hub_preflight, load_hf, quiet_transformers, resolved_revision
+from pipeline.translate.hf import (HFTranslator, check_finite_weights, hub_preflight, load_hf, quiet_transformers,
+                                  resolved_revision)
 
 # What this backend runs; --compute-type is a ctranslate2 option.
 COMPUTE_TYPE = "float32"
@@ -19,6 +20,8 @@ class TransformersTranslator(HFTranslator):
         if settings.compute_type not in (None, "auto", COMPUTE_TYPE):
             raise UserError(f"--compute-type {settings.compute_type} is a ctranslate2 option; the transformers "
                             f"backend runs {COMPUTE_TYPE} (use --backend ctranslate2 to quantise)")
+        if settings.device.startswith("cuda"):
+            resolve_device(settings.device)  # no CUDA here: refused before the model loads
 
     def __init__(self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None):
         super().__init__(model, settings)
@@ -29,7 +32,8 @@ class TransformersTranslator(HFTranslator):
         self.device = resolve_device(settings.device)
         hub_preflight(model)
         tokenizer = load_hf(model, revision, AutoTokenizer.from_pretrained, "tokenizer")
-        self.model = load_hf(model, revision, AutoModelForSeq2SeqLM.from_pretrained, "model weights")
+        self.model = load_hf(model, revision, lambda m, revision: check_finite_weights(
+            AutoModelForSeq2SeqLM.from_pretrained(m, revision=revision)), "model weights")
         self.model.to(self.device).eval()
         self.revision = resolved_revision(model, revision, self.model.config)
         self.setup_prompting(self.model.config, tokenizer, self.model.generation_config, family)

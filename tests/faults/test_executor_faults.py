@@ -196,14 +196,18 @@ def test_refused_before_the_model_loads(option, message, tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_read_only_out_dir_as_an_ordinary_user(tmp_path, capsys):
-    if os.getuid() == 0:
-        pytest.skip("root writes in read-only folders; /sys stands in above")
-    out = tmp_path / "o"
-    out.mkdir()
-    out.chmod(0o555)
-    rc = main(["translate", news_file(tmp_path), "--out-dir", str(out), "--model", "/no/such/model", "--no-cache"])
-    assert rc == 2 and "--out-dir is not writable" in one_line(capsys.readouterr().err)
+def test_read_only_out_dir_as_an_ordinary_user():
+    """As a user who cannot write there (root drops to `nobody`)."""
+    from faults.test_translate_faults import run_without_write_permission, shared_folder
+
+    with shared_folder() as shared:
+        out = shared / "o"
+        out.mkdir()
+        out.chmod(0o555)
+        res = run_without_write_permission(["translate", news_file(shared), "--out-dir", str(out), "--model",
+                                            "/no/such/model", "--no-cache"], shared)
+        assert res.returncode == 2 and f"{out}: --out-dir is not writable" in one_line(res.stderr)
+        assert list(out.iterdir()) == []
 
 
 def news_file(tmp_path: Path) -> str:

@@ -9,6 +9,7 @@ tests/conftest.py is the model; each case breaks a copy of it, or a cache.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,7 @@ def test_damaged_cache_database(damaged_cache, tiny_marian, tmp_path, capsys):
     assert (damaged_cache / DB).read_bytes() == before  # neither command changed it
     # `cache clear` removes what it cannot empty, and the cache works again
     code, out, err = cli(["cache", "clear", "--cache-dir", str(damaged_cache)], capsys)
-    assert code == 0 and f"removed the damaged translation cache {damaged_cache / DB}" in out and not err
+    assert code == 0 and f"removed {damaged_cache / DB}: translation cache is damaged" in out and not err
     assert not list(damaged_cache.glob(DB + "*"))
     assert translate(capsys, tiny_marian, tmp_path / "out", "--cache-dir", str(damaged_cache))[0] == 0
 
@@ -113,17 +114,78 @@ def test_damaged_cache_is_found_before_the_model_loads(damaged_cache, tmp_path, 
     one_error(err, "translation cache is damaged")  # not the model's error: the cache is checked first
 
 
-def test_cache_path_that_is_a_file(tiny_marian, ct2_home, tmp_path, capsys):
-    path = tmp_path / "cache-file"
-    path.write_bytes(b"my notes")
+@pytest.mark.parametrize("layout", ["newer nlen", "foreign"])
+def test_cache_of_another_layout_is_refused_and_cleared(ct2_home, tmp_path, capsys, layout):
+    """Not damaged, but not a cache this nlen can use: one line, and `cache clear` removes it."""
+    from pipeline.cache import TranslationCache
+    from pipeline.errors import DamagedCacheError
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    con = sqlite3.connect(cache / DB)
+    con.execute("CREATE TABLE configs (a)" if layout == "foreign" else "CREATE TABLE later (a)")
+    con.execute(f"PRAGMA user_version = {2 if layout == 'foreign' else 99}")  # 2: this nlen's layout number
+    con.commit()
+    con.close()
+    with pytest.raises(DamagedCacheError):  # the type `cache clear` removes by
+        TranslationCache(cache)
+    code, err = translate(capsys, tmp_path / "no-model", tmp_path / "out", "--cache-dir", str(cache))
+    assert code == 2
+    one_error(err, str(cache / DB), "newer nlen (layout 99)" if layout == "newer nlen" else "not laid out as nlen's",
+              "nlen cache clear")
+    code, out, err = cli(["cache", "clear", "--cache-dir", str(cache)], capsys)
+    assert code == 0 and out.startswith(f"removed {cache / DB}: ") and not err
+    assert not list(cache.glob(DB + "*")) and files_in(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("where", ["a file", "under a file", "database is a folder"])
+def test_cache_path_that_is_a_file(tiny_marian, ct2_home, tmp_path, capsys, where):
+    notes = tmp_path / "cache-file"
+    notes.write_bytes(b"my notes")
+    path, message = {"a file": (notes, "is a file, not a folder"),
+                     "under a file": (notes / "sub", f"the cache folder cannot be made: {notes} is a file"),
+                     "database is a folder": (tmp_path, f"{tmp_path / DB}: is not a file, so not a translation cache")}[where]
+    if where == "database is a folder":
+        (tmp_path / DB).mkdir()
     code, err = translate(capsys, tiny_marian, tmp_path / "out", "--cache-dir", str(path))
     assert code == 2
-    one_error(err, str(path), "is a file, not a folder", "--no-cache")
+    one_error(err, str(path), message, "--no-cache")
     for action in ("stats", "clear"):
         code, out, err = cli(["cache", action, "--cache-dir", str(path)], capsys)
         assert code == 2 and out == ""
-        one_error(err, str(path), "is a file, not a folder")
-    assert path.read_bytes() == b"my notes" and files_in(tmp_path / "out") == []
+        one_error(err, str(path), message)
+    assert notes.read_bytes() == b"my notes" and files_in(tmp_path / "out") == []
+    assert (tmp_path / DB).is_dir() == (where == "database is a folder")  # never removed: it is not ours
+
+
+def test_conversion_folder_that_cannot_be_written(tiny_marian, tmp_path, capsys, monkeypatch):
+    """Conversions go to $NLEN_CACHE_DIR/ct2, even with --no-cache: a file in the way
+    is refused before the model loads, a folder that cannot be made when converting."""
+    monkeypatch.setenv("NLEN_CACHE_DIR", str(SEED))  # a file
+    code, err = translate(capsys, tmp_path / "no-model", tmp_path / "out", "--no-cache")
+    assert code == 2
+    one_error(err, f"{SEED}/ct2: the cache folder cannot be made", "NLEN_CACHE_DIR", "--backend transformers")
+    monkeypatch.setenv("NLEN_CACHE_DIR", "/proc/nlen-test-cache")  # cannot be made, even by root
+    code, err = translate(capsys, tiny_marian, tmp_path / "out", "--no-cache")
+    assert code == 2
+    one_error(err, "/proc/nlen-test-cache", f"cannot write the CTranslate2 conversion of {tiny_marian}",
+              "NLEN_CACHE_DIR")
+    assert files_in(tmp_path / "out") == []
+
+    from ctranslate2.converters import TransformersConverter
+
+    def disk_full(self, output_dir, *args, **kwargs):  # simulates ENOSPC halfway through writing model.bin
+        os.makedirs(output_dir, exist_ok=True)
+        Path(output_dir, "model.bin").write_bytes(b"half")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("NLEN_CACHE_DIR", str(home))
+    monkeypatch.setattr(TransformersConverter, "convert", disk_full)
+    code, err = translate(capsys, tiny_marian, tmp_path / "out", "--no-cache")
+    assert code == 2
+    one_error(err, f"{home / 'ct2'}/", "cannot write the CTranslate2 conversion", "No space left on device")
+    assert files_in(home / "ct2") == [] and files_in(tmp_path / "out") == []  # nothing half-written kept
 
 
 def test_stats_on_a_missing_cache_creates_nothing(tmp_path, capsys):
@@ -136,24 +198,49 @@ def test_stats_on_a_missing_cache_creates_nothing(tmp_path, capsys):
 
 
 UNPRIVILEGED = 65534  # nobody
+# root without the capabilities that let it ignore file permissions: it stays root (so it
+# can read a checkout that only root may read, as a fresh clone in a 0700 folder is), but
+# the permission bits on the files it owns apply to it
+NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
 
 
 def run_without_write_permission(args: list[str], shared: Path) -> subprocess.CompletedProcess:
-    """`nlen ARGS` as a user who cannot write into the read-only cache: this user
-    when not root (root writes anyway), else `nobody` via setpriv."""
+    """`nlen ARGS` as a user who cannot write into read-only folders: this user when not
+    root, else root without CAP_DAC_OVERRIDE, else `nobody` (if it can read the checkout)."""
     env = {**os.environ, "NLEN_CACHE_DIR": str(shared / "home"), "HOME": str(shared)}
     cmd = [sys.executable, "-m", "pipeline", *args]
     if os.geteuid() == 0:
         if not shutil.which("setpriv"):
-            pytest.skip("root, and no setpriv to drop to an unprivileged user")
-        cmd = ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups", *cmd]
+            pytest.skip("root, and no setpriv to drop the right to write anywhere")
+        locked = shared / "probe"  # a folder only its owner may write, and its owner may not
+        locked.mkdir(mode=0o555, exist_ok=True)
+        probe = [sys.executable, "-c", "import pathlib, pipeline, sys\ntry:\n    (pathlib.Path(sys.argv[1]) / 'x').touch()\n"
+                 "except PermissionError:\n    sys.exit(0)\nsys.exit(1)", str(locked)]
+        for prefix in (NO_DAC, ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups"]):
+            if subprocess.run([*prefix, *probe], capture_output=True, cwd=ROOT, timeout=60).returncode == 0:
+                cmd = [*prefix, *cmd]
+                break
+        else:
+            pytest.skip("root, and neither dropping capabilities nor `nobody` can run the checkout without write rights")
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
 
-def test_read_only_cache(tiny_marian, ct2_home, capsys):
-    shared = Path(tempfile.mkdtemp(prefix="nlen-ro-"))  # readable by the unprivileged user too
+@contextmanager
+def shared_folder():
+    """A temporary folder the unprivileged user can read too (pytest's tmp_path is 0700)."""
+    shared = Path(tempfile.mkdtemp(prefix="nlen-ro-"))
     try:
         shared.chmod(0o755)
+        yield shared
+    finally:
+        for folder in (shared, *shared.rglob("*")):
+            if folder.is_dir() and not folder.is_symlink():
+                folder.chmod(0o755)
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_read_only_cache(tiny_marian, ct2_home, capsys):
+    with shared_folder() as shared:
         cache = shared / "cache"
         assert translate(capsys, tiny_marian, shared / "first", "--cache-dir", str(cache))[0] == 0
         checkpoint(cache / DB)
@@ -177,11 +264,6 @@ def test_read_only_cache(tiny_marian, ct2_home, capsys):
         assert res.returncode == 2 and "Traceback" not in res.stderr
         one_error(res.stderr.splitlines(), str(cache), "not writable")
         assert (cache / DB).read_bytes() == before and files_in(out) == []
-    finally:
-        for folder in (shared / "cache", shared):
-            if folder.exists():
-                folder.chmod(0o755)
-        shutil.rmtree(shared, ignore_errors=True)
 
 
 # -- broken model folders (item 6), both backends ----------------------------------------------------
@@ -197,22 +279,81 @@ def broken_models(tiny_marian, tmp_path_factory) -> dict[str, Path]:
     shutil.copytree(tiny_marian, bad_weights)
     with open(bad_weights / "model.safetensors", "r+b") as f:
         f.write(os.urandom(4096))
-    return {"tokenizer": no_tokenizer, "model weights": bad_weights}
+    bad_values = root / "bad-values"  # the header intact, bytes inside the tensors overwritten
+    shutil.copytree(tiny_marian, bad_values)
+    with open(bad_values / "model.safetensors", "r+b") as f:
+        header = int.from_bytes(f.read(8), "little")
+        f.seek(8 + header + 4096)
+        f.write(b"\xff\xff\xff\x7f" * 16)  # NaN in float32, as random bytes often are
+    bad_vocab = root / "bad-vocab"
+    shutil.copytree(tiny_marian, bad_vocab)
+    with open(bad_vocab / "vocab.json", "r+b") as f:
+        f.seek(100)
+        f.write(b"\x00garbage")
+    return {"tokenizer": no_tokenizer, "vocabulary": bad_vocab, "model weights": bad_weights,
+            "weight values": bad_values}
 
 
 @pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
-@pytest.mark.parametrize("broken", ["tokenizer", "model weights"])
-def test_broken_model_folder(broken_models, backend, broken, ct2_home, tmp_path, capsys):
+@pytest.mark.parametrize("broken, problem", [
+    ("tokenizer", "source.spm, target.spm, vocab.json missing (MarianTokenizer needs"),
+    ("vocabulary", "vocab.json is not valid JSON (line "),
+    ("model weights", "SafetensorError"),
+    ("weight values", "16 of the 1024 values of"),
+])
+def test_broken_model_folder(broken_models, backend, broken, problem, ct2_home, tmp_path, capsys):
     model = broken_models[broken]
     code, err = translate(capsys, model, tmp_path / "out", "--backend", backend, "--no-cache")
     assert code == 2
-    line = one_error(err, str(model), "missing or damaged")
-    if broken == "tokenizer" or backend == "transformers":
-        assert f"cannot load the {broken} from model directory" in line
+    line = one_error(err, str(model), "missing or damaged", problem)
+    what = {"vocabulary": "tokenizer", "weight values": "model weights"}.get(broken, broken)
+    if what == "tokenizer" or backend == "transformers":
+        assert f"cannot load the {what} from model directory" in line
     else:  # ctranslate2 reads the weights when it converts them
-        assert "cannot convert model" in line and "SafetensorError" in line
+        assert "cannot convert model" in line
     assert files_in(tmp_path / "out") == []
     assert not list((ct2_home / "ct2").glob("*"))  # no half-done conversion left
+
+
+# -- a real model that returns nothing (item 2) ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mute_model(tiny_marian, tmp_path_factory) -> Path:
+    """The tiny model, with its output bias set so that it ends every output at once
+    (the end token first; <unk>, dropped when decoded, where CTranslate2 wants one
+    token at least): a model that returns empty English, as the full-size bench
+    model does for emoji-only paragraphs, through the real backends."""
+    from safetensors.torch import load_file, save_file
+
+    model = tmp_path_factory.mktemp("mute") / "mute-marian"
+    shutil.copytree(tiny_marian, model)
+    weights = load_file(model / "model.safetensors")
+    bias = weights["final_logits_bias"].clone()
+    bias[0, 0], bias[0, 1] = 1000.0, 500.0  # </s> = 0, <unk> = 1 (tests/conftest.py)
+    weights["final_logits_bias"] = bias
+    save_file(weights, model / "model.safetensors", metadata={"format": "pt"})
+    return model
+
+
+@pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
+def test_model_that_returns_nothing(mute_model, backend, ct2_home, tmp_path, capsys, caplog):
+    src = tmp_path / "stil.txt"
+    src.write_text("Dit is een zin. Nog een zin.\n\nTweede alinea.\n", encoding="utf-8")
+    with caplog.at_level("INFO", logger="pipeline"):
+        code, _, err = cli(["translate", str(src), "--out-dir", str(tmp_path / "out"), "--model", str(mute_model),
+                            "--backend", backend, "--no-cache", "--no-progress"], capsys)
+    assert code == 0 and not [line for line in err if "error" in line]
+    rows = [line.split("\t") for line in (tmp_path / "out" / "stil.tsv").read_text(encoding="utf-8").splitlines()]
+    score, flags = rows[0].index("score"), rows[0].index("flags")
+    assert [(r[0], r[1], r[score], r[flags]) for r in rows[1:]] == [
+        ("Dit is een zin.", "", "0.0000", "empty"), ("Nog een zin.", "", "0.0000", "empty"),
+        ("Tweede alinea.", "", "0.0000", "empty")]  # every Dutch sentence kept, none looks translated
+    manifest = json.loads((tmp_path / "out" / "stil.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["untranslated"] == 3 and [u["nl_ids"] for u in manifest["untranslated"]] == [[0], [1], [2]]
+    warned = [r.getMessage() for r in caplog.records if "came back with no English" in r.getMessage()]
+    assert warned == [f"stil: sentence {i} (paragraph {p}) came back with no English; scored 0 and listed as "
+                      "untranslated in the manifest" for i, p in ((0, 0), (1, 0), (2, 1))]
+    assert "3 rows with no English (scored 0)" in caplog.text  # the end-of-run summary
 
 
 # -- CTranslate2 conversions (item 7) ----------------------------------------------------------------
@@ -276,6 +417,24 @@ def test_options_refused_before_the_model_loads(broken_models, ct2_home, tmp_pat
     assert files_in(tmp_path / "out") == [] and not (ct2_home / "ct2").exists()
 
 
+@pytest.mark.parametrize("command", ["eval", "align", "compare"])
+@pytest.mark.parametrize("args, parts", [
+    (["--family", "bogus"], ("unknown model family 'bogus'",)),
+    (["--max-new-tokens", "100000"], ("--max-new-tokens 100000 is over the model's limit of 512 positions",)),
+    (["--backend", "transformers", "--compute-type", "int8"], ("--compute-type int8 is a ctranslate2 option",)),
+])
+def test_other_commands_refuse_before_the_model_loads(broken_models, ct2_home, tmp_path, capsys, command, args, parts):
+    """eval, align --mt-model and compare open models as translate does: the same checks come first."""
+    model = str(broken_models["model weights"])
+    argv = {"eval": ["eval", "--model", model, "--reports-dir", str(tmp_path / "out"), "--no-cache"],
+            "align": ["align", str(SEED), str(SEED), "--mt-model", model, "--no-cache"],
+            "compare": ["compare", model, "--reports-dir", str(tmp_path / "out")]}[command]
+    code, out, err = cli([*argv, *args], capsys)
+    assert code == 2 and out == ""
+    one_error(err, *parts)
+    assert files_in(tmp_path / "out") == [] and not (ct2_home / "ct2").exists()
+
+
 @pytest.mark.parametrize("backend", ["ctranslate2", "transformers"])
 def test_cuda_asked_for_where_there_is_none(tiny_marian, ct2_home, tmp_path, capsys, backend):
     for device in ("cuda", "cuda:0,1"):
@@ -307,17 +466,16 @@ def run_offline(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_unresolvable_hub_fails_at_once_with_each_warning_once(tmp_path):
-    started = time.monotonic()
-    res = run_offline(tmp_path, "translate", str(SEED), "--out-dir", str(tmp_path / "out"), "--model",
+    """Was ~51 s of retries, each warning printed twice. "At once" is shown by what
+    happened (offline mode from the start: not one retry), not by a timing."""
+    res = run_offline(tmp_path, "-v", "translate", str(SEED), "--out-dir", str(tmp_path / "out"), "--model",
                       "Helsinki-NLP/opus-mt-nl-en", "--no-progress")
-    took = time.monotonic() - started
     assert res.returncode == 2 and "Traceback" not in res.stderr
     lines = res.stderr.splitlines()
     one_error(lines, "Helsinki-NLP/opus-mt-nl-en", "could not be downloaded", "hf download")
     assert sum("cannot be resolved" in line for line in lines) == 1
-    assert not [line for line in lines if "Retry" in line]  # no retries: the host does not exist
+    assert not [line for line in lines if "Retry" in line or "retry" in line]  # even with -v (debug logging)
     assert len(lines) == len(set(lines))  # nothing printed twice
-    assert took < 40, took  # was ~51 s of retries (generous: a busy machine starts Python slowly)
     assert files_in(tmp_path / "out") == []
 
 
