@@ -171,12 +171,15 @@ def main() -> None:
     names = args.models.split(",")
     if not args.render:
         with tempfile.TemporaryDirectory(prefix="nlen-units-") as tmp:
+            runs = []
             for name in names:
                 model = build_model(name, Path(tmp))
                 reports = Path(tmp) / f"reports-{name}"
                 _, wall, load = run_compare(name, model, args.tokens, reports)
-                keep_reports(name, reports, keep, wall, load)
+                runs.append((name, reports, wall, load))
                 print(f"{name}: {wall:.0f} s wall, load {load:.1f}", file=sys.stderr)
+            for name, reports, wall, load in runs:  # after all runs: a later run's git commit is not made dirty
+                keep_reports(name, reports, keep, wall, load)
     args.out.write_text(render(keep, names), encoding="utf-8")
     print(args.out)
 
