@@ -7,28 +7,24 @@ class UserError(Exception):
     exit_code = 2
 
 
-class InputError(UserError):
+class PathError(UserError):
+    """A problem with one file or folder: the message is "PATH: PROBLEM"."""
+
+    def __init__(self, path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+    def __reduce__(self):  # pickled with its own arguments (a Ray actor raises it to the driver)
+        return type(self), (self.path, self.problem)
+
+
+class InputError(PathError):
     """A problem with one input file; other inputs still go through."""
 
-    def __init__(self, path, problem: str):
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
 
-    def __reduce__(self):  # pickled with its own arguments (a Ray actor raises it to the driver)
-        return type(self), (self.path, self.problem)
-
-
-class CacheError(UserError):
+class CacheError(PathError):
     """The translation cache cannot be used (its folder, permissions, a lock)."""
-
-    def __init__(self, path, problem: str):
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
-
-    def __reduce__(self):  # pickled with its own arguments (a Ray actor raises it to the driver)
-        return type(self), (self.path, self.problem)
 
 
 class DamagedCacheError(CacheError):
