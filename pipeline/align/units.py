@@ -65,25 +65,22 @@ class Vocabulary:
         folded = _fold("\n".join(t.replace("\n", " ") for t in texts))
         toks = _TOKEN.findall(folded)
         ids, raw = self.ids, self._raw
-        flat: list[int] = []
-        starts = [0]
-        for tok in toks:
-            k = raw.get(tok)
-            if k is None:
-                if tok == "\n":
-                    starts.append(len(flat))
-                    continue
+        raw.setdefault("\n", -1)  # the break between texts
+        for tok in dict.fromkeys(toks):  # each distinct token once, in order of first occurrence
+            if tok not in raw:
                 u = _unit(tok)
                 k = ids.get(u)
                 if k is None:
                     k = ids[u] = len(ids)
                 raw[tok] = k
-            flat.append(k)
-        starts.append(len(flat))
+        codes = np.fromiter(map(raw.__getitem__, toks), dtype=np.int64, count=len(toks))
+        breaks = np.flatnonzero(codes < 0)
+        flat = codes[codes >= 0]
+        starts = np.concatenate([[0], breaks - np.arange(len(breaks)), [len(flat)]])
         # texts that end in nothing still get their (empty) row
-        while len(starts) < len(texts) + 1:
-            starts.append(len(flat))
-        return Units(np.asarray(flat, dtype=np.int64), np.asarray(starts[: len(texts) + 1], dtype=np.int64))
+        if len(starts) < len(texts) + 1:
+            starts = np.concatenate([starts, np.full(len(texts) + 1 - len(starts), len(flat))])
+        return Units(flat, starts[: len(texts) + 1].astype(np.int64))
 
 
 @dataclass
