@@ -218,19 +218,16 @@ class NlenAligner(Aligner):
 
     def _lattice(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, n: int, m: int,
                  posteriors: bool = True) -> dp.Lattice | dp.BlockLattices:
-        """The lattice of one block. Small input blocks joined together: each one's own
-        grid, all computed at once (dp.BlockLattices). One small block: its whole grid. A large one: a coarse
+        """The lattice of one block. Small input blocks (one, or several joined): each
+        one's whole grid, all computed at once (dp.BlockLattices). A large one: a coarse
         Viterbi pass (beads of at most 2 sentences a side) finds the region, and every
         bead type is scored in a band around it."""
         sc = BlockScorer(b.src, b.tgt, bg_src, bg_tgt, p, self.max_size)
-        if len(b.s_bounds) > 2:
+        if len(b.s_bounds) > 2 or (n + 1) * (m + 1) <= SMALL_GRID:
             return dp.BlockLattices(b.s_bounds, b.t_bounds, types, sc.cost, self.temperature, posteriors=posteriors)
-        if (n + 1) * (m + 1) <= SMALL_GRID:
-            band = dp.full_band(n, m)
-        else:
-            coarse = [ab for ab in types if max(ab) <= 2]
-            centre = np.minimum(dp.diagonal(b.src.chars, b.tgt.chars)[: n + 1], m)
-            band = dp.band_around(dp.viterbi(n, m, coarse, sc.cost, centre, margins=False), n, m, RADIUS)
+        coarse = [ab for ab in types if max(ab) <= 2]
+        centre = np.minimum(dp.diagonal(b.src.chars, b.tgt.chars)[: n + 1], m)
+        band = dp.band_around(dp.viterbi(n, m, coarse, sc.cost, centre, margins=False), n, m, RADIUS)
         return dp.Lattice(n, m, types, sc.cost, band, self.temperature, posteriors=posteriors)
 
     def _final(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, calibration) -> list[Bead]:
