@@ -36,6 +36,15 @@ What does North Korea want? The expert continues: "North Korea has a food shorta
 Mr. Smith said on 3 May that prices rose by 3.5% to $1,000. Is that true? Yes!"""
 
 
+@pytest.fixture(scope="session", autouse=True)
+def aligner_kernels_compiled():
+    """The aligner's numba kernels compiled (or loaded from their cache) once, before any
+    test starts `nlen` in a subprocess that would otherwise compile them for itself."""
+    from pipeline.align import compile_kernels
+
+    compile_kernels()
+
+
 def training_text() -> list[str]:
     lines = SEED.read_text(encoding="utf-8").splitlines() + ENGLISH.splitlines()
     return [line for line in lines if line.strip()]

@@ -147,7 +147,7 @@ def test_model1_learns_word_pairs_from_the_input():
     vocab = Vocabulary()
     nl = vocab.encode(["de hond blaft", "de kat slaapt", "de hond slaapt", "een kat blaft", "een hond"])
     en = vocab.encode(["the dog barks", "the cat sleeps", "the dog sleeps", "a cat barks", "a dog"])
-    table = train_model1([nl.sentence(k) for k in range(5)], [en.sentence(k) for k in range(5)], len(vocab))
+    table = train_model1(nl, en, len(vocab))
     e, f, p = table.pairs()
     best = {int(x): int(y) for x, y, _ in sorted(zip(e, f, p), key=lambda r: r[2])}  # last (highest) wins
     assert best[vocab.ids["hond"]] == vocab.ids["dog"]

@@ -4,9 +4,10 @@
     beads = align(src, tgt, src_mt=None, method="default", max_size=3)
 
 Implementations register by name (see `ALIGNERS`): `galechurch` is the plain
-Gale-Church baseline; `nlen` (the default) adds data-estimated length
-parameters, anchors and, when `src_mt` is given, character n-gram similarity.
-The core is language-agnostic; nothing here knows about Dutch or English.
+Gale-Church baseline; `nlen` (the default) is a bead model estimated from the
+input itself (pipeline/align/nlen.py), with its inner loops compiled by numba
+(pipeline/align/kernels.py; `compile_kernels()` builds them once). The core is
+language-agnostic; nothing here knows about Dutch or English.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pipeline.align import nlen as _nlen  # noqa: E402,F401
 DEFAULT_METHOD = "nlen"
 DEFAULT_MAX_SIZE = 4  # most sentences on one side of a bead (real gold has 1-4 and 2-3 beads)
 
-__all__ = ["ALIGNERS", "Aligner", "DEFAULT_METHOD", "align", "align_block_list", "align_blocks", "align_by_group", "get_aligner", "register", "suspicious"]
+__all__ = ["ALIGNERS", "Aligner", "DEFAULT_METHOD", "align", "align_block_list", "align_blocks", "align_by_group", "compile_kernels", "get_aligner", "register", "suspicious"]
 
 
 def align(
@@ -126,3 +127,16 @@ def align_blocks(
         so += len(s)
         to += len(t)
     return out
+
+
+def compile_kernels() -> None:
+    """Compile (or load from numba's cache) every compiled loop of the `nlen` aligner, by
+    aligning tiny texts through each path: small and large blocks, with and without MT.
+    `make install` runs it, so the first alignment of a run does not pay for compiling."""
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+    src = [" ".join(words[(k + d) % 12] for d in range(4 + k % 3)) + "." for k in range(40)]
+    tgt = [s.upper() for s in src]
+    for blocks in ([src[:6], src[6:10]], [src]):  # small grids joined (BlockLattices); a banded Lattice
+        t_blocks = [[tgt[src.index(s)] for s in b] for b in blocks]
+        align_block_list(blocks, t_blocks)
+        align_block_list(blocks, t_blocks, t_blocks)

@@ -17,6 +17,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from pipeline.align import kernels
+
 # cost_fn(types, I, J) -> costs, shape (len(types), *broadcast(I, J).shape): the
 # cost of bead type (a src, b tgt) ending at cells (I, J), for all types in one
 # call (fewer numpy calls for small blocks). I has shape (rows, 1), J (rows, width)
@@ -102,9 +104,6 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width, margins=True):
     Dflat = D.reshape(-1)
     back = np.zeros((n + 1, width), dtype=np.int8)  # index into steps
     via01 = np.zeros((n + 1, width), dtype=bool)  # the cell is reached by a 0-1 bead
-    Dband = D[:, pad : pad + width]  # view: the band of every row
-    Y = np.empty(width)
-    M = np.empty(width)
     offs = np.zeros((n + 1, K), dtype=np.int64)
     for t, (a, b) in enumerate(steps):
         prev = rows - a
@@ -135,29 +134,9 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width, margins=True):
             kept[c0:c1, :K] = Cs[:, :K]
             if has01:
                 kept[c0:c1, K] = c01
-        idx = offs[c0:c1, :, None] + ar[None, None, :] if K else None
-        # The per-row loop is the only Python-level work per source sentence, so it
-        # uses preallocated buffers and as few numpy calls as possible.
-        for r in range(c1 - c0):
-            i = c0 + r
-            if K:
-                cand = Dflat.take(idx[r])
-                cand += Cs[r, :K]
-                back[i] = cand.argmin(0)
-                X = cand.min(0)
-            else:
-                X = np.full(width, np.inf)
-            if i == 0 and lo[0] == 0:
-                X[0] = 0.0
-            if has01:
-                # D[k] = min(X[k], D[k-1] + c01[k]) as a running minimum over prefix sums.
-                P = Pc[r]
-                np.subtract(X, P, out=Y)
-                np.minimum.accumulate(Y, out=M)
-                np.add(M, P, out=Dband[i])
-                np.greater(Y, M, out=via01[i])
-            else:
-                Dband[i] = X
+        idx = offs[c0:c1, :, None] + ar[None, None, :]
+        kernels.viterbi_rows(Dflat, D, pad, idx, Cs[:, :K], Pc if has01 else np.zeros((c1 - c0, width)), c0,
+                             bool(lo[0] == 0), has01, back, via01)
 
     # Trace back from (n, m).
     if not np.isfinite(D[n, pad + m - lo[n]]):
@@ -287,115 +266,61 @@ class Lattice:
             C = np.asarray(cost_fn(self.types, I, J), dtype=np.float64)
             valid = (I[None] - A >= 0) & (J[None] - B >= 0) & (J[None] <= m)
             S[c0:c1, :, :w] = np.where(valid, -C / temperature, -np.inf).transpose(1, 0, 2)
-        # Flat index, into an (n + 2, w + 1) array, of the cell each step bead starts from.
-        Ks = np.array([a for a, _ in steps], dtype=np.int64), np.array([b for _, b in steps], dtype=np.int64)
-        r = rows[:, None] - Ks[0][None, :]  # (rows, steps)
-        r0 = np.maximum(r, 0)
-        k = ar[None, None, :] + (lo[:, None] - Ks[1][None, :] - lo[r0])[:, :, None]
-        ok = (r[:, :, None] >= 0) & (k >= 0) & (k < w)
-        self.pred = np.where(ok, r0[:, :, None] * (w + 1) + k, (n + 1) * (w + 1))
         self.end = int(m - lo[n])
         self.posteriors = posteriors
+        self._best: tuple[np.ndarray, ...] | None = None
         self.F, self._back = self._forward()
         self.logZ = self.F[n, self.end] if posteriors else None
         self.Bk = self._backward() if posteriors else None
 
     def _forward(self):
         """Two forward recursions at once: the log-sum over the paths into every cell
-        (F), and the best path's score (V) with the bead type that ends it. Without
-        posteriors only V."""
-        sums = self.posteriors
-        n, w, K = self.n, self.width, len(self.steps)
-        F = np.full((n + 2, w + 1), -np.inf)
-        V = np.full((n + 2, w + 1), -np.inf)
-        Ff, Vf = F.reshape(-1), V.reshape(-1)
-        back = np.zeros((n + 1, w), dtype=np.int64)
-        cols = np.arange(w)
-        for i in range(n + 1):
-            idx, s = self.pred[i], self.S[i, :K, :w]
-            X = _logsumexp0(Ff.take(idx) + s) if sums else None
-            cand = Vf.take(idx) + s
-            arg = cand.argmax(0) if K else np.zeros(w, dtype=np.int64)
-            Xv = cand[arg, cols] if K else np.full(w, -np.inf)
-            if i == 0 and self.lo[0] == 0:
-                Xv[0] = 0.0
-                if sums:
-                    X[0] = 0.0
-            if self.has01:
-                # F[k] = logaddexp(X[k], F[k - 1] + s01[k]) (max for V): with P the prefix sums
-                # of s01, F - P is a running logaddexp of X - P.
-                P = np.cumsum(_finite(self.S[i, K, :w]))
-                if sums:
-                    F[i, :w] = np.logaddexp.accumulate(X - P) + P
-                Y = Xv - P
-                run = np.maximum.accumulate(Y)
-                V[i, :w] = run + P
-                back[i] = np.where(Y < run, K, arg)  # before adding P back: rounding cannot fake a 0-1
-            else:
-                if sums:
-                    F[i, :w] = X
-                V[i, :w] = Xv
-                back[i] = arg
-        return F, back
+        (F), and the best path's score with the bead type that ends it (compiled:
+        kernels.band_forward). Without posteriors only the best path."""
+        A, B = self._step_sizes()
+        return kernels.band_forward(self.S, self.lo, A, B, self.has01, self.posteriors)
 
     def _backward(self) -> np.ndarray:
         """Log-sum over the paths out of every cell to (n, m)."""
-        n, w, K, lo = self.n, self.width, len(self.steps), self.lo
-        T = len(self.types)
-        Bk = np.full((n + 2, w + 1), -np.inf)
-        Sf, Bf = self.S.reshape(-1), Bk.reshape(-1)
-        ar = np.arange(w, dtype=np.int64)
-        A = np.array([a for a, _ in self.steps], dtype=np.int64)
-        B = np.array([b for _, b in self.steps], dtype=np.int64)
-        tt = np.arange(K)[None, :, None]
-        for c1 in range(n + 1, 0, -CHUNK_ROWS):
-            c0 = max(0, c1 - CHUNK_ROWS)
-            # each step bead out of row i ends in row i + a, at column k + lo[i] + b - lo[i + a]
-            i = np.arange(c0, c1)[:, None, None]
-            r = i + A[None, :, None]
-            k = ar[None, None, :] + (lo[i] + B[None, :, None] - lo[np.minimum(r, n)])
-            ok = (r <= n) & (k >= 0) & (k < w)
-            rr, kk = np.where(ok, r, n + 1), np.where(ok, k, w)
-            s_idx = (rr * T + tt) * (w + 1) + kk
-            b_idx = rr * (w + 1) + kk
-            for i in range(c1 - 1, c0 - 1, -1):
-                Y = np.full(w, -np.inf)
-                if i == n:
-                    Y[self.end] = 0.0
-                elif K:
-                    Y = _logsumexp0(Sf.take(s_idx[i - c0]) + Bf.take(b_idx[i - c0]))
-                if self.has01:
-                    # B[k] = logaddexp(Y[k], s01[k + 1] + B[k + 1]) right to left: B + P is a
-                    # reversed running logaddexp of Y + P.
-                    P = np.cumsum(_finite(self.S[i, K, :w]))
-                    Bk[i, :w] = np.logaddexp.accumulate((Y + P)[::-1])[::-1] - P
-                else:
-                    Bk[i, :w] = Y
-        return Bk
+        A, B = self._step_sizes()
+        return kernels.band_backward(self.S, self.lo, A, B, self.has01, self.end)
+
+    def _step_sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        return (np.array([a for a, _ in self.steps], dtype=np.int64).reshape(-1),
+                np.array([b for _, b in self.steps], dtype=np.int64).reshape(-1))
+
+    def best_beads(self) -> tuple[np.ndarray, ...]:
+        """The best path as arrays (a, b, i, j, posterior): a bead of a source and b target
+        sentences ending at cell (i, j); posteriors are 0 when the lattice has none."""
+        if self._best is None:
+            TA = np.array([a for a, _ in self.types], dtype=np.int64)
+            TB = np.array([b for _, b in self.types], dtype=np.int64)
+            t, i, j, post = kernels.band_best(
+                self._back, self.F, self.S, self.Bk if self.posteriors else self.F,
+                float(self.logZ) if self.posteriors else -np.inf, self.lo, self.n, self.m, TA, TB, self.posteriors)
+            self._best = TA[t], TB[t], i, j, post
+        return self._best
 
     def best_path(self) -> list[PathBead]:
         """The highest-scoring path through the band."""
-        back = self._back
-        path = []
-        i, j = self.n, self.m
-        while i > 0 or j > 0:
-            a, b = self.types[int(back[i, j - self.lo[i]])]
-            path.append(PathBead(a, b, i, j, 0.0, 0.0))
-            i, j = i - a, j - b
-        return path[::-1]
+        a, b, i, j, _ = self.best_beads()
+        return [PathBead(*q, 0.0, 0.0) for q in zip(a.tolist(), b.tolist(), i.tolist(), j.tolist())]
 
     def path_posteriors(self, path: Sequence[PathBead]) -> np.ndarray:
         """P(bead | both sides) for each bead of `path`."""
-        out = np.zeros(len(path))
+        a, b, i, j, post = self.best_beads()
+        if [(q.a, q.b, q.i, q.j) for q in path] == list(zip(a.tolist(), b.tolist(), i.tolist(), j.tolist())):
+            return post.copy()
+        out = np.zeros(len(path))  # another path: bead by bead
         if not np.isfinite(self.logZ):
             return out
-        Ff = self.F.reshape(-1)
         for no, q in enumerate(path):
             k = q.j - self.lo[q.i]
             if not 0 <= k < self.width:
                 continue
             t = self.index[(q.a, q.b)]
-            prev = self.F[q.i, k - 1] if q.a == 0 else Ff[self.pred[q.i, t, k]]
+            r, c = q.i - q.a, q.j - q.b - self.lo[q.i - q.a]
+            prev = self.F[r, c] if 0 <= c < self.width else -np.inf
             out[no] = np.exp(min(0.0, prev + self.S[q.i, t, k] + self.Bk[q.i, k] - self.logZ))
         return out
 
@@ -421,7 +346,7 @@ class BlockLattices:
         self.has01 = (0, 1) in beads
         self.types = steps + ([(0, 1)] if self.has01 else [])
         self.index = {ab: t for t, ab in enumerate(self.types)}
-        T, K = len(self.types), len(steps)
+        T = len(self.types)
         ar = np.arange(W, dtype=np.int64)
         # S[g, i, t, k]: log score of a bead of type t ending at cell (i, k) of grid g; an
         # extra row and column of -inf stand for cells outside the grids
@@ -436,126 +361,47 @@ class BlockLattices:
             C = np.asarray(cost_fn(self.types, (self.s0[g] + i)[:, None], self.t0[g][:, None] + kk), dtype=np.float64)
             valid = (i[None, :, None] - A >= 0) & (ar[None, None, :] - B >= 0) & (ar[None, None, :] <= self.ms[g][None, :, None])
             S[g, i, :, :W] = np.where(valid, -C / temperature, -np.inf).transpose(1, 0, 2)
-        # flat index, into an (N + 2, W + 1) grid, of the cell each step bead starts from
-        rows = np.arange(N + 1)[:, None, None]
-        Ka = np.array([a for a, _ in steps], dtype=np.int64)[None, :, None]
-        Kb = np.array([b for _, b in steps], dtype=np.int64)[None, :, None]
-        r, k = rows - Ka, ar[None, None, :] - Kb
-        self.pred = np.where((r >= 0) & (k >= 0), r * (W + 1) + k, (N + 1) * (W + 1))
-        # and of the cell it ends in, from each cell of row i (for the backward pass)
-        r, k = rows + Ka, ar[None, None, :] + Kb
-        ok = (r <= N) & (k < W)
-        tt = np.arange(K)[None, :, None]
-        self.succ = np.where(ok, r * (W + 1) + k, (N + 1) * (W + 1))
-        self.succ_s = np.where(ok, (r * T + tt) * (W + 1) + k, (N + 1) * T * (W + 1))
         self.posteriors = posteriors
         self.F, self.back = self._forward()
         self.logZ = self.F[np.arange(G), self.ns, self.ms] if posteriors else None
         self.Bk = self._backward() if posteriors else None
         self._path: list[PathBead] | None = None
+        self._best: tuple[np.ndarray, ...] | None = None
 
     def _forward(self):
-        """As `Lattice._forward`, every grid at once."""
-        G, N, W, K = len(self.ns), self.N, self.W, len(self.steps)
-        sums = self.posteriors
-        F = np.full((G, N + 2, W + 1), -np.inf)
-        V = np.full((G, N + 2, W + 1), -np.inf)
-        Ff, Vf = F.reshape(G, -1), V.reshape(G, -1)
-        back = np.zeros((G, N + 1, W), dtype=np.int64)
-        for i in range(N + 1):
-            idx, s = self.pred[i], self.S[:, i, :K, :W]
-            X = _logsumexp(Ff[:, idx] + s, axis=1) if sums else None
-            cand = Vf[:, idx] + s
-            arg = cand.argmax(1) if K else np.zeros((G, W), dtype=np.int64)
-            Xv = np.take_along_axis(cand, arg[:, None, :], 1)[:, 0] if K else np.full((G, W), -np.inf)
-            if i == 0:
-                Xv[:, 0] = 0.0
-                if sums:
-                    X[:, 0] = 0.0
-            if self.has01:
-                P = np.cumsum(_finite(self.S[:, i, K, :W]), axis=1)
-                if sums:
-                    F[:, i, :W] = np.logaddexp.accumulate(X - P, axis=1) + P
-                Y = Xv - P
-                run = np.maximum.accumulate(Y, axis=1)
-                V[:, i, :W] = run + P
-                back[:, i] = np.where(Y < run, K, arg)
-            else:
-                if sums:
-                    F[:, i, :W] = X
-                V[:, i, :W] = Xv
-                back[:, i] = arg
-        return F, back
+        """As `Lattice._forward`, every grid at once (compiled: kernels.grids_forward)."""
+        A, B = (np.array(x, dtype=np.int64) for x in zip(*self.steps)) if self.steps else (np.zeros(0, np.int64),) * 2
+        return kernels.grids_forward(self.S, self.ns, self.ms, A, B, self.has01, self.posteriors)
 
     def _backward(self) -> np.ndarray:
-        """As `Lattice._backward`, every grid at once."""
-        G, N, W, K = len(self.ns), self.N, self.W, len(self.steps)
-        Bk = np.full((G, N + 2, W + 1), -np.inf)
-        Sf, Bf = self.S.reshape(G, -1), Bk.reshape(G, -1)
-        for i in range(N, -1, -1):
-            Y = _logsumexp(Sf[:, self.succ_s[i]] + Bf[:, self.succ[i]], axis=1) if K else np.full((G, W), -np.inf)
-            ends = np.flatnonzero(self.ns == i)
-            Y[ends] = -np.inf
-            Y[ends, self.ms[ends]] = 0.0
-            if self.has01:
-                P = np.cumsum(_finite(self.S[:, i, K, :W]), axis=1)
-                Bk[:, i, :W] = np.logaddexp.accumulate((Y + P)[:, ::-1], axis=1)[:, ::-1] - P
-            else:
-                Bk[:, i, :W] = Y
-        return Bk
+        """As `Lattice._backward`, every grid at once (compiled: kernels.grids_backward)."""
+        A, B = (np.array(x, dtype=np.int64) for x in zip(*self.steps)) if self.steps else (np.zeros(0, np.int64),) * 2
+        return kernels.grids_backward(self.S, self.ns, self.ms, A, B, self.has01)
+
+    def best_beads(self) -> tuple[np.ndarray, ...]:
+        """Every grid's best path, grid after grid, as arrays (g, a, b, i, k, posterior):
+        a bead of a source and b target sentences ending at cell (i, k) of grid g (grid
+        coordinates); posteriors are 0 when the lattice has none."""
+        if self._best is None:
+            TA = np.array([a for a, _ in self.types], dtype=np.int64)
+            TB = np.array([b for _, b in self.types], dtype=np.int64)
+            none = np.zeros((1, 1, 1))
+            g, t, i, k, post = kernels.grids_best(
+                self.back, self.F, self.S, self.Bk if self.posteriors else none,
+                self.logZ if self.posteriors else np.zeros(len(self.ns)), self.ns, self.ms, TA, TB, self.posteriors)
+            self._best = g, TA[t], TB[t], i, k, post
+        return self._best
 
     def best_path(self) -> list[PathBead]:
         """Every grid's best path, one after another, in joined coordinates."""
         if self._path is None:
-            self._path, self._grid = [], []
-            for g in range(len(self.ns)):
-                one = []
-                i, k = int(self.ns[g]), int(self.ms[g])
-                while i > 0 or k > 0:
-                    a, b = self.types[int(self.back[g, i, k])]
-                    one.append(PathBead(a, b, int(self.s0[g]) + i, int(self.t0[g]) + k, 0.0, 0.0))
-                    i, k = i - a, k - b
-                self._path += one[::-1]
-                self._grid += [g] * len(one)
+            g, a, b, i, k, _ = self.best_beads()
+            self._path = [PathBead(int(a_), int(b_), int(self.s0[g_]) + int(i_), int(self.t0[g_]) + int(k_), 0.0, 0.0)
+                          for g_, a_, b_, i_, k_ in zip(g, a, b, i, k)]
         return self._path
 
     def path_posteriors(self, path: Sequence[PathBead]) -> np.ndarray:
         """P(bead | both sides of its grid) for each bead of the best path."""
         if path is not self.best_path():
             raise ValueError("BlockLattices.path_posteriors takes the path best_path() returned")
-        out = np.zeros(len(path))
-        Ff = self.F.reshape(len(self.ns), -1)
-        for no, (q, g) in enumerate(zip(path, self._grid)):
-            if not np.isfinite(self.logZ[g]):
-                continue
-            i, k = q.i - int(self.s0[g]), q.j - int(self.t0[g])
-            t = self.index[(q.a, q.b)]
-            prev = self.F[g, i, k - 1] if q.a == 0 else Ff[g, self.pred[i, t, k]]
-            out[no] = np.exp(min(0.0, prev + self.S[g, i, t, k] + self.Bk[g, i, k] - self.logZ[g]))
-        return out
-
-
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    """log(sum(exp(x), axis)) with all--inf slices allowed."""
-    if not x.shape[axis]:
-        return np.full(x.shape[:axis] + x.shape[axis + 1:], -np.inf)
-    mx = x.max(axis)
-    safe = np.where(np.isfinite(mx), mx, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.log(np.exp(x - np.expand_dims(safe, axis)).sum(axis)) + safe
-
-
-def _logsumexp0(x: np.ndarray) -> np.ndarray:
-    """log(sum(exp(x), axis=0)) with -inf rows allowed."""
-    if not len(x):
-        return np.full(x.shape[1:], -np.inf)
-    mx = x.max(0)
-    safe = np.where(np.isfinite(mx), mx, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.log(np.exp(x - safe).sum(0)) + safe
-
-
-def _finite(x: np.ndarray) -> np.ndarray:
-    """Log scores for the 0-1 prefix sums: an impossible bead gets -FORBIDDEN, not -inf
-    (which would break the sums), so no path takes it while another exists."""
-    return np.where(np.isfinite(x), x, -FORBIDDEN)
+        return self.best_beads()[5].copy()

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
-
 import numpy as np
 
+from pipeline.align import kernels
 from pipeline.align.units import Units, Vocabulary, unit_strings
 
 MODEL1_ITERATIONS = 5
@@ -77,72 +76,27 @@ class Lexicon:
 
     def _expected(self, table: Table, units: Units, size: int):
         table = table.grow(size)
-        rows = units.rows()
-        e = units.ids
-        n_row = np.diff(table.ptr)[e]
-        w_id = np.where(n_row > 0, self.identity_weight, 1.0)
-        # token k contributes 1 + n_row[k] entries in a row: itself, then its table row;
-        # tokens are in sentence order, so the entries are too
-        per_tok = 1 + n_row
-        total = int(per_tok.sum())
-        tok = np.repeat(np.arange(len(e)), per_tok)
-        pos = np.arange(total) - np.repeat(np.cumsum(per_tok) - per_tok, per_tok)  # 0 = identity
-        entry = table.ptr[e[tok]] + np.maximum(pos - 1, 0)
-        is_id = pos == 0
-        f = np.where(is_id, e[tok], table.cols[np.minimum(entry, max(len(table.cols) - 1, 0))] if len(table.cols) else e[tok])
-        w = np.where(is_id, w_id[tok], (1.0 - self.identity_weight) * (table.prob[np.minimum(entry, max(len(table.prob) - 1, 0))] if len(table.prob) else 0.0))
-        return rows[tok], f, w
+        return kernels.expected_entries(units.ids, units.start, table.ptr, table.cols, table.prob,
+                                        float(self.identity_weight))
 
 
-def train_model1(src: Sequence[np.ndarray], tgt: Sequence[np.ndarray], size: int,
-                 iterations: int = MODEL1_ITERATIONS) -> Table:
-    """IBM Model 1 p(f | e) with a NULL source word, by EM over sentence pairs of unit ids.
+def train_model1(src: Units, tgt: Units, size: int, iterations: int = MODEL1_ITERATIONS) -> Table:
+    """IBM Model 1 p(f | e) with a NULL source word, by EM over sentence pairs of unit ids
+    (sentence k of `src` with sentence k of `tgt`; compiled: kernels.model1).
 
     Sparse throughout: only unit pairs that occur together in some pair get a
     parameter. Pairs beyond MODEL1_MAX_BEADS are skipped (evenly), and long
     sentences are left out.
     """
-    keep = [k for k in range(len(src)) if 0 < len(src[k]) <= MODEL1_MAX_UNITS and 0 < len(tgt[k]) <= MODEL1_MAX_UNITS]
+    ls, lf = src.lengths, tgt.lengths
+    keep = np.flatnonzero((ls > 0) & (ls <= MODEL1_MAX_UNITS) & (lf > 0) & (lf <= MODEL1_MAX_UNITS))
     if len(keep) > MODEL1_MAX_BEADS:
-        keep = [keep[int(x)] for x in np.linspace(0, len(keep) - 1, MODEL1_MAX_BEADS)]
-    if not keep:
+        keep = keep[np.linspace(0, len(keep) - 1, MODEL1_MAX_BEADS).astype(np.int64)]
+    if not len(keep):
         return Table.empty(size)
-    null = size  # the NULL source unit, after each source sentence's own units
-    s_cat, f_cat = np.concatenate([src[k] for k in keep]), np.concatenate([tgt[k] for k in keep])
-    ls = np.array([len(src[k]) for k in keep])
-    lf = np.array([len(tgt[k]) for k in keep])
-    le = ls + 1
-    e_cat = np.full(int(le.sum()), null, dtype=s_cat.dtype)
-    e_cat[np.arange(len(s_cat)) + np.repeat(np.arange(len(keep)), ls)] = s_cat
-    e_base, f_base = np.cumsum(le) - le, np.cumsum(lf) - lf
-    # occurrence o of pair k pairs source token o // lf[k] with target token o % lf[k]
-    occ = le * lf
-    pair_of = np.repeat(np.arange(len(keep)), occ)
-    o = np.arange(int(occ.sum())) - np.repeat(np.cumsum(occ) - occ, occ)
-    t_occ = f_base[pair_of] + o % lf[pair_of]  # the target token (normalisation unit)
-    e_occ = e_cat[e_base[pair_of] + o // lf[pair_of]]
-    f_occ = f_cat[t_occ]
-    tok_base = len(f_cat)
-    keys, pair = unique_inverse(e_occ * (size + 1) + f_occ, (size + 1) ** 2)
-    pe, pf = keys // (size + 1), keys % (size + 1)
-    t = np.ones(len(keys))
-    for _ in range(iterations):
-        w = t[pair]
-        z = np.bincount(t_occ, weights=w, minlength=tok_base)
-        counts = np.bincount(pair, weights=w / z[t_occ], minlength=len(keys))
-        per_e = np.bincount(pe, weights=counts, minlength=size + 1)
-        t = counts / per_e[pe]
-    # A unit seen once is paired with whatever its one sentence holds: EM memorises
-    # that pairing, which then "confirms" the very alignment it was trained on.
-    seen = np.bincount(np.concatenate([s for s in (src[k] for k in keep)]), minlength=size + 1)
-    ok = (pe != null) & (t >= MIN_PROB) & (seen[np.minimum(pe, size)] >= MIN_COUNT)
-    pe, pf, t = pe[ok], pf[ok], t[ok]
-    # at most TOP_K translations per unit: the rest is noise, and costs time in every window
-    order = np.lexsort((-t, pe))
-    pe, pf, t = pe[order], pf[order], t[order]
-    first = np.searchsorted(pe, pe)
-    keep = np.arange(len(pe)) - first < TOP_K
-    return Table.from_pairs(pe[keep], pf[keep], t[keep], size)
+    s, t = src.take(keep), tgt.take(keep)
+    ptr, cols, prob = kernels.model1(s.ids, s.lengths, t.ids, t.lengths, size, iterations, MIN_PROB, MIN_COUNT, TOP_K)
+    return Table(ptr, cols, prob)
 
 
 def unique_inverse(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:

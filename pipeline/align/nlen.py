@@ -37,10 +37,10 @@ from typing import Sequence
 
 import numpy as np
 
-from pipeline.align import dp
+from pipeline.align import dp, kernels
 from pipeline.align.base import Aligner, register
 from pipeline.align.blas import single_thread
-from pipeline.align.lexicon import Lexicon, Table, merge, read_dictionary, train_model1, unique_inverse
+from pipeline.align.lexicon import Lexicon, Table, merge, read_dictionary, train_model1
 from pipeline.align.model import BlockScorer, ModelParams, Side, bead_types, default_log_priors
 from pipeline.align.units import Units, Vocabulary
 from pipeline.types import Bead
@@ -79,15 +79,17 @@ class _Block:
     s_bounds: np.ndarray  # where each input block starts and ends, in this block's source sentences
     t_bounds: np.ndarray
 
-    def split(self, beads: list[Bead]) -> list[list[Bead]]:
-        """Beads back into their input blocks, with ids within each block."""
-        out: list[list[Bead]] = [[] for _ in range(len(self.s_bounds) - 1)]
-        for b in beads:
-            k = int(np.searchsorted(self.s_bounds, b.src[-1], side="right") if b.src
-                    else np.searchsorted(self.t_bounds, b.tgt[-1], side="right")) - 1
-            s0, t0 = int(self.s_bounds[k]), int(self.t_bounds[k])
-            out[k].append(Bead(tuple(i - s0 for i in b.src), tuple(j - t0 for j in b.tgt), b.score))
-        return out
+
+@dataclass
+class _Beads:
+    """The beads of estimation paths, as arrays: bead k is a[k] source sentences ending
+    (exclusive) at i[k] and b[k] target sentences ending at j[k], in block[k]."""
+
+    block: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    i: np.ndarray
+    j: np.ndarray
 
 
 @register
@@ -172,38 +174,30 @@ class NlenAligner(Aligner):
         passes = self.passes if self.passes is not None else (1 if use_mt else 2)
         for _ in range(passes):
             bl = blocks(fwd, bwd)
-            paths = self._estimation_paths(bl, types, p, bg_src, bg_tgt)
-            ones_s, ones_t = [], []
-            all_beads = []
-            for k, path in paths:
-                b = bl[k]
-                for q in path:
-                    src_ids = list(range(q.i - q.a, q.i))
-                    tgt_ids = list(range(q.j - q.b, q.j))
-                    all_beads.append((b, src_ids, tgt_ids))
-                    if q.a == 1 and q.b == 1:
-                        ones_s.append(offsets_s[b.first] + q.i - 1)
-                        ones_t.append(offsets_t[b.first] + q.j - 1)
-            p = _estimate(p, all_beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, self.max_size)
-            if not use_mt and ones_s:
+            beads = self._estimation_beads(bl, types, p, bg_src, bg_tgt)
+            one = (beads.a == 1) & (beads.b == 1)
+            first = np.array([b.first for b in bl], dtype=np.int64)
+            ones_s = offsets_s[first[beads.block[one]]] + beads.i[one] - 1
+            ones_t = offsets_t[first[beads.block[one]]] + beads.j[one] - 1
+            p = _estimate(p, bl, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, self.max_size)
+            if not use_mt and len(ones_s):
                 fwd, bwd = self._model1(src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd)
         self.last_params = p
         calibration = CALIBRATION["mt" if use_mt else "no_mt"] if self.calibrated else None
-        return [beads for b in blocks(fwd, bwd) for beads in b.split(self._final(b, types, p, bg_src, bg_tgt, calibration))]
+        return [beads for b in blocks(fwd, bwd) for beads in self._final(b, types, p, bg_src, bg_tgt, calibration)]
 
     def _model1(self, src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd) -> tuple[Lexicon, Lexicon]:
         """IBM Model 1 in both directions from the 1-1 beads (and the dictionary)."""
-        s_units = [src_units.sentence(i) for i in ones_s]
-        t_units = [tgt_units.sentence(j) for j in ones_t]
+        s_units, t_units = src_units.take(ones_s), tgt_units.take(ones_t)
         t_fwd, t_bwd = train_model1(s_units, t_units, size), train_model1(t_units, s_units, size)
         if dict_fwd is not None:
             t_fwd, t_bwd = merge(t_fwd, dict_fwd, size), merge(t_bwd, dict_bwd, size)
         return Lexicon(t_fwd, IDENTITY_WEIGHT), Lexicon(t_bwd, IDENTITY_WEIGHT)
 
-    def _estimation_paths(self, bl, types, p, bg_src, bg_tgt):
+    def _estimation_beads(self, bl, types, p, bg_src, bg_tgt) -> "_Beads":
         """Best paths of whole blocks, in order, until ESTIMATE_SENTENCES source
         sentences are covered; a single longer block is cut to a prefix."""
-        paths, seen = [], 0
+        parts, seen = [], 0
         for k, b in enumerate(bl):
             if not b.n or not b.m:
                 continue
@@ -212,9 +206,15 @@ class NlenAligner(Aligner):
             n = b.n if b.n <= 2 * ESTIMATE_SENTENCES else ESTIMATE_SENTENCES
             mk = int(dp.diagonal(b.src.chars, b.tgt.chars)[n])
             lattice = self._lattice(b, types, p, bg_src, bg_tgt, n, mk, posteriors=False)
-            paths.append((k, lattice.best_path()))
+            if isinstance(lattice, dp.BlockLattices):
+                g, a, bb, i, j, _ = lattice.best_beads()
+                i, j = i + b.s_bounds[g], j + b.t_bounds[g]  # block coordinates
+            else:
+                path = lattice.best_path()
+                a, bb, i, j = (np.array([getattr(q, f) for q in path], dtype=np.int64) for f in "abij")
+            parts.append(np.stack([np.full(len(a), k), a, bb, i, j], axis=1))
             seen += n
-        return paths
+        return _Beads(*(np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)).T)
 
     def _lattice(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, n: int, m: int,
                  posteriors: bool = True) -> dp.Lattice | dp.BlockLattices:
@@ -222,7 +222,7 @@ class NlenAligner(Aligner):
         one's whole grid, all computed at once (dp.BlockLattices). A large one: a coarse
         Viterbi pass (beads of at most 2 sentences a side) finds the region, and every
         bead type is scored in a band around it."""
-        sc = BlockScorer(b.src, b.tgt, bg_src, bg_tgt, p, self.max_size)
+        sc = BlockScorer(b.src, b.tgt, bg_src, bg_tgt, p, self.max_size, b.s_bounds, b.t_bounds)
         if len(b.s_bounds) > 2 or (n + 1) * (m + 1) <= SMALL_GRID:
             return dp.BlockLattices(b.s_bounds, b.t_bounds, types, sc.cost, self.temperature, posteriors=posteriors)
         coarse = [ab for ab in types if max(ab) <= 2]
@@ -230,17 +230,26 @@ class NlenAligner(Aligner):
         band = dp.band_around(dp.viterbi(n, m, coarse, sc.cost, centre, margins=False), n, m, RADIUS)
         return dp.Lattice(n, m, types, sc.cost, band, self.temperature, posteriors=posteriors)
 
-    def _final(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, calibration) -> list[Bead]:
+    def _final(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, calibration) -> list[list[Bead]]:
+        """The beads of each input block of `b`, with ids within that block."""
+        sizes = list(zip(np.diff(b.s_bounds).tolist(), np.diff(b.t_bounds).tolist()))
         if not b.n or not b.m:
-            return [Bead((i,), (), 1.0) for i in range(b.n)] + [Bead((), (j,), 1.0) for j in range(b.m)]
+            return [[Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)] for n, m in sizes]
         lattice = self._lattice(b, types, p, bg_src, bg_tgt, b.n, b.m)
-        path = lattice.best_path()
-        post = lattice.path_posteriors(path)
+        if isinstance(lattice, dp.BlockLattices):
+            g, a, bb, i, k, post = lattice.best_beads()  # in grid (= input block) coordinates
+        else:  # one input block
+            path = lattice.best_path()
+            post = lattice.path_posteriors(path)
+            g = np.zeros(len(path), dtype=np.int64)
+            a, bb, i, k = (np.array([getattr(q, f) for q in path], dtype=np.int64) for f in "abij")
         if calibration is not None:
             post = _calibrate(post, *calibration)
-        return [Bead(tuple(range(int(q.i) - q.a, int(q.i))), tuple(range(int(q.j) - q.b, int(q.j))),
-                     float(np.clip(pr, 0.0, 1.0)))
-                for q, pr in zip(path, post)]
+        out: list[list[Bead]] = [[] for _ in sizes]
+        for g_, a_, b_, i_, k_, pr in zip(g.tolist(), a.tolist(), bb.tolist(), i.tolist(), k.tolist(),
+                                          np.clip(post, 0.0, 1.0).tolist()):
+            out[g_].append(Bead(tuple(range(i_ - a_, i_)), tuple(range(k_ - b_, k_)), pr))
+        return out
 
 
 def _calibrate(p: np.ndarray, slope: float, shift: float) -> np.ndarray:
@@ -258,12 +267,12 @@ def _background(units: Units, size: int) -> np.ndarray:
     return (counts + prior / BACKGROUND_VOCAB) / (counts.sum() + prior)
 
 
-def _estimate(p: ModelParams, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt,
-              max_size) -> ModelParams:
+def _estimate(p: ModelParams, bl: list[_Block], beads: _Beads, src_chars, tgt_chars, ones_s, ones_t, bg_src,
+              bg_tgt, max_size) -> ModelParams:
     """New parameters from the beads of a pass (see the module docstring)."""
     # length ratio and variance: robust, from the 1-1 beads, shrunk to the prior
     c, s2 = p.c, p.s2
-    if ones_s:
+    if len(ones_s):
         l1, l2 = src_chars[ones_s], tgt_chars[ones_t]
         keep = (l1 > 0) & (l2 > 0)
         l1, l2 = l1[keep], l2[keep]
@@ -275,69 +284,35 @@ def _estimate(p: ModelParams, beads, src_chars, tgt_chars, ones_s, ones_t, bg_sr
             s2 = (k * max(s2_hat, 0.5) + k0 * 6.8) / (k + k0)
     # bead priors: counts smoothed towards the defaults
     prior0 = default_log_priors(max_size)
-    counts = {ab: 0.0 for ab in prior0}
-    for _, s, t in beads:
-        ab = (len(s), len(t))
-        if ab in counts:
-            counts[ab] += 1
+    kinds = np.bincount(beads.a * (max_size + 1) + beads.b, minlength=(max_size + 1) ** 2)
+    counts = {(a, b): float(kinds[a * (max_size + 1) + b]) for a, b in prior0}
     total = sum(counts.values())
     log_prior = {ab: math.log((counts[ab] + PRIOR_BEADS * math.exp(lp)) / (total + PRIOR_BEADS))
                  for ab, lp in prior0.items()}
     # copy rates: one EM step over the units of the non-null beads
-    lam_f = _lam(p.lam_fwd, [(b.src, b.tgt, s, t) for b, s, t in beads if s and t], bg_tgt)
-    lam_b = _lam(p.lam_bwd, [(b.tgt, b.src, t, s) for b, s, t in beads if s and t], bg_src)
+    both = np.flatnonzero((beads.a > 0) & (beads.b > 0))[:LAM_BEADS]
+    blk, r1, c1 = beads.block[both], beads.i[both], beads.j[both]
+    r0, c0 = r1 - beads.a[both], c1 - beads.b[both]
+    lam_f = _lam(p.lam_fwd, [(b.src, b.tgt) for b in bl], blk, r0, r1, c0, c1, bg_tgt)
+    lam_b = _lam(p.lam_bwd, [(b.tgt, b.src) for b in bl], blk, c0, c1, r0, r1, bg_src)
     return replace(p, c=c, s2=s2, log_prior=log_prior, lam_fwd=lam_f, lam_bwd=lam_b)
 
 
-def _lam(lam: float, pairs, bg: np.ndarray) -> float:
+def _lam(lam: float, sides, blk, r0, r1, c0, c1, bg: np.ndarray) -> float:
     """E-step over every unit f of the explained side: the posterior that f is a
     translation, lam p_S(f) / (lam p_S(f) + (1 - lam) P(f)); the new lam is their mean.
-    `pairs` are (row side, column side, row sentence ids, column sentence ids)."""
-    pairs = pairs[:LAM_BEADS]
-    if not pairs:
+    Bead k explains column sentences c0[k]..c1[k] of block blk[k] by its row sentences
+    r0[k]..r1[k]; sides[block] is (row side, column side)."""
+    if not len(blk):
         return lam
-    # expected units of each bead's row side, summed per (bead, unit); beads of one block
-    # (the same two sides) at once
-    eb, eu, ew, cb, cu, units = [], [], [], [], [], []
-    k = 0
-    while k < len(pairs):
-        row_side, col_side = pairs[k][0], pairs[k][1]
-        k1 = k
-        while k1 < len(pairs) and pairs[k1][0] is row_side and pairs[k1][1] is col_side:
-            k1 += 1
-        group = pairs[k:k1]
-        r0, r1 = np.array([g[2][0] for g in group]), np.array([g[2][-1] + 1 for g in group])
-        c0, c1 = np.array([g[3][0] for g in group]), np.array([g[3][-1] + 1 for g in group])
-        beads = np.arange(k, k1)
-        a, b = row_side.exp_ptr[r0], row_side.exp_ptr[r1]
-        at = _ranges(a, b)
-        eu.append(row_side.exp_unit[at])
-        ew.append(row_side.exp_w[at])
-        eb.append(np.repeat(beads, b - a))
-        a, b = col_side.units.start[c0], col_side.units.start[c1]
-        cu.append(col_side.units.ids[_ranges(a, b)])
-        cb.append(np.repeat(beads, b - a))
-        units.append(row_side.units.start[r1] - row_side.units.start[r0])
-        k = k1
-    units = np.concatenate(units)
-    cu_all, cb_all = np.concatenate(cu), np.concatenate(cb)
-    if not len(cu_all):
+    acc = np.zeros(len(bg))
+    post = []
+    cuts = np.flatnonzero(np.diff(blk)) + 1
+    for a, b in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(blk)]])):
+        row, col = sides[int(blk[a])]
+        post.append(kernels.lam_posteriors(row.exp_ptr, row.exp_unit, row.exp_w, row.units.start, col.units.start,
+                                           col.units.ids, r0[a:b], r1[a:b], c0[a:b], c1[a:b], lam, bg, acc))
+    post = np.concatenate(post)
+    if not len(post):
         return lam
-    size = len(bg) + 1
-    if not sum(len(x) for x in eu):
-        return float((PRIOR_UNITS * lam) / (len(cu_all) + PRIOR_UNITS))
-    keys, inv = unique_inverse(np.concatenate(eb) * size + np.concatenate(eu), len(pairs) * size)
-    sums = np.bincount(inv, weights=np.concatenate(ew))
-    want = cb_all * size + cu_all
-    at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
-    found = keys[at] == want
-    n_units = np.maximum(units.astype(np.float64), 1.0)[cb_all]
-    ps = np.where(found, sums[at], 0.0) / n_units
-    post = lam * ps / (lam * ps + (1.0 - lam) * bg[cu_all])
-    return float((post.sum() + PRIOR_UNITS * lam) / (len(cu_all) + PRIOR_UNITS))
-
-
-def _ranges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The indices a[0]..b[0]-1, a[1]..b[1]-1, ... concatenated."""
-    lens = b - a
-    return np.repeat(a - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+    return float((post.sum() + PRIOR_UNITS * lam) / (len(post) + PRIOR_UNITS))
