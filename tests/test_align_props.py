@@ -103,6 +103,31 @@ def test_block_lattices_equal_one_lattice_per_grid():
     assert [(q.a, q.b, q.i, q.j) for q in viterbi_only.best_path()] == expected_path
 
 
+def test_runs_of_left_out_sentences_come_target_first():
+    """A run of 1-0 and 0-1 beads costs the same in any order, so only rounding would pick
+    one: the lattices' tracebacks rewrite every such run with its 0-1 beads first (one order
+    on every machine), the same cells in and out, unless a new cell leaves the band."""
+    import numpy as np
+
+    from pipeline.align.kernels import _null_runs_target_first
+
+    TA, TB = np.array([1, 1, 0]), np.array([0, 1, 1])  # types: 1-0, 1-1, 0-1
+    # path from (0, 0): 1-0, 0-1, 1-0, 1-1, 0-1, 1-0, 0-1 → ends (1,0) (1,1) (2,1) (3,2) (3,3) (4,3) (4,4)
+    tt = np.array([0, 2, 0, 1, 2, 0, 2])
+    ii = np.array([1, 1, 2, 3, 3, 4, 4])
+    jj = np.array([0, 1, 1, 2, 3, 3, 4])
+    _null_runs_target_first(tt, ii, jj, 0, len(tt), TA, TB, np.zeros(5, dtype=np.int64), 5)
+    assert tt.tolist() == [2, 0, 0, 1, 2, 2, 0]
+    assert list(zip(ii.tolist(), jj.tolist())) == [(0, 1), (1, 1), (2, 1), (3, 2), (3, 3), (3, 4), (4, 4)]
+    # a band that holds the old cells but not (3, 4): that run stays as it was
+    tt = np.array([0, 2, 0, 1, 2, 0, 2])
+    ii = np.array([1, 1, 2, 3, 3, 4, 4])
+    jj = np.array([0, 1, 1, 2, 3, 3, 4])
+    lo = np.array([0, 0, 0, 2, 3])  # rows 3 and 4 hold columns 2-3 and 3-4
+    _null_runs_target_first(tt, ii, jj, 0, len(tt), TA, TB, lo, 2)
+    assert tt.tolist() == [2, 0, 0, 1, 2, 0, 2]
+
+
 def test_unique_inverse_matches_numpy():
     import numpy as np
 

@@ -545,10 +545,47 @@ def expected_entries(ids, start, ptr, cols, prob, identity_weight):
 
 
 @njit
+def _null_runs_target_first(tt, ii, jj, y0, y1, TA, TB, lo, w):
+    """In the path beads y0..y1 - 1, reorder each run of consecutive 1-0 and 0-1 beads so
+    that the 0-1 beads come first. Every order of such a run costs the same (their scores
+    are constants), so which one the recursion keeps is up to rounding; this makes it one
+    order on every machine (the one exact ties gave before). Runs whose new cells would
+    leave the band (lo, w) stay as they are."""
+    t10, t01 = -1, -1
+    for t in range(len(TA)):
+        if TA[t] == 1 and TB[t] == 0:
+            t10 = t
+        elif TA[t] == 0 and TB[t] == 1:
+            t01 = t
+    if t10 < 0 or t01 < 0:
+        return
+    y = y0
+    while y < y1:
+        if tt[y] != t10 and tt[y] != t01:
+            y += 1
+            continue
+        z, n01 = y, 0
+        while z < y1 and (tt[z] == t10 or tt[z] == t01):
+            n01 += tt[z] == t01
+            z += 1
+        i0, j0 = ii[y] - TA[tt[y]], jj[y] - TB[tt[y]]
+        ok = True
+        for u in range(z - y):
+            i, j = (i0, j0 + u + 1) if u < n01 else (i0 + u - n01 + 1, j0 + n01)
+            ok = ok and 0 <= j - lo[i] < w
+        if ok:
+            for u in range(z - y):
+                tt[y + u] = t01 if u < n01 else t10
+                ii[y + u], jj[y + u] = (i0, j0 + u + 1) if u < n01 else (i0 + u - n01 + 1, j0 + n01)
+        y = z
+
+
+@njit
 def grids_best(back, F, S, Bk, logZ, ns, ms, TA, TB, posteriors):
-    """Every grid's best path (from `back`), grid after grid, as arrays (g, t, i, k): a bead
-    of type t (TA[t] source, TB[t] target sentences) ending at cell (i, k) of grid g; and,
-    when `posteriors`, each bead's posterior probability exp(F + S + B - logZ)."""
+    """Every grid's best path (from `back`, runs of 1-0 and 0-1 beads target first), grid
+    after grid, as arrays (g, t, i, k): a bead of type t (TA[t] source, TB[t] target
+    sentences) ending at cell (i, k) of grid g; and, when `posteriors`, each bead's
+    posterior probability exp(F + S + B - logZ)."""
     G = len(ns)
     n = 0
     for g in range(G):
@@ -574,6 +611,7 @@ def grids_best(back, F, S, Bk, logZ, ns, ms, TA, TB, posteriors):
             kk[a], kk[b] = kk[b], kk[a]
             a += 1
             b -= 1
+        _null_runs_target_first(tt, ii, kk, first, x, TA, TB, np.zeros(ns[g] + 1, dtype=np.int64), ms[g] + 1)
     if posteriors:
         for y in range(x):
             g, t, i, k = gg[y], tt[y], ii[y], kk[y]
@@ -652,7 +690,8 @@ def band_backward(S, lo, A, B, has01, end):
 @njit
 def band_best(back, F, S, Bk, logZ, lo, n, m, TA, TB, posteriors):
     """`dp.Lattice.best_path` and `path_posteriors` at once: beads (t, i, j) of the best
-    path, in order, and each one's posterior (0 without posteriors)."""
+    path (runs of 1-0 and 0-1 beads target first), in order, and each one's posterior (0
+    without posteriors)."""
     cap = n + m
     tt, ii, jj = np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64)
     x = 0
@@ -665,6 +704,7 @@ def band_best(back, F, S, Bk, logZ, lo, n, m, TA, TB, posteriors):
     tt, ii, jj = tt[:x][::-1].copy(), ii[:x][::-1].copy(), jj[:x][::-1].copy()
     post = np.zeros(x)
     w = back.shape[1]
+    _null_runs_target_first(tt, ii, jj, 0, x, TA, TB, lo, w)
     if posteriors and math.isfinite(logZ):
         for y in range(x):
             t, i, j = tt[y], ii[y], jj[y]
