@@ -1,4 +1,4 @@
-"""Banded Viterbi over the (source, target) grid, vectorised per row with numpy.
+"""Banded Viterbi and forward-backward lattices over the (source, target) grid.
 
 Cell (i, j) means "the first i source and first j target sentences are aligned".
 Row i only keeps the cells j in [lo[i], lo[i] + width); the band follows the
@@ -6,8 +6,8 @@ diagonal given by cumulative text length, so time and memory are
 O((n + m) * width). If the best path touches a band edge that is not a grid
 edge, the band is doubled and the DP re-run.
 
-Bead costs come from a callback that fills a whole chunk of rows at once, so the
-per-row Python work is a handful of numpy calls whatever the cost model is.
+Bead costs come from a callback that fills a whole chunk of rows at once (numpy
+arrays); the recursions over the rows are compiled loops (pipeline/align/kernels.py).
 """
 
 from __future__ import annotations

@@ -210,8 +210,7 @@ class NlenAligner(Aligner):
                 g, a, bb, i, j, _ = lattice.best_beads()
                 i, j = i + b.s_bounds[g], j + b.t_bounds[g]  # block coordinates
             else:
-                path = lattice.best_path()
-                a, bb, i, j = (np.array([getattr(q, f) for q in path], dtype=np.int64) for f in "abij")
+                a, bb, i, j, _ = lattice.best_beads()
             parts.append(np.stack([np.full(len(a), k), a, bb, i, j], axis=1))
             seen += n
         return _Beads(*(np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)).T)
@@ -239,10 +238,8 @@ class NlenAligner(Aligner):
         if isinstance(lattice, dp.BlockLattices):
             g, a, bb, i, k, post = lattice.best_beads()  # in grid (= input block) coordinates
         else:  # one input block
-            path = lattice.best_path()
-            post = lattice.path_posteriors(path)
-            g = np.zeros(len(path), dtype=np.int64)
-            a, bb, i, k = (np.array([getattr(q, f) for q in path], dtype=np.int64) for f in "abij")
+            a, bb, i, k, post = lattice.best_beads()
+            g = np.zeros(len(a), dtype=np.int64)
         if calibration is not None:
             post = _calibrate(post, *calibration)
         out: list[list[Bead]] = [[] for _ in sizes]
