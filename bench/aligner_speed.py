@@ -111,7 +111,8 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
     ]
     for data, n, prev, cur, _ in rows:
-        label = {"bench": "bench.py synthetic document (synthetic)", "real": "Text+Berg dev paragraphs (real)"}[data]
+        label = {"bench": "bench.py synthetic document (synthetic)",
+                 "real": "Text+Berg dev paragraphs (real: eval/align/textberg-dev, 16 copies)"}[data]
         lines.append(f"| {label} | {n:,} | {prev:.2f} | {cur:.2f} | {n / prev:,.0f} | {n / cur:,.0f} | **{prev / cur:.2f}×** |")
     lines += ["", "All rounds (s): " + "; ".join(
         f"{d} previous {', '.join(f'{x:.2f}' for x in t['previous'])} / current {', '.join(f'{x:.2f}' for x in t['current'])}"

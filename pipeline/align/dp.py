@@ -28,7 +28,7 @@ CostFn = Callable[[Sequence[tuple[int, int]], np.ndarray, np.ndarray], np.ndarra
 CHUNK_ROWS = 512  # rows whose bead costs are computed in one vectorised call
 FULL_GRID_CELLS = 300_000  # below this many cells the band is the whole grid
 KEEP_COSTS = 1_000_000  # keep all bead costs of grids up to this many entries
-FORBIDDEN = 1e6  # finite stand-in for an infinite bead cost where a running sum needs one
+FORBIDDEN = kernels.FORBIDDEN  # finite stand-in for an infinite bead cost where a running sum needs one
 
 
 @dataclass
@@ -228,7 +228,45 @@ def full_band(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
 
 
-class Lattice:
+class _BestPath:
+    """What both lattices give: the best path as arrays (`best_beads`, computed by the
+    subclass), and as PathBeads with their posteriors. Grid g starts at source sentence
+    s0[g] and target sentence t0[g] of the coordinates paths come back in."""
+
+    s0: np.ndarray
+    t0: np.ndarray
+    _best: tuple[np.ndarray, ...] | None = None
+    _path: list[PathBead] | None = None
+
+    def _type_sizes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sentences per side of each bead type (steps first, then 0-1)."""
+        return (np.array([a for a, _ in self.types], dtype=np.int64),
+                np.array([b for _, b in self.types], dtype=np.int64))
+
+    def best_beads(self) -> tuple[np.ndarray, ...]:
+        """The best path of every grid, grid after grid, as arrays (g, a, b, i, k,
+        posterior): a bead of a source and b target sentences ending at cell (i, k) of grid
+        g (grid coordinates); posteriors are 0 when the lattice has none."""
+        if self._best is None:
+            self._best = self._best_beads()
+        return self._best
+
+    def best_path(self) -> list[PathBead]:
+        """The best path of every grid, one after another (from s0, t0)."""
+        if self._path is None:
+            g, a, b, i, k, _ = self.best_beads()
+            i, k = i + self.s0[g], k + self.t0[g]
+            self._path = [PathBead(*q, 0.0, 0.0) for q in zip(a.tolist(), b.tolist(), i.tolist(), k.tolist())]
+        return self._path
+
+    def path_posteriors(self, path: Sequence[PathBead]) -> np.ndarray:
+        """P(bead | both sides of its grid) for each bead of the best path."""
+        if path is not self.best_path():
+            raise ValueError("path_posteriors takes the path best_path() returned")
+        return self.best_beads()[5].copy()
+
+
+class Lattice(_BestPath):
     """All monotonic paths through a band of the grid: the best one, and every
     bead's posterior probability (forward-backward).
 
@@ -250,7 +288,6 @@ class Lattice:
         self.steps = steps = [(a, b) for a, b in beads if a > 0]
         self.has01 = (0, 1) in beads
         self.types = steps + ([(0, 1)] if self.has01 else [])
-        self.index = {ab: t for t, ab in enumerate(self.types)}
         T = len(self.types)
         ar = np.arange(w, dtype=np.int64)
         rows = np.arange(n + 1, dtype=np.int64)
@@ -267,8 +304,8 @@ class Lattice:
             valid = (I[None] - A >= 0) & (J[None] - B >= 0) & (J[None] <= m)
             S[c0:c1, :, :w] = np.where(valid, -C / temperature, -np.inf).transpose(1, 0, 2)
         self.end = int(m - lo[n])
+        self.s0 = self.t0 = np.zeros(1, dtype=np.int64)  # one grid
         self.posteriors = posteriors
-        self._best: tuple[np.ndarray, ...] | None = None
         self.F, self._back = self._forward()
         self.logZ = self.F[n, self.end] if posteriors else None
         self.Bk = self._backward() if posteriors else None
@@ -277,58 +314,28 @@ class Lattice:
         """Two forward recursions at once: the log-sum over the paths into every cell
         (F), and the best path's score with the bead type that ends it (compiled:
         kernels.band_forward). Without posteriors only the best path."""
-        A, B = self._step_sizes()
-        return kernels.band_forward(self.S, self.lo, A, B, self.has01, self.posteriors)
+        A, B = self._type_sizes()
+        K = len(self.steps)
+        return kernels.band_forward(self.S, self.lo, A[:K], B[:K], self.has01, self.posteriors)
 
     def _backward(self) -> np.ndarray:
         """Log-sum over the paths out of every cell to (n, m)."""
-        A, B = self._step_sizes()
-        return kernels.band_backward(self.S, self.lo, A, B, self.has01, self.end)
+        A, B = self._type_sizes()
+        K = len(self.steps)
+        return kernels.band_backward(self.S, self.lo, A[:K], B[:K], self.has01, self.end)
 
-    def _step_sizes(self) -> tuple[np.ndarray, np.ndarray]:
-        return (np.array([a for a, _ in self.steps], dtype=np.int64).reshape(-1),
-                np.array([b for _, b in self.steps], dtype=np.int64).reshape(-1))
-
-    def best_beads(self) -> tuple[np.ndarray, ...]:
-        """The best path as arrays (a, b, i, j, posterior): a bead of a source and b target
-        sentences ending at cell (i, j); posteriors are 0 when the lattice has none."""
-        if self._best is None:
-            TA = np.array([a for a, _ in self.types], dtype=np.int64)
-            TB = np.array([b for _, b in self.types], dtype=np.int64)
-            t, i, j, post = kernels.band_best(
-                self._back, self.F, self.S, self.Bk if self.posteriors else self.F,
-                float(self.logZ) if self.posteriors else -np.inf, self.lo, self.n, self.m, TA, TB, self.posteriors)
-            self._best = TA[t], TB[t], i, j, post
-        return self._best
-
-    def best_path(self) -> list[PathBead]:
-        """The highest-scoring path through the band."""
-        a, b, i, j, _ = self.best_beads()
-        return [PathBead(*q, 0.0, 0.0) for q in zip(a.tolist(), b.tolist(), i.tolist(), j.tolist())]
-
-    def path_posteriors(self, path: Sequence[PathBead]) -> np.ndarray:
-        """P(bead | both sides) for each bead of `path`."""
-        a, b, i, j, post = self.best_beads()
-        if [(q.a, q.b, q.i, q.j) for q in path] == list(zip(a.tolist(), b.tolist(), i.tolist(), j.tolist())):
-            return post.copy()
-        out = np.zeros(len(path))  # another path: bead by bead
-        if not np.isfinite(self.logZ):
-            return out
-        for no, q in enumerate(path):
-            k = q.j - self.lo[q.i]
-            if not 0 <= k < self.width:
-                continue
-            t = self.index[(q.a, q.b)]
-            r, c = q.i - q.a, q.j - q.b - self.lo[q.i - q.a]
-            prev = self.F[r, c] if 0 <= c < self.width else -np.inf
-            out[no] = np.exp(min(0.0, prev + self.S[q.i, t, k] + self.Bk[q.i, k] - self.logZ))
-        return out
+    def _best_beads(self) -> tuple[np.ndarray, ...]:
+        TA, TB = self._type_sizes()
+        t, i, j, post = kernels.band_best(
+            self._back, self.F, self.S, self.Bk if self.posteriors else self.F,
+            float(self.logZ) if self.posteriors else -np.inf, self.lo, self.n, self.m, TA, TB, self.posteriors)
+        return np.zeros(len(t), dtype=np.int64), TA[t], TB[t], i, j, post
 
 
-class BlockLattices:
+class BlockLattices(_BestPath):
     """Many small independent grids (the paragraphs of a document, aligned in one call)
-    as one `Lattice` each, computed together: row i of every grid is one numpy step,
-    so the Python loops run over the rows of the longest grid, not of all of them.
+    as one `Lattice` each, computed together: one set of arrays and one compiled call
+    for all of them, not one each.
 
     Grid g covers source sentences s_bounds[g]..s_bounds[g + 1] and target sentences
     t_bounds[g]..t_bounds[g + 1] of the joined input; `cost_fn` is called in those
@@ -345,7 +352,6 @@ class BlockLattices:
         self.steps = steps = [(a, b) for a, b in beads if a > 0]
         self.has01 = (0, 1) in beads
         self.types = steps + ([(0, 1)] if self.has01 else [])
-        self.index = {ab: t for t, ab in enumerate(self.types)}
         T = len(self.types)
         ar = np.arange(W, dtype=np.int64)
         # S[g, i, t, k]: log score of a bead of type t ending at cell (i, k) of grid g; an
@@ -365,43 +371,22 @@ class BlockLattices:
         self.F, self.back = self._forward()
         self.logZ = self.F[np.arange(G), self.ns, self.ms] if posteriors else None
         self.Bk = self._backward() if posteriors else None
-        self._path: list[PathBead] | None = None
-        self._best: tuple[np.ndarray, ...] | None = None
 
     def _forward(self):
         """As `Lattice._forward`, every grid at once (compiled: kernels.grids_forward)."""
-        A, B = (np.array(x, dtype=np.int64) for x in zip(*self.steps)) if self.steps else (np.zeros(0, np.int64),) * 2
-        return kernels.grids_forward(self.S, self.ns, self.ms, A, B, self.has01, self.posteriors)
+        A, B = self._type_sizes()
+        K = len(self.steps)
+        return kernels.grids_forward(self.S, self.ns, self.ms, A[:K], B[:K], self.has01, self.posteriors)
 
     def _backward(self) -> np.ndarray:
         """As `Lattice._backward`, every grid at once (compiled: kernels.grids_backward)."""
-        A, B = (np.array(x, dtype=np.int64) for x in zip(*self.steps)) if self.steps else (np.zeros(0, np.int64),) * 2
-        return kernels.grids_backward(self.S, self.ns, self.ms, A, B, self.has01)
+        A, B = self._type_sizes()
+        K = len(self.steps)
+        return kernels.grids_backward(self.S, self.ns, self.ms, A[:K], B[:K], self.has01)
 
-    def best_beads(self) -> tuple[np.ndarray, ...]:
-        """Every grid's best path, grid after grid, as arrays (g, a, b, i, k, posterior):
-        a bead of a source and b target sentences ending at cell (i, k) of grid g (grid
-        coordinates); posteriors are 0 when the lattice has none."""
-        if self._best is None:
-            TA = np.array([a for a, _ in self.types], dtype=np.int64)
-            TB = np.array([b for _, b in self.types], dtype=np.int64)
-            none = np.zeros((1, 1, 1))
-            g, t, i, k, post = kernels.grids_best(
-                self.back, self.F, self.S, self.Bk if self.posteriors else none,
-                self.logZ if self.posteriors else np.zeros(len(self.ns)), self.ns, self.ms, TA, TB, self.posteriors)
-            self._best = g, TA[t], TB[t], i, k, post
-        return self._best
-
-    def best_path(self) -> list[PathBead]:
-        """Every grid's best path, one after another, in joined coordinates."""
-        if self._path is None:
-            g, a, b, i, k, _ = self.best_beads()
-            self._path = [PathBead(int(a_), int(b_), int(self.s0[g_]) + int(i_), int(self.t0[g_]) + int(k_), 0.0, 0.0)
-                          for g_, a_, b_, i_, k_ in zip(g, a, b, i, k)]
-        return self._path
-
-    def path_posteriors(self, path: Sequence[PathBead]) -> np.ndarray:
-        """P(bead | both sides of its grid) for each bead of the best path."""
-        if path is not self.best_path():
-            raise ValueError("BlockLattices.path_posteriors takes the path best_path() returned")
-        return self.best_beads()[5].copy()
+    def _best_beads(self) -> tuple[np.ndarray, ...]:
+        TA, TB = self._type_sizes()
+        g, t, i, k, post = kernels.grids_best(
+            self.back, self.F, self.S, self.Bk if self.posteriors else np.zeros((1, 1, 1)),
+            self.logZ if self.posteriors else np.zeros(len(self.ns)), self.ns, self.ms, TA, TB, self.posteriors)
+        return g, TA[t], TB[t], i, k, post

@@ -158,6 +158,26 @@ def lexical(A, B, I, J, s_first, t_first, s_ptr, s_unit, s_w, s_pre_units, s_sta
     return out
 
 
+@njit
+def pair_costs(A, B, log_prior, I, J, s_first, t_first, s_pre_chars, t_pre_chars, c, s2, w_lex, lexical_args):
+    """Cost (= -score) of bead types (A[p], B[p]), a, b >= 1, ending at cells (I[r], J[r, c]):
+    -(log prior + w_lex LLR_lex - z^2 / 2) (pipeline/align/model.py). Rows, grids and
+    windows as in `lexical`."""
+    out = lexical(A, B, I, J, s_first, t_first, *lexical_args)
+    for p in range(len(A)):
+        for r in range(J.shape[0]):
+            i = I[r]
+            l1 = s_pre_chars[i] - s_pre_chars[max(i - A[p], 0)]
+            for q in range(J.shape[1]):
+                j = J[r, q]
+                l2 = t_pre_chars[j] - t_pre_chars[max(j - B[p], 0)]
+                mean = max((l1 + l2 / c) / 2.0, 1.0)
+                d = c * l1 - l2
+                z2 = d * d / (s2 * mean)
+                out[p, r, q] = -(log_prior[p] + w_lex * out[p, r, q] - 0.5 * z2)
+    return out
+
+
 # -- IBM Model 1 (pipeline/align/lexicon.py) ----------------------------------------------
 @njit
 def _sort_distinct(vals, stamp, mark):
@@ -326,9 +346,59 @@ def model1(s_cat, ls, f_cat, lf, size, iterations, min_prob, min_count, top_k):
     return ptr, cols[:n_out], prob[:n_out]
 
 
+@njit
+def expected_entries(ids, start, ptr, cols, prob, identity_weight):
+    """`lexicon.Lexicon.expected`: for every unit e of every sentence, in order, the entry
+    (sentence, e, w_id) and then (sentence, f, (1 - w_id') p(f | e)) for its table row;
+    w_id is identity_weight for units with a row, 1 for the others."""
+    n = 0
+    for e in ids:
+        n += 1 + ptr[e + 1] - ptr[e]
+    rows = np.empty(n, dtype=np.int64)
+    f = np.empty(n, dtype=np.int64)
+    w = np.empty(n)
+    x = 0
+    for s in range(len(start) - 1):
+        for k in range(start[s], start[s + 1]):
+            e = ids[k]
+            lo, hi = ptr[e], ptr[e + 1]
+            rows[x], f[x], w[x] = s, e, identity_weight if hi > lo else 1.0
+            x += 1
+            for q in range(lo, hi):
+                rows[x], f[x], w[x] = s, cols[q], (1.0 - identity_weight) * prob[q]
+                x += 1
+    return rows, f, w
+
+
+# -- estimation (pipeline/align/nlen.py) ----------------------------------------------------
+@njit
+def lam_posteriors(row_ptr, row_unit, row_w, row_start, col_start, col_ids, r0, r1, c0, c1, lam, bg, acc):
+    """For beads k (row sentences r0[k]..r1[k], column sentences c0[k]..c1[k]), the posterior
+    that each column unit f is a translation: lam p_S(f) / (lam p_S(f) + (1 - lam) P(f)),
+    with p_S the row window's expected units over its unit count. One array, bead by bead,
+    in unit order. `acc`: zeroed scratch over the vocabulary, left zeroed."""
+    n = 0
+    for k in range(len(r0)):
+        n += col_start[c1[k]] - col_start[c0[k]]
+    post = np.empty(n)
+    x = 0
+    for k in range(len(r0)):
+        for e in range(row_ptr[r0[k]], row_ptr[r1[k]]):
+            acc[row_unit[e]] += row_w[e]
+        units = max(float(row_start[r1[k]] - row_start[r0[k]]), 1.0)
+        for q in range(col_start[c0[k]], col_start[c1[k]]):
+            f = col_ids[q]
+            ps = acc[f] / units
+            post[x] = lam * ps / (lam * ps + (1.0 - lam) * bg[f])
+            x += 1
+        for e in range(row_ptr[r0[k]], row_ptr[r1[k]]):
+            acc[row_unit[e]] = 0.0
+    return post
+
+
 # -- lattices (pipeline/align/dp.py) --------------------------------------------------------
 LOGE2 = math.log(2.0)
-FORBIDDEN = 1e6  # as dp.FORBIDDEN
+FORBIDDEN = 1e6  # finite stand-in for an infinite bead cost where a running sum needs one
 
 
 @njit
@@ -472,76 +542,6 @@ def grids_backward(S, ns, ms, A, B, has01):
                 Y[k] = _logsumexp(vals, nv)
             _backward_row(Y, S[g, i, K], m + 1, has01, P, Bk[g, i])
     return Bk
-
-
-# -- estimation (pipeline/align/nlen.py) ----------------------------------------------------
-@njit
-def lam_posteriors(row_ptr, row_unit, row_w, row_start, col_start, col_ids, r0, r1, c0, c1, lam, bg, acc):
-    """For beads k (row sentences r0[k]..r1[k], column sentences c0[k]..c1[k]), the posterior
-    that each column unit f is a translation: lam p_S(f) / (lam p_S(f) + (1 - lam) P(f)),
-    with p_S the row window's expected units over its unit count. One array, bead by bead,
-    in unit order. `acc`: zeroed scratch over the vocabulary, left zeroed."""
-    n = 0
-    for k in range(len(r0)):
-        n += col_start[c1[k]] - col_start[c0[k]]
-    post = np.empty(n)
-    x = 0
-    for k in range(len(r0)):
-        for e in range(row_ptr[r0[k]], row_ptr[r1[k]]):
-            acc[row_unit[e]] += row_w[e]
-        units = max(float(row_start[r1[k]] - row_start[r0[k]]), 1.0)
-        for q in range(col_start[c0[k]], col_start[c1[k]]):
-            f = col_ids[q]
-            ps = acc[f] / units
-            post[x] = lam * ps / (lam * ps + (1.0 - lam) * bg[f])
-            x += 1
-        for e in range(row_ptr[r0[k]], row_ptr[r1[k]]):
-            acc[row_unit[e]] = 0.0
-    return post
-
-
-@njit
-def pair_costs(A, B, log_prior, I, J, s_first, t_first, s_pre_chars, t_pre_chars, c, s2, w_lex, lexical_args):
-    """Cost (= -score) of bead types (A[p], B[p]), a, b >= 1, ending at cells (I[r], J[r, c]):
-    -(log prior + w_lex LLR_lex - z^2 / 2) (pipeline/align/model.py). Rows, grids and
-    windows as in `lexical`."""
-    out = lexical(A, B, I, J, s_first, t_first, *lexical_args)
-    for p in range(len(A)):
-        for r in range(J.shape[0]):
-            i = I[r]
-            l1 = s_pre_chars[i] - s_pre_chars[max(i - A[p], 0)]
-            for q in range(J.shape[1]):
-                j = J[r, q]
-                l2 = t_pre_chars[j] - t_pre_chars[max(j - B[p], 0)]
-                mean = max((l1 + l2 / c) / 2.0, 1.0)
-                d = c * l1 - l2
-                z2 = d * d / (s2 * mean)
-                out[p, r, q] = -(log_prior[p] + w_lex * out[p, r, q] - 0.5 * z2)
-    return out
-
-
-@njit
-def expected_entries(ids, start, ptr, cols, prob, identity_weight):
-    """`lexicon.Lexicon.expected`: for every unit e of every sentence, in order, the entry
-    (sentence, e, w_id) and then (sentence, f, (1 - w_id') p(f | e)) for its table row;
-    w_id is identity_weight for units with a row, 1 for the others."""
-    n = 0
-    for e in ids:
-        n += 1 + ptr[e + 1] - ptr[e]
-    rows = np.empty(n, dtype=np.int64)
-    f = np.empty(n, dtype=np.int64)
-    w = np.empty(n)
-    x = 0
-    for s in range(len(start) - 1):
-        for k in range(start[s], start[s + 1]):
-            e = ids[k]
-            lo, hi = ptr[e], ptr[e + 1]
-            rows[x], f[x], w[x] = s, e, identity_weight if hi > lo else 1.0
-            x += 1
-            for q in range(lo, hi):
-                rows[x], f[x], w[x] = s, cols[q], (1.0 - identity_weight) * prob[q]
-                x += 1
-    return rows, f, w
 
 
 @njit

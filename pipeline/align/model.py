@@ -95,12 +95,11 @@ class BlockScorer:
     """Bead costs (= -score) for one block, in the DP's callback form."""
 
     def __init__(self, src: Side, tgt: Side, bg_src: np.ndarray, bg_tgt: np.ndarray, p: ModelParams, max_size: int,
-                 s_bounds: np.ndarray | None = None, t_bounds: np.ndarray | None = None):
-        """s_bounds, t_bounds: where the block's grids start and end (dp.BlockLattices); no
-        bead crosses them, so their windows are never scored. Default: one grid."""
+                 s_bounds: np.ndarray, t_bounds: np.ndarray):
+        """s_bounds, t_bounds: where the block's grids start and end (dp.BlockLattices; one
+        grid: [0, n] and [0, m]); no bead crosses them, so their windows are never scored."""
         self.src, self.tgt, self.p, self.K = src, tgt, p, max_size
-        self.s_bounds = np.array([0, len(src)], dtype=np.int64) if s_bounds is None else np.asarray(s_bounds, dtype=np.int64)
-        self.t_bounds = np.array([0, len(tgt)], dtype=np.int64) if t_bounds is None else np.asarray(t_bounds, dtype=np.int64)
+        self.s_bounds, self.t_bounds = np.asarray(s_bounds, dtype=np.int64), np.asarray(t_bounds, dtype=np.int64)
         self.n, self.m = len(src), len(tgt)
         size = len(bg_tgt)
         # log1p(r * p_S(f) / P(f)) with r = lam / (1 - lam): the per-unit factor is r / P(f);

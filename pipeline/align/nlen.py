@@ -206,11 +206,8 @@ class NlenAligner(Aligner):
             n = b.n if b.n <= 2 * ESTIMATE_SENTENCES else ESTIMATE_SENTENCES
             mk = int(dp.diagonal(b.src.chars, b.tgt.chars)[n])
             lattice = self._lattice(b, types, p, bg_src, bg_tgt, n, mk, posteriors=False)
-            if isinstance(lattice, dp.BlockLattices):
-                g, a, bb, i, j, _ = lattice.best_beads()
-                i, j = i + b.s_bounds[g], j + b.t_bounds[g]  # block coordinates
-            else:
-                a, bb, i, j, _ = lattice.best_beads()
+            g, a, bb, i, j, _ = lattice.best_beads()
+            i, j = i + b.s_bounds[g], j + b.t_bounds[g]  # block coordinates
             parts.append(np.stack([np.full(len(a), k), a, bb, i, j], axis=1))
             seen += n
         return _Beads(*(np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)).T)
@@ -235,11 +232,7 @@ class NlenAligner(Aligner):
         if not b.n or not b.m:
             return [[Bead((i,), (), 1.0) for i in range(n)] + [Bead((), (j,), 1.0) for j in range(m)] for n, m in sizes]
         lattice = self._lattice(b, types, p, bg_src, bg_tgt, b.n, b.m)
-        if isinstance(lattice, dp.BlockLattices):
-            g, a, bb, i, k, post = lattice.best_beads()  # in grid (= input block) coordinates
-        else:  # one input block
-            a, bb, i, k, post = lattice.best_beads()
-            g = np.zeros(len(a), dtype=np.int64)
+        g, a, bb, i, k, post = lattice.best_beads()  # in grid (= input block) coordinates
         if calibration is not None:
             post = _calibrate(post, *calibration)
         out: list[list[Bead]] = [[] for _ in sizes]

@@ -115,13 +115,6 @@ class Units:
     def lengths(self) -> np.ndarray:
         return np.diff(self.start)
 
-    def sentence(self, s: int) -> np.ndarray:
-        return self.ids[self.start[s] : self.start[s + 1]]
-
-    def rows(self) -> np.ndarray:
-        """Sentence index of every entry of `ids`."""
-        return np.repeat(np.arange(len(self)), self.lengths)
-
     def slice(self, first: int, last: int) -> "Units":
         a, b = self.start[first], self.start[last]
         return Units(self.ids[a:b], self.start[first : last + 1] - a)
