@@ -92,15 +92,26 @@ def reliability(scores: np.ndarray, right: np.ndarray) -> tuple[list[tuple], flo
 
 
 def fit_platt(scores: np.ndarray, right: np.ndarray) -> tuple[float, float]:
-    """(slope, shift) of sigmoid(slope * logit(p) + shift), by Newton's method on the log loss."""
+    """(slope, shift) of sigmoid(slope * logit(p) + shift), by Newton's method on the
+    (lightly regularised) log loss, each step halved until the loss goes down."""
     p = np.clip(scores, 1e-9, 1 - 1e-9)
     X = np.stack([np.log(p / (1 - p)), np.ones_like(p)], 1)
+
+    def loss(w):
+        z = X @ w
+        return float(np.sum(np.logaddexp(0, z) - right * z) + 5e-4 * w @ w)
+
     w = np.array([1.0, 0.0])
     for _ in range(100):
-        q = 1 / (1 + np.exp(-X @ w))
+        q = 1 / (1 + np.exp(-np.clip(X @ w, -500, 500)))
         grad = X.T @ (q - right) + 1e-3 * w
         hess = (X * (q * (1 - q))[:, None]).T @ X + 1e-3 * np.eye(2)
-        w -= np.linalg.solve(hess, grad)
+        step, before = np.linalg.solve(hess, grad), loss(w)
+        while loss(w - step) > before and np.abs(step).max() > 1e-12:
+            step = step / 2
+        w = w - step
+        if np.abs(step).max() < 1e-10:
+            break
     return float(w[0]), float(w[1])
 
 
