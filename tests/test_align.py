@@ -161,13 +161,15 @@ def test_with_mt_model1_learns_the_mts_own_words():
     stands, as with a system that leaves words untranslated or picks other words. Model 1,
     trained from the MT's words to the target's, learns those words back: the aligner
     explains much of the target by translation (lam) and aligns nearly as with the MT as is."""
-    root = Path(__file__).resolve().parents[1] / "eval" / "align" / "synthetic"
-    from pipeline.align.ladder import parse_ladder, score
+    import sys
 
-    src = [x for x in (root / "doc.nl").read_text(encoding="utf-8").split("\n") if x]
-    tgt = [x for x in (root / "doc.en").read_text(encoding="utf-8").split("\n") if x]
-    mt = [x for x in (root / "doc.mt").read_text(encoding="utf-8").split("\n") if x]
-    gold = parse_ladder((root / "doc.gold").read_text(encoding="utf-8").splitlines(), "doc.gold")
+    root = Path(__file__).resolve().parents[1] / "eval" / "align"
+    sys.path.insert(0, str(root))
+    import evaluate
+    from pipeline.align.ladder import score
+
+    nl, en, mt, gold = evaluate.load_synthetic(root / "synthetic" / "doc")
+    src, tgt, mt = ([s for block in side for s in block] for side in (nl, en, mt))
     backwards = [" ".join(w[::-1] + "q" if w.isalpha() and w.islower() else w for w in s.split()) for s in mt]
     aligner = get_aligner("nlen")
     beads = aligner.align(src, tgt, backwards)

@@ -131,6 +131,7 @@ class NlenAligner(Aligner):
             log.warning("--dictionary is not used with MT: the MT is compared with the target word for word")
         elif self.dictionary:
             dict_fwd, dict_bwd = read_dictionary(self.dictionary, vocab)
+        identity = IDENTITY_WEIGHT[use_mt]
         lex_blocks = mt_blocks if use_mt else src_blocks
         flat = [s for b in lex_blocks for s in b]
         src_units = vocab.encode(flat)
@@ -144,7 +145,7 @@ class NlenAligner(Aligner):
         fwd = Lexicon(Table.empty(size))
         bwd = Lexicon(Table.empty(size))
         if dict_fwd is not None:
-            fwd, bwd = Lexicon(dict_fwd, IDENTITY_WEIGHT[False]), Lexicon(dict_bwd, IDENTITY_WEIGHT[False])
+            fwd, bwd = Lexicon(dict_fwd, identity), Lexicon(dict_bwd, identity)
         p = ModelParams(lam_fwd=LAM_START[use_mt], lam_bwd=LAM_START[use_mt],
                         c=(tgt_chars.sum() + 1.0) / (src_chars.sum() + 1.0),
                         log_prior=default_log_priors(self.max_size))
@@ -189,8 +190,7 @@ class NlenAligner(Aligner):
             ones_t = offsets_t[first[beads.block[one]]] + beads.j[one] - 1
             p = _estimate(p, bl, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, self.max_size)
             if len(ones_s):
-                fwd, bwd = self._model1(src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd,
-                                        IDENTITY_WEIGHT[use_mt])
+                fwd, bwd = self._model1(src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd, identity)
         self.last_params = p
         calibration = CALIBRATION["mt" if use_mt else "no_mt"] if self.calibrated else None
         return [beads for b in blocks(fwd, bwd) for beads in self._final(b, types, p, bg_src, bg_tgt, calibration)]
