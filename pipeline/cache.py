@@ -367,6 +367,14 @@ class CachedTranslator(TranslatorWrapper):
                 return [known[i] for i in range(len(texts))]
             return self.inner.translate_detailed(texts, progress=progress, on_batch=store, known=known)
 
+    def with_settings(self, **changes) -> Translator:
+        """The variant's outputs differ, so they are cached under their own configuration."""
+        other = super().with_settings(**changes)
+        assert isinstance(other, CachedTranslator)
+        other.config = cache_config(other.inner.describe())
+        other.config_id = self.cache.register(other.config)
+        return other
+
     def close(self) -> None:
         try:
             self.inner.close()

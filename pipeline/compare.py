@@ -68,7 +68,7 @@ def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
     `Helsinki-NLP/opus-mt-nl-en`, `models/opus-ct2@ctranslate2`,
     `facebook/nllb-200-distilled-600M#main`, `m@ctranslate2#abc` = `m#abc@ctranslate2`.
     A local path that exists is taken whole, '@' and '#' included."""
-    from pipeline.translate.base import BACKEND_MODULES
+    from pipeline.translate.base import backend_names
 
     if Path(spec).exists():
         return ModelSpec(spec, spec, default_backend, None)
@@ -77,8 +77,8 @@ def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
     # and must name a known one; a revision never holds '@', so a second '@' after the
     # '#' ('m#a@ctranslate2@transformers') is refused rather than read as revision 'a@ctranslate2'.
     def known(tail: str) -> str:
-        if tail not in BACKEND_MODULES:
-            raise UserError(f"model {spec!r}: unknown backend {tail!r} after '@' (choose from {', '.join(sorted(BACKEND_MODULES))})")
+        if tail not in backend_names():
+            raise UserError(f"model {spec!r}: unknown backend {tail!r} after '@' (choose from {', '.join(backend_names())})")
         return tail
 
     rest, revision, backend = spec, None, None

@@ -10,7 +10,7 @@ models) calls this and nothing below it, so all of them produce the same rows.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
 from pipeline.checks import flag_rows
@@ -33,6 +33,9 @@ class DocumentResult:
     # Rows whose Dutch came back with no English (the model returned nothing):
     # scored 0, never high, and listed here as {"doc", "paragraph", "nl_ids"}.
     untranslated: list[dict] = field(default_factory=list)
+    # per row, what its score was computed from: (kind, aligner posterior, BeadEvidence or
+    # None), pipeline/rowscore.py; eval/faults fits the score's calibration on these
+    score_inputs: list[tuple] = field(default_factory=list)
 
 
 def translate_document(
@@ -76,7 +79,8 @@ def translate_documents(
     doc_of = [d for d, doc in enumerate(docs) for _ in doc.paragraphs]
     first = align_by_group(sentences, en_sentences, groups=doc_of, method=aligner)
     blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
-                                           threshold=repair_threshold, chunk_stats=stats_of, groups=doc_of)
+                                           threshold=repair_threshold, chunk_stats=stats_of, groups=doc_of,
+                                           paragraph_translations=translated)
     results, k = [], 0
     for doc, chunk_stats in zip(docs, stats):
         end = k + len(doc.paragraphs)
@@ -96,9 +100,12 @@ def translate_documents(
 
 def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None) -> list[DocumentResult]:
     """Every sentence translated alone (batched across all `docs`): one row per
-    sentence, paired by construction, so nothing is aligned or repaired. A row's
-    score is 1, or 0 when its English is empty."""
+    sentence, paired by construction, so nothing is aligned or repaired: the rows are
+    the model's own output (what `nlen eval` scores as the published leaderboards do).
+    A row's score is 1, under 0.5 when its English is known to be bad (a loop, a copy,
+    cut at the bound), 0 when it is empty."""
     from pipeline.repair import RepairStats
+    from pipeline.rowscore import BAD_CAP, KNOWN_BAD
     from pipeline.translate.chunking import ChunkStats, translate_segments
 
     stats = [ChunkStats() for _ in docs]
@@ -122,6 +129,7 @@ def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None
                 n_en += bool(t.text)
             paragraphs.append(Translation.join(outputs))
         rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
+        rows = [replace(r, score=min(r.score, BAD_CAP)) if set(r.flags) & set(KNOWN_BAD) else r for r in rows]
         kinds = Counter("1-1" if row.en else "1-0" for row in rows)
         rows, untranslated = _untranslated(rows)
         counts = _counts(doc, len(rows), n_en, chunk_stats, kinds, RepairStats(), untranslated)
@@ -144,32 +152,36 @@ def _counts(doc: Document, n_nl: int, n_en: int, stats, kinds: Counter, repair_s
 def _untranslated(rows: list[AlignedRow]) -> tuple[list[AlignedRow], list[dict]]:
     """A row with Dutch but no English must never look well aligned: its score
     becomes 0, and it is listed (for a warning and the manifest)."""
-    from dataclasses import replace
-
     listed = [{"doc": r.doc, "paragraph": r.paragraph, "nl_ids": list(r.nl_ids)} for r in rows if r.nl and not r.en.strip()]
     return [replace(r, score=0.0) if r.nl and not r.en.strip() else r for r in rows], listed
 
 
 def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats,
                      translations: Sequence[Translation]) -> DocumentResult:
+    from pipeline.rowscore import row_score
+
     rows: list[AlignedRow] = []
+    inputs: list[tuple[str, float, object]] = []  # per row: what its score is computed from
     kinds: Counter[str] = Counter()
     cut: list[int] = []  # rows holding English cut at the output bound
     en_offset = 0
     for paragraph, nl, en, block, translation in zip(doc.paragraphs, sentences, en_sentences, blocks, translations):
-        for bead in block.beads:
+        for k, bead in enumerate(block.beads):
             kinds[bead.kind] += 1
-            filled = not bead.tgt and all(i in block.fills for i in bead.src) and bool(bead.src)
+            filled = block.uses_fills(k)
             source = _source_translation(bead, block, translation) if filled else translation
             # a cut paragraph translation loses its end: the bead with its last sentence holds the cut
             if source.truncated and (filled or len(en) - 1 in bead.tgt):
                 cut.append(len(rows))
+            kind = "repaired" if filled else "checked" if k in block.evidence else "aligned"
+            inputs.append((kind, bead.score, block.evidence.get(k)))
             rows.append(AlignedRow(
                 nl=" ".join(nl[i] for i in bead.src),
                 en=" ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt),
                 doc=doc.name,
                 paragraph=paragraph.index,
                 nl_ids=tuple(paragraph.sentences[i].id for i in bead.src),
+                # for a repaired row: the paragraph output's sentences its English replaced
                 en_ids=tuple(en_offset + j for j in bead.tgt),
                 score=bead.score,
                 repaired=filled,
@@ -177,9 +189,11 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
             ))
         en_offset += len(en)
     rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
+    rows = [replace(r, score=row_score(kind, posterior, evidence, r.flags, bool(r.nl.strip()), bool(r.en.strip())))
+            for r, (kind, posterior, evidence) in zip(rows, inputs)]
     rows, untranslated = _untranslated(rows)
     counts = _counts(doc, sum(len(s) for s in sentences), en_offset, stats, kinds, repair_stats, untranslated)
-    return DocumentResult(rows, counts, list(translations), untranslated)
+    return DocumentResult(rows, counts, list(translations), untranslated, inputs)
 
 
 def _source_translation(bead, block, paragraph_translation: Translation) -> Translation:

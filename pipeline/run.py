@@ -296,6 +296,7 @@ def open_translator(job: TranslateJob, device: str | None = None):
 
 def run_context(job: TranslateJob, translator, config: str) -> RunContext:
     from pipeline.align import get_aligner
+    from pipeline.repair import repair_settings
 
     return RunContext(
         out_dir=job.out_dir, config=config, unit=job.unit, aligner=job.aligner, repair_threshold=job.repair_threshold,
@@ -303,7 +304,8 @@ def run_context(job: TranslateJob, translator, config: str) -> RunContext:
         manifest={
             "nlen": __version__,
             "model": translator.describe(),
-            "aligner": {"method": get_aligner(job.aligner).name, "repair_threshold": job.repair_threshold},
+            "aligner": {"method": get_aligner(job.aligner).name, "repair_threshold": job.repair_threshold,
+                        "repair": repair_settings()},
             "request": job.request(),
             "packages": package_versions(),
             "nlen_git_commit": git_commit(Path(__file__).resolve().parent),

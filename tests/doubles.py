@@ -6,6 +6,13 @@ sentences into one (losing the second's content, or keeping it), or repeats one.
 single sentence it behaves well. Its "translations" come from the hand-made
 reference eval/reference/news.{nl,en} (all 1-1), looked up sentence by
 sentence, so the correct English of every Dutch sentence is known.
+
+Its answers are the reference verbatim, which makes it too easy a test of the repair:
+row truth is tested with the realistic stand-in of tests/paragraph_mt.py (FLORES,
+reworded answers, fourteen fault types). This double stays where exactness is the
+point of the test: plumbing (executors, exports, caches, merge) whose expected output
+must be computable, BLEU 100 through the evaluation's scoring path, and a repaired
+row holding exactly its sentences' own translations.
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -121,12 +120,11 @@ def test_suspicious_flags_every_bead_that_is_not_1_1_or_unsure():
     assert suspicious(beads, threshold=1.0) == [0, 1, 2, 3, 4, 5]
 
 
-def test_large_block_is_fast():
+def test_large_block_covers_every_sentence():
+    """Its time is measured by bench/align_timings.py (eval/reports/align-timings.md), not here."""
     src = [f"Zin nummer {i} met wat tekst erin." * (1 + i % 3) for i in range(5000)]
     tgt = [f"Sentence number {i} with some text." * (1 + i % 3) for i in range(5000)]
-    t0 = time.perf_counter()
     beads = align(src, tgt, method="galechurch")
-    assert time.perf_counter() - t0 < 10
     check_cover(beads, len(src), len(tgt))
 
 
@@ -176,7 +174,7 @@ def test_with_mt_model1_learns_the_mts_own_words():
     assert aligner.last_params.lam_fwd > 0.3
     assert score(gold, beads)["f1_strict"] >= 0.95
 
-def test_default_is_better_than_galechurch_on_dropped_sentence():
+def test_default_with_mt_finds_a_dropped_sentence():
     nl = NL + ["Het college reageert volgende week op de kritiek van de bewoners."]
     en = EN[:1] + EN[2:] + ["The executive will respond to the residents' criticism next week."]
     gold = [((0,), (0,)), ((1,), ()), ((2,), (1,)), ((3,), (2,)), ((4,), (3,)), ((5,), (4,))]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -101,13 +100,12 @@ def test_block_with_one_empty_side_is_all_1_0(capsys, tmp_path):
     assert [b.src for _, b in pairs] == [(0,), (1,), (2,)]
 
 
-def test_large_single_block_is_quick(tmp_path, capsys):
+def test_large_single_block_aligns_every_line(tmp_path, capsys):
+    """Its time is measured by bench/align_timings.py (eval/reports/align-timings.md), not here."""
     nl = "\n".join(f"Zin {i} van het grote blok met wat woorden." for i in range(20000)) + "\n"
     en = "\n".join(f"Sentence {i} of the big block with some words." for i in range(20000)) + "\n"
-    t0 = time.perf_counter()
     code, out, _ = run_cli(["align", write(tmp_path, "big.nl", nl), write(tmp_path, "big.en", en)], capsys)
     assert code == 0
-    assert time.perf_counter() - t0 < 15
     assert len(out.splitlines()) == 20000 and out.splitlines()[-1].startswith("[19999]:[19999]")
 
 
@@ -168,22 +166,20 @@ def test_align_eval_table_and_json(tmp_path, capsys):
     assert code == 2 and "line 1" in err
 
 
-def test_align_does_not_import_torch_and_starts_fast(tmp_path):
+def test_align_does_not_import_torch(tmp_path):
+    """Start-up time is measured by bench/align_timings.py (eval/reports/align-timings.md), not here."""
     src, tgt = write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN)
     code = (
-        "import sys, time; t = time.perf_counter()\n"
+        "import sys\n"
         "from pipeline.cli import main\n"
         f"rc = main(['align', {src!r}, {tgt!r}, '--format', 'tsv'])\n"
         "heavy = [m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules]\n"
-        "print('RESULT', rc, heavy, round(time.perf_counter() - t, 3), file=sys.stderr)\n"
+        "print('RESULT', rc, heavy, file=sys.stderr)\n"
     )
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    wall = time.perf_counter() - t0
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     line = [x for x in proc.stderr.splitlines() if x.startswith("RESULT")][0]
     assert line.split()[1] == "0"
     assert "[]" in line, line
-    assert wall < 3.0, f"nlen align took {wall:.2f}s including interpreter start"
 
 
 def test_mt_model_translates_src_as_mt_file_would(tmp_path, capsys, tiny_marian):

@@ -34,8 +34,10 @@ def test_strict_f1_holds_on_real_gold(textberg, mt):
     assert f1 >= RECORDED["f1_strict"][f"nlen/{mt}"] - 0.01, f1
 
 
-def test_scores_are_calibrated_probabilities(textberg):
-    """The reliability check of results.md: the weak-MT and no-MT runs, the hardest."""
+def test_ece_on_real_gold_does_not_regress_in_sample(textberg):
+    """An in-sample regression guard: the ECE of results.md (weak-MT and no-MT runs, the
+    hardest) may not rise by more than 0.01. Out-of-sample calibration is measured by
+    eval/align/evaluate.py --fit-calibration, not here."""
     de, fr, mts, gold = textberg
     for mt in ("europarllight", None):
         beads = get_aligner("nlen").align(de, fr, mts[mt] if mt else None)

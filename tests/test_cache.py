@@ -256,6 +256,7 @@ def test_editing_one_paragraph_end_to_end(tmp_path, tiny_marian):
     rows = cache_rows(cache_dir / "translations.sqlite3")
     counts = translate_in_process(doc, tiny_marian, tmp_path / "out", cache_dir)["group"]["cache"]
     # The edited paragraph, plus at most the sentence-level repairs of its own two
-    # sentences (pipeline/repair.py); everything else comes from the cache.
-    assert 1 <= counts["misses"] <= 3
+    # sentences and their decoding again without loops (pipeline/repair.py); everything
+    # else comes from the cache.
+    assert 1 <= counts["misses"] <= 5
     assert cache_rows(cache_dir / "translations.sqlite3") - rows == counts["misses"]

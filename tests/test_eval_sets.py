@@ -131,7 +131,8 @@ def test_model_faults_are_kept_apart_from_the_repair(unit):
     if unit == "paragraph":
         assert faults["texts"] == len(ref.nl) and faults["dropped"] == long_paragraphs
         assert report["model_output"]["scores"]["BLEU"]["score"] < 95
-        assert faults["repaired"] == long_paragraphs
+        # each dropped sentence, and its neighbours rebuilt from their own translations (pipeline/repair.py)
+        assert long_paragraphs <= faults["repaired"] <= 3 * long_paragraphs
     else:
         assert faults["texts"] == sum(map(len, ref.nl)) and faults["dropped"] is None and faults["merged"] is None
         assert report["model_output"]["same_as_pipeline"] and faults["repaired"] == 0
@@ -223,7 +224,12 @@ def test_translate_by_sentence_gives_one_row_per_sentence(tiny_marian, tmp_path)
     fields = [r.split("\t") for r in rows]
     assert [(f[0], f[3], f[4]) for f in fields] == [("Rusland wil munitie.", "0", "0"), ("Het was de tweede keer.", "0", "1"),
                                                     ("Wat wil Noord-Korea?", "1", "2")]
-    assert all(f[6] == ("1.0000" if f[1] else "0.0000") and f[7] == "0" for f in fields)
+    # score 1 for a row, under 0.5 where its English is known to be bad (the random model's
+    # outputs run into the 8-token bound: truncated), 0 where it is empty; nothing is repaired
+    bad = {"empty", "untranslated", "repetition", "truncated"}
+    assert all(f[7] == "0" for f in fields)
+    assert all(f[6] == ("0.0000" if not f[1] else "0.4500" if bad & set(f[8].split(",")) else "1.0000")
+               for f in fields)
     manifest = json.loads((tmp_path / "out" / "kort.json").read_text(encoding="utf-8"))
     assert manifest["request"]["unit"] == "sentence" and manifest["counts"]["repair"]["sentences_retranslated"] == 0
 

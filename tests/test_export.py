@@ -140,8 +140,10 @@ def test_same_rows_same_bytes(corpus, tmp_path):
 def test_filters_count_what_they_remove(corpus, rows, tmp_path):
     cut = sorted(r.score for r in rows)[len(rows) // 4]  # a score some rows fall below
     decisions = tmp_path / "decisions.json"
-    rejected = [row_key(r) for r in rows[:3]]
-    decisions.write_text(json.dumps({"decisions": {**{k: "reject" for k in rejected}, row_key(rows[3]): "accept"}}))
+    # decisions on rows the earlier filters keep, so that the decisions filter has rows to remove
+    passing = [r for r in rows if r.score >= cut and not {"empty", "numbers"} & set(r.flags) and not r.repaired]
+    rejected = [row_key(r) for r in passing[:3]]
+    decisions.write_text(json.dumps({"decisions": {**{k: "reject" for k in rejected}, row_key(passing[3]): "accept"}}))
     rc, report = export(str(corpus), "--format", "jsonl", "--out", str(tmp_path / "f.jsonl"), "--min-score", repr(cut),
                         "--drop-flags", "empty,numbers", "--no-repaired", "--decisions", str(decisions),
                         "--dedup", "exact")

@@ -46,10 +46,13 @@ def test_faulty_model_loses_no_sentence(tmp_path, mode):
     repair = manifest["counts"]["repair"]
     assert repair["unrepaired_1_0"] == 0
     if mode in ("drop", "merge"):
-        # each lost sentence was found and filled with its own sentence-level translation
-        assert repair["repaired"] == faults
+        # each lost sentence was found and filled with its own sentence-level translation; its
+        # neighbours (where a merge may keep a scrap of it) are rebuilt from theirs. The double's
+        # exact answers are the point here: a repaired row must hold exactly its sentences' own
+        # translations (row truth under realistic, reworded faults: tests/test_row_truth.py).
+        assert faults <= repair["repaired"] <= 3 * faults
         repaired = [r for r in rows if r[7] == "1"]
-        assert len(repaired) == faults
+        assert len(repaired) == repair["repaired"]
         assert all(r[1] == LEXICON[r[0]] for r in repaired)
     else:
         # a repeat loses nothing; the extra English sentences stay in 0-1 or 1-2 rows
@@ -116,3 +119,27 @@ def test_tiny_marian_plumbing(tiny_marian, seed_article, tmp_path):
     repair = json.loads((out / f"{seed_article.stem}.json").read_text(encoding="utf-8"))["counts"]["repair"]
     assert repair["unrepaired_1_0"] == 0
     assert repair["sentences_retranslated"] >= repair["repaired"]
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_loops_are_decoded_again_without_repeated_ngrams(tiny_marian, seed_article, backend):
+    """The random model loops on every sentence; decoded again with no_repeat_ngram_size (the
+    repair's retry), no token trigram repeats, on both backends (transformers' generate
+    option and CTranslate2's), and the variant records the setting in its provenance."""
+    from pipeline.repair import NO_REPEAT_NGRAM_SIZE
+    from pipeline.segment import read_document
+    from pipeline.translate import load_translator
+    from pipeline.translate.base import GenerationSettings
+
+    def repeats(text: str, tokenizer) -> bool:
+        ids = tokenizer(text_target=text)["input_ids"]
+        grams = [tuple(ids[i:i + NO_REPEAT_NGRAM_SIZE]) for i in range(len(ids) - NO_REPEAT_NGRAM_SIZE + 1)]
+        return len(grams) != len(set(grams))
+
+    sentences = [s.text for s in read_document(seed_article).sentences][:12]
+    with load_translator(backend, str(tiny_marian), GenerationSettings(max_new_tokens=24)) as tr:
+        variant = tr.with_settings(no_repeat_ngram_size=NO_REPEAT_NGRAM_SIZE)
+        assert any(repeats(t, tr.tokenizer) for t in tr.translate(sentences))
+        assert not any(repeats(t, tr.tokenizer) for t in variant.translate(sentences))
+        assert variant.describe()["generation"]["no_repeat_ngram_size"] == NO_REPEAT_NGRAM_SIZE
+        assert "no_repeat_ngram_size" not in tr.describe()["generation"]

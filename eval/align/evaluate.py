@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.align import align_blocks, get_aligner  # noqa: E402
 from pipeline.align.ladder import parse_ladder, score  # noqa: E402
+from pipeline.calibration import fit_logistic, reliability  # noqa: E402
 from pipeline.textio import read_blocks, read_lines  # noqa: E402
 
 TEXTBERG = HERE / "textberg-dev"
@@ -78,40 +79,12 @@ def correct(beads, gold) -> np.ndarray:
     return np.array([(b.src, b.tgt) in g for b in beads], dtype=float)
 
 
-def reliability(scores: np.ndarray, right: np.ndarray) -> tuple[list[tuple], float]:
-    """Rows (bin, beads, mean score, fraction right) over BINS equal-width bins, and the
-    expected calibration error: the bead-weighted mean |score - fraction right|."""
-    rows, ece = [], 0.0
-    edges = np.minimum((scores * BINS).astype(int), BINS - 1)
-    for k in range(BINS):
-        m = edges == k
-        if m.any():
-            rows.append((k / BINS, int(m.sum()), float(scores[m].mean()), float(right[m].mean())))
-            ece += m.sum() / len(scores) * abs(scores[m].mean() - right[m].mean())
-    return rows, float(ece)
-
-
 def fit_platt(scores: np.ndarray, right: np.ndarray) -> tuple[float, float]:
     """(slope, shift) of sigmoid(slope * logit(p) + shift), by Newton's method on the
     (lightly regularised) log loss, each step halved until the loss goes down."""
     p = np.clip(scores, 1e-9, 1 - 1e-9)
     X = np.stack([np.log(p / (1 - p)), np.ones_like(p)], 1)
-
-    def loss(w):
-        z = X @ w
-        return float(np.sum(np.logaddexp(0, z) - right * z) + 5e-4 * w @ w)
-
-    w = np.array([1.0, 0.0])
-    for _ in range(100):
-        q = 1 / (1 + np.exp(-np.clip(X @ w, -500, 500)))
-        grad = X.T @ (q - right) + 1e-3 * w
-        hess = (X * (q * (1 - q))[:, None]).T @ X + 1e-3 * np.eye(2)
-        step, before = np.linalg.solve(hess, grad), loss(w)
-        while loss(w - step) > before and np.abs(step).max() > 1e-12:
-            step = step / 2
-        w = w - step
-        if np.abs(step).max() < 1e-10:
-            break
+    w = fit_logistic(X, right, reg=1e-3, start=np.array([1.0, 0.0]), tol=1e-10)
     return float(w[0]), float(w[1])
 
 

@@ -59,14 +59,15 @@ def add_model_arguments(parser: argparse.ArgumentParser, model_option: str = "--
                         model_default: str | None = DEFAULT_MODEL, with_unit: bool = True) -> None:
     """Model and generation options, shared with `eval`, `compare` and `align` (which
     names the model `--mt-model`, gives it no default and has no `--unit`)."""
-    from pipeline.translate.base import BACKEND_MODULES  # light: the backends themselves load on demand
+    from pipeline.translate.base import backend_names  # light: the backends themselves load on demand
 
     model = parser.add_argument_group("model")
     model.add_argument(model_option, default=model_default, metavar="MODEL",
                        help="hub id or local directory" + (" (default: %(default)s)" if model_default else ""))
     model.add_argument("--revision", help="hub revision (branch, tag or commit) to pin")
-    model.add_argument("--backend", default="ctranslate2", choices=sorted(BACKEND_MODULES),
-                       help="ctranslate2 (quantised, fast) or transformers (float32, the reference) (default: %(default)s)")
+    model.add_argument("--backend", default="ctranslate2", choices=backend_names(),
+                       help="ctranslate2 (quantised, fast), transformers (float32, the reference), or one an installed "
+                            "package registers in the entry-point group nlen.backends (default: %(default)s)")
     model.add_argument("--family", help="model family (marian, nllb, m2m100, opus-multi, seq2seq); default: detected")
     model.add_argument("--device", default="auto", type=device_spec, metavar="DEVICE",
                        help="auto, cpu, cuda, cuda:N, or cuda:N,M,… (several GPUs in one process: ctranslate2 only); "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import logging
 import time
@@ -21,6 +22,9 @@ BACKEND_MODULES = {
     "ctranslate2": "pipeline.translate.ctranslate2_backend",
 }
 BACKENDS: dict[str, type["Translator"]] = {}
+# Third-party backends: a package declares `[project.entry-points."nlen.backends"] NAME =
+# "module:TranslatorClass"`; `--backend NAME` loads it and registers it with `register_backend`.
+ENTRY_POINT_GROUP = "nlen.backends"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class GenerationSettings:
     # Benchmark-only: forces every output to this many tokens (min = max new
     # tokens) so that engines do equal work. Not a user-facing option.
     min_new_tokens: int | None = None
+    # Forbid any n-gram of this size to repeat in an output (None: allowed). The repair
+    # decodes a looping sentence again with it (pipeline/repair.py); not a user option.
+    no_repeat_ngram_size: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -216,6 +223,13 @@ class Translator(ABC):
     def close(self) -> None:
         """Free the model's memory (compare loads models one after another)."""
 
+    def with_settings(self, **changes) -> "Translator":
+        """The same loaded model with some settings changed (the repair decodes loops
+        again with `no_repeat_ngram_size`); it shares this translator's counters."""
+        other = copy.copy(self)
+        other.settings = replace(self.settings, **changes)
+        return other
+
     @classmethod
     def check_options(cls, model: str, settings: GenerationSettings, revision: str | None) -> None:
         """Refuse, with a UserError, options this backend would not honour; runs
@@ -344,6 +358,12 @@ class TranslatorWrapper(Translator):
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.inner.count_tokens(texts)
 
+    def with_settings(self, **changes) -> "Translator":
+        other = copy.copy(self)
+        other.inner = self.inner.with_settings(**changes)
+        other.settings = other.inner.settings
+        return other
+
     def output_bound(self, n_tokens: int) -> int | None:
         return self.inner.output_bound(n_tokens)
 
@@ -354,11 +374,37 @@ class TranslatorWrapper(Translator):
         self.inner.close()
 
 
+def _entry_points() -> dict:
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def backend_names() -> list[str]:
+    """Every backend `--backend` accepts: built in, registered, or declared by an installed package."""
+    return sorted(set(BACKEND_MODULES) | set(BACKENDS) | set(_entry_points()))
+
+
+def load_entry_point(name: str) -> type["Translator"]:
+    """Load the `nlen.backends` entry point `name` and register its class under `name`."""
+    ep = _entry_points().get(name)
+    if ep is None:
+        raise UserError(f"unknown backend {name!r} (choose from {', '.join(backend_names())})")
+    try:
+        cls = ep.load()
+    except Exception as exc:  # noqa: BLE001 - a third-party module can fail in any way
+        raise UserError(f"backend {name!r}: entry point {ep.value} cannot be loaded ({type(exc).__name__}: {exc})") from exc
+    if not (isinstance(cls, type) and issubclass(cls, Translator)):
+        raise UserError(f"backend {name!r}: entry point {ep.value} is not a Translator subclass")
+    return register_backend(name)(cls)
+
+
 def backend_class(backend: str) -> type[Translator]:
-    """The backend registered under `backend`, its module imported on demand."""
+    """The backend registered under `backend`, its module imported on demand (a built-in
+    one) or its entry point loaded (a third-party one)."""
     if backend not in BACKENDS:  # registered already (e.g. by a test) or imported on demand
         if backend not in BACKEND_MODULES:
-            raise UserError(f"unknown backend {backend!r} (choose from {', '.join(sorted(BACKEND_MODULES))})")
+            return load_entry_point(backend)
         try:
             importlib.import_module(BACKEND_MODULES[backend])
         except ImportError as exc:

@@ -321,6 +321,7 @@ class CTranslate2Translator(HFTranslator):
             max_input_length=self.max_input_tokens,
             max_decoding_length=limit,
             min_decoding_length=min(self.settings.min_new_tokens or 1, limit),
+            no_repeat_ngram_size=self.settings.no_repeat_ngram_size or 0,
             max_batch_size=0,
             return_scores=True,
             asynchronous=True,

@@ -255,6 +255,7 @@ class HFTranslator(Translator):
             "batch_size": s.batch_size,
             "batch_tokens": s.batch_tokens,
             **({"min_new_tokens": s.min_new_tokens} if s.min_new_tokens else {}),
+            **({"no_repeat_ngram_size": s.no_repeat_ngram_size} if s.no_repeat_ngram_size else {}),
             **extra,
             "model_generation_config": self.model_generation_config,
         }

@@ -61,6 +61,8 @@ class TransformersTranslator(HFTranslator):
                 max_new_tokens=bound,
                 do_sample=False,
                 **({"min_new_tokens": self.settings.min_new_tokens} if self.settings.min_new_tokens else {}),
+                **({"no_repeat_ngram_size": self.settings.no_repeat_ngram_size}
+                   if self.settings.no_repeat_ngram_size else {}),
                 **self.family.generate_kwargs(self.tokenizer),
             )
             logprobs = self._mean_logprobs(enc, states, out, bound)

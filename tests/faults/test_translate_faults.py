@@ -56,14 +56,15 @@ def test_damaged_cache_row_is_a_miss_with_one_warning(tiny_marian, ct2_home, tmp
     db = cache / DB
     checkpoint(db)
     con = sqlite3.connect(db)
-    raw = max((t for (t,) in con.execute("SELECT target FROM translations")), key=len).encode("utf-8")
+    # two characters overwritten inside three stored translations, as a bad disk would (the
+    # rows' checksums no longer match; SQLite itself sees nothing wrong)
+    keys = con.execute("SELECT config, source_sha256 FROM translations WHERE length(target) >= 4 "
+                       "ORDER BY length(target) DESC, source_sha256 LIMIT 3").fetchall()
+    assert len(keys) == 3
+    con.executemany("UPDATE translations SET target = substr(target, 1, 1) || 'XY' || substr(target, 4) "
+                    "WHERE config = ? AND source_sha256 = ?", keys)
+    con.commit()
     con.close()
-    assert len(raw) >= 4
-    data, at = db.read_bytes(), -1
-    for _ in range(3):  # overwrite two bytes inside three stored translations (same length, still UTF-8)
-        at = data.index(raw, at + 1)
-        data = data[:at + 1] + b"XY" + data[at + 3:]
-    db.write_bytes(data)
 
     with caplog.at_level("WARNING", logger="pipeline"):
         code, err = translate(capsys, tiny_marian, tmp_path / "b", "--cache-dir", str(cache))
