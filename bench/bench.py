@@ -59,7 +59,7 @@ WORK = ROOT / ".cache" / "bench-work"
 # --- corpus ------------------------------------------------------------------
 def make_corpus(min_sentences: int, path: Path) -> dict:
     """The seed's paragraphs repeated (whole article at a time) to ≥ min_sentences."""
-    from pipeline.segment import read_document
+    from pipeline.document.inputs import read_document
 
     per_copy = len(read_document(SEED, "nl").sentences)
     return make_corpus_copies(max(1, -(-min_sentences // per_copy)), path)
@@ -72,7 +72,7 @@ def make_corpus_copies(copies: int, path: Path) -> dict:
     no two paragraphs) may be equal."""
     import re
 
-    from pipeline.segment import read_document
+    from pipeline.document.inputs import read_document
 
     seed = read_document(SEED, "nl")
     tail = re.compile(r"^(.*?)([.!?…:;\"'”»)]*)$")
@@ -93,7 +93,7 @@ def make_corpus_copies(copies: int, path: Path) -> dict:
 
 def corpus_units(path: Path) -> list[str]:
     """The translation units nlen makes (paragraph text = its sentences joined)."""
-    from pipeline.segment import read_document
+    from pipeline.document.inputs import read_document
 
     doc = read_document(path, "nl")
     return [" ".join(s.text for s in p.sentences) for p in doc.paragraphs]
@@ -151,7 +151,7 @@ def repair_sentences(corpus: Path, n: int) -> list[str]:
     """The first `n` sentences of multi-sentence paragraphs: the sentence-level
     translations nlen's coverage repair asked for (it flags whole paragraphs whose
     alignment looks wrong, which on random-weight output is most of them)."""
-    from pipeline.segment import read_document
+    from pipeline.document.inputs import read_document
 
     doc = read_document(corpus, "nl")
     sentences = [s.text for p in doc.paragraphs if len(p.sentences) > 1 for s in p.sentences]
@@ -219,17 +219,17 @@ def worker_nlen_ct2(args) -> dict:
     run is the pipeline's own work (sentence splitting, alignment, repair
     bookkeeping), measured at the same moment as the engine (so other load on the
     machine does not skew it)."""
-    import pipeline.translate as translate
+    import pipeline.job.worker as worker
     from pipeline.cli import main as nlen_main
 
     opened = []
-    real_open = translate.open_translator
+    real_open = worker.open_stack
 
     def open_translator(*a, **k):
         opened.append(real_open(*a, **k))
         return opened[-1]
 
-    translate.open_translator = open_translator
+    worker.open_stack = open_translator  # where the job opens its translator stack
     out_dir = WORK / "out-ctranslate2"
     rc = nlen_main(nlen_argv("ctranslate2", args, out_dir))
     if rc:
@@ -484,7 +484,7 @@ def model_section(kind: str, results: dict, args) -> list[str]:
     if "nlen-ct2" in results:
         r = results["nlen-ct2"]
         same, rows = r["copied"]
-        note = (f"Coverage repair (pipeline/repair.py) in the `nlen translate --backend ctranslate2` run: "
+        note = (f"Coverage repair (pipeline/document/repair.py) in the `nlen translate --backend ctranslate2` run: "
                 f"{r['repair']} of {r['sentences']} sentences translated again one by one. ")
         if kind == "random":
             note += ("This model's output has no sentence structure, so most paragraphs are flagged: the worst case, "

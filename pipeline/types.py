@@ -63,5 +63,5 @@ class AlignedRow:
     en_ids: tuple[int, ...]  # ids of English sentences within the document's output
     score: float
     repaired: bool = False  # English came from a sentence-level re-translation
-    flags: tuple[str, ...] = ()  # names of the quality checks the row fails (pipeline/checks.py)
+    flags: tuple[str, ...] = ()  # names of the quality checks the row fails (pipeline/document/checks.py)
     logprob: float | None = None  # the model's mean token log-probability for the English, where given

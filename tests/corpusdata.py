@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from doubles import FaultyTranslator, news_document_text
-from pipeline.run import TranslateJob, run_translate
+
+from pipeline.job.run import run_translate
+from pipeline.job.spec import TranslateJob
 
 
 def build_news_corpus(folder: Path) -> Path:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from pipeline.sentences import split_sentences
+from pipeline.document.sentences import split_sentences
 from pipeline.textio import read_blocks, read_text
 from pipeline.translate.base import GenerationSettings, Translator, register_backend
 

@@ -44,7 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from pipeline.sentences import split_sentences
+from pipeline.document.sentences import split_sentences
 from pipeline.translate.base import GenerationSettings, Translation, Translator
 
 FLORES = Path(__file__).resolve().parent.parent / "eval" / "flores200"

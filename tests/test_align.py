@@ -48,7 +48,7 @@ def test_a_text_aligned_with_itself_is_all_confident_1_1():
     of pairwise anchor dots counted it once per pair, so two identical sentences
     naming the same countries were merged into a 2-2 bead (found with the bench's
     copy model, whose output equals its input)."""
-    from pipeline.segment import read_document
+    from pipeline.document.inputs import read_document
 
     doc = read_document(Path(__file__).resolve().parent.parent / "corpus" / "nl" /
                         "2023-09-kim-jong-un-poetin-vladivostok.txt", "nl")
@@ -164,6 +164,7 @@ def test_with_mt_model1_learns_the_mts_own_words():
     root = Path(__file__).resolve().parents[1] / "eval" / "align"
     sys.path.insert(0, str(root))
     import evaluate
+
     from pipeline.align.ladder import score
 
     nl, en, mt, gold = evaluate.load_synthetic(root / "synthetic" / "doc")

@@ -185,8 +185,8 @@ def test_align_does_not_import_torch(tmp_path):
 def test_mt_model_translates_src_as_mt_file_would(tmp_path, capsys, tiny_marian):
     """`--mt-model` translates SRC sentence by sentence (Bleualign-style) and aligns
     with that MT: the same ladder as `--mt` with the model's own translations."""
-    from pipeline.translate import GenerationSettings, open_translator
     from pipeline.textio import read_blocks
+    from pipeline.translate import GenerationSettings, open_translator
 
     src, tgt = write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN)
     sentences = [s for b in read_blocks(NL) for s in b]

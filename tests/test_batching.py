@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Sequence
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.translate.base import GenerationSettings, Translation, Translator, TranslatorWrapper
 from pipeline.translate.batching import make_batches

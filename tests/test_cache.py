@@ -16,8 +16,8 @@ import pytest
 from conftest import ROOT, run_nlen
 from test_batching import EchoTranslator
 
-from pipeline.cache import CachedTranslator, TranslationCache, cache_config, default_cache_dir
 from pipeline.translate.base import GenerationSettings
+from pipeline.translate.cache import CachedTranslator, TranslationCache, cache_config, default_cache_dir
 
 
 class CountingTranslator(EchoTranslator):
@@ -128,7 +128,7 @@ def test_failed_batch_keeps_finished_batches(tmp_path):
 
 WRITER = """
 import sys
-from pipeline.cache import TranslationCache
+from pipeline.translate.cache import TranslationCache
 from pipeline.translate import Translation
 cache = TranslationCache(sys.argv[1], timeout=0.05)  # short busy timeout: the retries must do the work
 cid = cache.register({"model": "m", "backend": "b", "writer": "shared"})
@@ -194,7 +194,8 @@ def translate_in_process(doc: Path, model: Path, out: Path, cache_dir: Path | No
     as the subprocess runs below. Returns the manifest."""
     import torch
 
-    from pipeline.run import TranslateJob, run_translate
+    from pipeline.job.run import run_translate
+    from pipeline.job.spec import TranslateJob
 
     job = TranslateJob(out_dir=out, model=str(model), settings=GenerationSettings(num_beams=2, max_new_tokens=12, batch_size=2),
                        progress=False, cache=cache_dir is not None, cache_dir=cache_dir)
@@ -256,7 +257,7 @@ def test_editing_one_paragraph_end_to_end(tmp_path, tiny_marian):
     rows = cache_rows(cache_dir / "translations.sqlite3")
     counts = translate_in_process(doc, tiny_marian, tmp_path / "out", cache_dir)["group"]["cache"]
     # The edited paragraph, plus at most the sentence-level repairs of its own two
-    # sentences and their decoding again without loops (pipeline/repair.py); everything
+    # sentences and their decoding again without loops (pipeline/document/repair.py); everything
     # else comes from the cache.
     assert 1 <= counts["misses"] <= 5
     assert cache_rows(cache_dir / "translations.sqlite3") - rows == counts["misses"]

@@ -1,11 +1,21 @@
-"""The reference-free checks (pipeline/checks.py). Pairs here are written for the
+"""The reference-free checks (pipeline/document/checks.py). Pairs here are written for the
 test (synthetic): each check must fire on its fault and stay quiet on a good pair."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.checks import CHECKS, DEFAULT_CHECKS, Checker, Context, Pair, context_of, longest_loop, numbers, parse_check_names
+from pipeline.document.checks import (
+    CHECKS,
+    DEFAULT_CHECKS,
+    Checker,
+    Context,
+    Pair,
+    context_of,
+    longest_loop,
+    numbers,
+    parse_check_names,
+)
 from pipeline.errors import UserError
 
 GOOD = Pair("De president bezocht op 3 mei de haven van Vladivostok, waar hij 1.000 soldaten sprak.",
@@ -93,9 +103,9 @@ def test_translate_writes_truncated_flags_and_logprob(tiny_marian, seed_article,
     the repair replaced it; a sentence-level translation cut too keeps the flag. A row
     flagged truncated scores under 0.5."""
     from pipeline.cli import main
-    from pipeline.corpus import read_tsv
-    from pipeline.core import translate_document
-    from pipeline.segment import read_document
+    from pipeline.corpus.read import read_tsv
+    from pipeline.document.core import translate_document
+    from pipeline.document.inputs import read_document
     from pipeline.translate import load_translator
     from pipeline.translate.base import GenerationSettings
 

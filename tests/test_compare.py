@@ -8,12 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import build_tiny_marian
-from pipeline.compare import parse_spec, significance
+
 from pipeline.errors import UserError
-
-
+from pipeline.evaluation.compare import parse_spec, significance
 
 FAST = ["--num-beams", "1", "--max-new-tokens", "8", "--bootstrap", "200", "--ar-trials", "1000", "--no-progress"]
 
@@ -134,7 +132,7 @@ def test_parse_spec_takes_an_existing_local_path_whole(tmp_path):
 
 
 def test_significance_is_seeded_and_reproducible_and_pairs_shared_segments():
-    from pipeline.evaluate import Reference
+    from pipeline.evaluation.evaluate import Reference
 
     refs = [f"The minister said on {d} May that prices rose by {d}.5 percent." for d in range(1, 13)]
     a = [r.replace("rose", "went up") for r in refs]
@@ -168,9 +166,9 @@ def test_significance_is_seeded_and_reproducible_and_pairs_shared_segments():
 def test_models_are_loaded_one_at_a_time_and_freed(monkeypatch, tmp_path):
     """A fake backend records load/close: each model is closed before the next
     loads, and a model that breaks while translating gets a failed row."""
-    import pipeline.translate as translate_pkg
-    from pipeline.compare import compare
-    from pipeline.evaluate import load_reference
+    import pipeline.evaluation.compare as compare_module
+    from pipeline.evaluation.compare import compare
+    from pipeline.evaluation.evaluate import load_reference
     from pipeline.translate import GenerationSettings, Translator
 
     events: list[str] = []
@@ -194,7 +192,7 @@ def test_models_are_loaded_one_at_a_time_and_freed(monkeypatch, tmp_path):
         def close(self):
             events.append(f"close {self.model_name}")
 
-    monkeypatch.setattr(translate_pkg, "load_translator", lambda backend, model, settings, **kw: Fake(model, settings, **kw))
+    monkeypatch.setattr(compare_module, "load_translator", lambda backend, model, settings, **kw: Fake(model, settings, **kw))
     specs = [parse_spec(s) for s in ("echo", "broken", "shouting")]
     report = compare(specs, load_reference("seed"), GenerationSettings(), n_bootstrap=50, ar_trials=100, progress=False)
     # the first model of a backend is loaded once unmeasured (the backend's one-time set-up), then measured
@@ -210,8 +208,8 @@ def test_models_are_loaded_one_at_a_time_and_freed(monkeypatch, tmp_path):
 def test_warm_up_initialises_what_every_model_runs_before_memory_is_measured():
     """The splitter, py3langid's model and the aligner are set up by the warm-up,
     not by the first model measured (compare's memory Δ would depend on order)."""
-    from pipeline import checks, sentences
-    from pipeline.compare import warm_libraries
+    from pipeline.document import checks, sentences
+    from pipeline.evaluation.compare import warm_libraries
 
     checks._identifier.cache_clear()
     checks.language.cache_clear()

@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 from conftest import SEED
-from pipeline.cli import main
-from pipeline.core import document_groups, translate_documents
-from pipeline.segment import read_document
-from pipeline.translate.base import GenerationSettings
 from test_batching import EchoTranslator
+
+from pipeline.cli import main
+from pipeline.document.core import document_groups, translate_documents
+from pipeline.document.inputs import read_document
+from pipeline.translate.base import GenerationSettings
 
 
 def split_seed(folder: Path, parts: int = 3) -> list[Path]:

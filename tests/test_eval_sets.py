@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_nlen
+
 from pipeline.errors import UserError
-from pipeline.evaluate import Reference, SentencePair, aligned_segments, load_reference, score_output
+from pipeline.evaluation.evaluate import SentencePair, aligned_segments, load_reference, score_output
 
 FLORES = ROOT / "eval" / "flores200"
 
@@ -76,7 +76,7 @@ def test_set_messages_name_the_files_that_exist(tmp_path, capsys):
     """A folder set's English is its set.json's file, not <folder>.en; a folder
     without a set.json says so instead of naming <folder>.nl."""
     from pipeline.cli import main
-    from pipeline.evaluate import check_counts
+    from pipeline.evaluation.evaluate import check_counts
 
     with pytest.raises(UserError, match=r"reference eval/flores200/eng_Latn.devtest has 281"):
         check_counts(["x"], load_reference("flores"))
@@ -116,7 +116,8 @@ def test_model_faults_are_kept_apart_from_the_repair(unit):
     (tests/doubles.py): the pipeline repairs it (BLEU 100), the model's own
     output shows the loss, and the drops are counted. By sentence there is nothing to drop."""
     from doubles import FaultyTranslator
-    from pipeline.evaluate import evaluate, translate_hypothesis
+
+    from pipeline.evaluation.evaluate import evaluate, translate_hypothesis
     from pipeline.translate.base import GenerationSettings
 
     ref = load_reference("news")
@@ -131,7 +132,7 @@ def test_model_faults_are_kept_apart_from_the_repair(unit):
     if unit == "paragraph":
         assert faults["texts"] == len(ref.nl) and faults["dropped"] == long_paragraphs
         assert report["model_output"]["scores"]["BLEU"]["score"] < 95
-        # each dropped sentence, and its neighbours rebuilt from their own translations (pipeline/repair.py)
+        # each dropped sentence, and its neighbours rebuilt from their own translations (pipeline/document/repair.py)
         assert long_paragraphs <= faults["repaired"] <= 3 * long_paragraphs
     else:
         assert faults["texts"] == sum(map(len, ref.nl)) and faults["dropped"] is None and faults["merged"] is None
@@ -145,7 +146,8 @@ def test_merges_and_sentences_left_without_english_are_counted():
     returns nothing for one sentence: that sentence is left without English, and
     the summary says so (unrepaired_1_0 counts only what a repair could not fill)."""
     from doubles import FaultyTranslator
-    from pipeline.evaluate import evaluate, markdown_summary, translate_hypothesis
+
+    from pipeline.evaluation.evaluate import evaluate, markdown_summary, translate_hypothesis
     from pipeline.translate.base import GenerationSettings
 
     ref = load_reference("news")
@@ -237,10 +239,11 @@ def test_translate_by_sentence_gives_one_row_per_sentence(tiny_marian, tmp_path)
 def test_compare_units_one_model_both_ways(monkeypatch, flores_mini):
     """`--units paragraph,sentence` on one model: two rows, labelled by unit,
     tested against each other on the documents (the segments both share)."""
-    import pipeline.translate as translate_pkg
     from doubles import FaultyTranslator
-    from pipeline.compare import compare, expand_runs, parse_spec
+
+    import pipeline.evaluation.compare as compare_module
     from pipeline.errors import UserError
+    from pipeline.evaluation.compare import compare, expand_runs, parse_spec
     from pipeline.translate.base import GenerationSettings
 
     class Echo(FaultyTranslator):
@@ -249,7 +252,7 @@ def test_compare_units_one_model_both_ways(monkeypatch, flores_mini):
         def _translate_one(self, text: str) -> str:
             return text
 
-    monkeypatch.setattr(translate_pkg, "load_translator", lambda backend, model, settings, **kw: Echo(model, settings))
+    monkeypatch.setattr(compare_module, "load_translator", lambda backend, model, settings, **kw: Echo(model, settings))
     spec = parse_spec("echo")
     report = compare([spec], load_reference(str(flores_mini)), GenerationSettings(), units=["paragraph", "sentence"],
                      n_bootstrap=20, ar_trials=50, progress=False)
@@ -280,7 +283,7 @@ def test_real_model_reproduces_the_published_flores_score(tmp_path):
 
 
 def test_fill_readme_writes_measured_scores_of_published_models_only():
-    from pipeline.compare import fill_readme
+    from pipeline.evaluation.compare import fill_readme
 
     readme = ("intro\n<!-- nlen compare --fill-readme: x -->\n| model | flores: published | flores: measured |\n|---|---|---|\n"
               "| [Helsinki-NLP/opus-mt-nl-en](https://hf.co/x) (default) | 29.6 / 58.3 | – |\n"

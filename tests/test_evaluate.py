@@ -1,4 +1,4 @@
-"""`nlen eval` and the scoring in pipeline/evaluate.py.
+"""`nlen eval` and the scoring in pipeline/evaluation/evaluate.py.
 
 Scores are checked against sacrebleu's own command line on fixed strings: the
 same numbers, the same signatures and the same bootstrap confidence intervals.
@@ -12,14 +12,18 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_nlen
+
 from pipeline.errors import UserError
-from pipeline.evaluate import (
-    corpus_scores, load_reference, model_slug, parse_gold, read_tsv_paragraphs, sentence_pairs, sentence_summary,
+from pipeline.evaluation.evaluate import (
+    corpus_scores,
+    load_reference,
+    model_slug,
+    parse_gold,
+    read_tsv_paragraphs,
+    sentence_pairs,
+    sentence_summary,
 )
-
-
 
 HYPS = [
     "The cat is sitting on the mat.",

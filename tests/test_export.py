@@ -4,7 +4,6 @@ back with OpusTools' opus_read), JSONL; the filters and their counts."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.corpus import read_corpus, row_key
-from pipeline.filtering import Dedup, FilterChain, normalise
+from pipeline.corpus.filtering import Dedup, FilterChain, normalise
+from pipeline.corpus.read import read_corpus, row_key
 from pipeline.types import AlignedRow
 
 DTD = Path(__file__).parent / "data" / "tmx14.dtd"
@@ -89,8 +88,9 @@ def test_moses_and_meta(corpus, rows, tmp_path):
 
 
 def test_xces_reads_back_with_opus_read(corpus, rows, tmp_path, capsys):
-    from lxml import etree
     import gzip
+
+    from lxml import etree
 
     out = tmp_path / "xces"
     rc, report = export(str(corpus), "--format", "xces", "--out", str(out))
@@ -208,7 +208,9 @@ def test_sharded_out_dir_in_input_order(tmp_path):
     units as `nlen merge` does (in input order, whole, the merged corpus.tsv beside
     them not read twice)."""
     from doubles import FaultyTranslator, news_document_text
-    from pipeline.run import TranslateJob, run_translate
+
+    from pipeline.job.run import run_translate
+    from pipeline.job.spec import TranslateJob
 
     FaultyTranslator.mode = "drop"
     paragraphs = news_document_text().strip().split("\n\n")

@@ -9,12 +9,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from conftest import build_sentencepiece, build_tiny_marian, training_text
+
 from pipeline.errors import UserError
 from pipeline.translate.families import FAMILIES, resolve_family
-
-
 
 SMALL = dict(d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2,
              encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=128)

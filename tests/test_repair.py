@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from doubles import LEXICON, FaultyTranslator, news_document_text
-from pipeline.cli import main
-from pipeline.run import TranslateJob, run_translate
-from pipeline.segment import read_document
 from test_translate_e2e import check_corpus
+
+from pipeline.cli import main
+from pipeline.document.inputs import read_document
+from pipeline.job.run import run_translate
+from pipeline.job.spec import TranslateJob
 
 
 def translate_news(tmp_path, mode: str, threshold: float = 0.5):
@@ -85,10 +86,11 @@ def test_threshold_one_retranslates_every_paragraph(tmp_path):
 
 def test_one_sentence_paragraph_is_not_translated_twice():
     """Its sentence-level translation would be the same text translated again."""
-    from pipeline.align import align
-    from pipeline.repair import repair_coverage
-    from pipeline.translate.base import GenerationSettings
     from test_batching import EchoTranslator
+
+    from pipeline.align import align
+    from pipeline.document.repair import repair_coverage
+    from pipeline.translate.base import GenerationSettings
 
     echo = EchoTranslator(GenerationSettings(max_new_tokens=64))
     src = [["Een enkele zin."], ["Twee zinnen hier.", "En nog een."]]
@@ -126,8 +128,8 @@ def test_loops_are_decoded_again_without_repeated_ngrams(tiny_marian, seed_artic
     """The random model loops on every sentence; decoded again with no_repeat_ngram_size (the
     repair's retry), no token trigram repeats, on both backends (transformers' generate
     option and CTranslate2's), and the variant records the setting in its provenance."""
-    from pipeline.repair import NO_REPEAT_NGRAM_SIZE
-    from pipeline.segment import read_document
+    from pipeline.document.inputs import read_document
+    from pipeline.document.repair import NO_REPEAT_NGRAM_SIZE
     from pipeline.translate import load_translator
     from pipeline.translate.base import GenerationSettings
 

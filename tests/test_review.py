@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from pipeline.corpus import read_corpus
-from pipeline.review import build_page, page_data
+from pipeline.corpus.read import read_corpus
+from pipeline.corpus.review import build_page, page_data
 from pipeline.types import AlignedRow
 
 

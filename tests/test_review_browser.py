@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.corpus import read_corpus, row_key
+from pipeline.corpus.read import read_corpus, row_key
+from pipeline.corpus.write import write_tsv
 from pipeline.types import AlignedRow
-from pipeline.write import write_tsv
 
 REPORTS = Path(__file__).resolve().parent.parent / "eval" / "reports"
 MEASURED: dict[str, dict] = {}  # page → paint timings, reported by the last test
@@ -148,7 +148,7 @@ def test_review_in_chromium(browser, news_corpus, rows, tmp_path):
     page.select_option("#show", "repaired")
     assert f"showing {sum(r.repaired for r in rows)} of" in status(page)
     page.select_option("#show", "rejected")
-    assert f"showing 2 of" in status(page)
+    assert "showing 2 of" in status(page)
     page.select_option("#show", "all")
     page.fill("#search", "knmi")
     page.wait_for_function("document.getElementById('status').textContent.includes('showing %d ')"

@@ -14,13 +14,23 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paragraph_mt import (
+    FAULTS,
+    FaultPlan,
+    ParagraphMT,
+    applicable,
+    flores_articles,
+    lexicon,
+    paragraph_output,
+    reword,
+    row_truths,
+    sentence_output,
+)
 
-from paragraph_mt import (FAULTS, FaultPlan, ParagraphMT, applicable, flores_articles, lexicon, paragraph_output,
-                          reword, row_truths, sentence_output)
-from pipeline.checks import words
-from pipeline.core import translate_documents
-from pipeline.rowscore import KNOWN_BAD
-from pipeline.segment import segment_text
+from pipeline.document.checks import words
+from pipeline.document.core import translate_documents
+from pipeline.document.inputs import segment_text
+from pipeline.document.rowscore import KNOWN_BAD
 from pipeline.translate.base import GenerationSettings
 from pipeline.types import Document
 
@@ -41,7 +51,7 @@ def translate(articles, plan: FaultPlan):
 
 def judged(doc, stand_in, result):
     """(row, truth) for every row, paragraph by paragraph."""
-    from pipeline.sentences import split_sentences
+    from pipeline.document.sentences import split_sentences
 
     out, en_offset = [], 0
     for paragraph, translation in zip(doc.paragraphs, result.paragraphs):
@@ -180,7 +190,7 @@ def test_stand_in_never_answers_with_the_reference():
 
 
 def test_decoding_again_without_repeats_uses_the_same_model_and_its_own_cache_key(tmp_path):
-    from pipeline.cache import CachedTranslator, TranslationCache
+    from pipeline.translate.cache import CachedTranslator, TranslationCache
 
     stand_in = ParagraphMT(settings=GenerationSettings())
     variant = stand_in.with_settings(no_repeat_ngram_size=3)
@@ -197,10 +207,11 @@ def test_decoding_again_without_repeats_uses_the_same_model_and_its_own_cache_ke
 def test_third_party_backend_registers_like_an_entry_point(tmp_path):
     """`--backend NAME` for a backend registered with `register_backend`, the function the
     `nlen.backends` entry-point loader calls; nothing is installed."""
+    from test_translate_e2e import check_corpus
+
     from pipeline.cli import main
     from pipeline.translate import register_backend
     from pipeline.translate.base import BACKENDS
-    from test_translate_e2e import check_corpus
 
     class FloresStandIn(ParagraphMT):
         def __init__(self, model, settings, revision=None, family=None):

@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SEED
+
 from pipeline.cli import main
-from pipeline.segment import segment_text
-from pipeline.write import COLUMNS
+from pipeline.corpus.write import COLUMNS
+from pipeline.document.inputs import segment_text
 
 SHARD = ["--shard-size", "9"]  # 44 records (40 good, 4 bad) → 5 shards
 BAD_LINES = {7: "not JSON", 15: "duplicate id 'doc-3'", 24: "no 'id' field", 35: "'text' must be a string"}
@@ -251,8 +251,8 @@ def test_ray_actor_that_cannot_start_is_one_line(ray_cluster, corpus, tiny_maria
 
 
 def test_default_pool_fills_the_cluster(ray_cluster, tmp_path):
-    from pipeline.ray_executor import pool_size
-    from pipeline.run import TranslateJob
+    from pipeline.job.ray_executor import pool_size
+    from pipeline.job.spec import TranslateJob
 
     job = TranslateJob(out_dir=tmp_path, model="m", executor="ray")
     assert pool_size(job, tasks=5) == 2  # ray.init(num_cpus=2), one CPU an actor
@@ -283,7 +283,7 @@ def test_jsonl_is_read_in_constant_memory(tmp_path):
     the duplicate-id digests (about 85 bytes each), not the text."""
     import tracemalloc
 
-    from pipeline.shards import scan_jsonl
+    from pipeline.document.jsonl import scan_jsonl
 
     text = "Een zin van een paar woorden. " * 60  # about 1.8 kB a document
     peaks = []
@@ -301,9 +301,8 @@ def test_jsonl_is_read_in_constant_memory(tmp_path):
 
 def test_config_hash_names_what_changes_the_output(tmp_path):
     """Shard names carry a hash of what changes the output, and not of the thread layout."""
-    import dataclasses
 
-    from pipeline.run import TranslateJob, config_hash
+    from pipeline.job.spec import TranslateJob, config_hash
     from pipeline.translate.base import GenerationSettings
 
     def job(settings=None, **kw):

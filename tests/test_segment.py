@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.document.inputs import read_document, split_paragraphs
 from pipeline.errors import InputError
-from pipeline.segment import read_document, split_paragraphs
 from pipeline.textio import decode
 
 

@@ -1,4 +1,4 @@
-"""Tests for pipeline.sentences.split_sentences (Dutch and English)."""
+"""Tests for pipeline.document.sentences.split_sentences (Dutch and English)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.sentences import _DATA_DIR, _parse_list_file, _splitter, split_sentences
+from pipeline.document.sentences import _DATA_DIR, _parse_list_file, _splitter, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "nl" / "2023-09-kim-jong-un-poetin-vladivostok.txt"
@@ -242,7 +242,7 @@ def test_seed_article() -> None:
 
 def test_imports_nothing_heavy() -> None:
     code = (
-        "import sys, pipeline.sentences as s; s.split_sentences('Een. Twee.', 'nl');"
+        "import sys, pipeline.document.sentences as s; s.split_sentences('Een. Twee.', 'nl');"
         "heavy = {'torch', 'transformers', 'spacy', 'nltk', 'stanza'} & set(sys.modules);"
         "assert not heavy, heavy"
     )

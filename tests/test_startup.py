@@ -77,7 +77,7 @@ def test_eval_tsv_imports_nothing_heavy(tmp_path):
 
 def test_cache_and_batching_modules_are_light():
     loaded = heavy_modules_after("""
-        import pipeline.cache, pipeline.translate.batching, pipeline.commands.cache
+        import pipeline.translate.cache, pipeline.translate.batching, pipeline.commands.cache
         import pipeline.translate.ctranslate2_backend  # module level imports no framework
     """)
     assert loaded == dict.fromkeys(HEAVY, False)

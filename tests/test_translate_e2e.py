@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import run_nlen
+
 from pipeline.cli import main
-from pipeline.segment import read_document
-from pipeline.write import COLUMNS, atomic_write_text
+from pipeline.corpus.write import COLUMNS, atomic_write_text
+from pipeline.document.inputs import read_document
 
 
 def read_tsv(path: Path) -> tuple[list[str], list[list[str]]]:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.align import align_blocks, get_aligner  # noqa: E402
 from pipeline.align.ladder import parse_ladder, score  # noqa: E402
-from pipeline.calibration import fit_logistic, reliability  # noqa: E402
+from pipeline.evaluation.calibration import fit_logistic, reliability  # noqa: E402
 from pipeline.textio import read_blocks, read_lines  # noqa: E402
 
 TEXTBERG = HERE / "textberg-dev"

@@ -48,7 +48,7 @@ def tatoeba_set(data: Path) -> list[list[tuple[str, str]]]:
 
 
 def rates(docs: list[list[tuple[str, str]]], examples: int) -> tuple[int, Counter, dict, float]:
-    from pipeline.checks import Checker, Pair
+    from pipeline.document.checks import Checker, Pair
 
     checker = Checker()
     counts: Counter[str] = Counter()
@@ -72,7 +72,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=HERE / "flag_rates.md")
     ap.add_argument("--examples", type=int, default=2)
     args = ap.parse_args()
-    from pipeline.checks import DEFAULT_CHECKS
+    from pipeline.document.checks import DEFAULT_CHECKS
 
     sets = {"FLORES-200 devtest (281 documents)": flores_documents(args.data),
             "Tatoeba v2021-08-07 (one set)": tatoeba_set(args.data)}

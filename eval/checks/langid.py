@@ -56,7 +56,7 @@ def candidates():
         return lambda text: detector.detect_language_of(text) == Language.DUTCH
 
     def pipeline_check():
-        from pipeline.checks import is_dutch
+        from pipeline.document.checks import is_dutch
 
         return is_dutch
 
@@ -65,7 +65,7 @@ def candidates():
         "lingua, high accuracy (75 languages)": ("lingua-language-detector", lingua_all(False)),
         "lingua, low accuracy (75 languages)": ("lingua-language-detector", lingua_all(True)),
         f"lingua, high accuracy ({len(SUBSET)} languages)": ("lingua-language-detector", lingua_subset),
-        "nlen `not_dutch` (pipeline.checks.is_dutch)": ("nlen", pipeline_check),
+        "nlen `not_dutch` (pipeline.document.checks.is_dutch)": ("nlen", pipeline_check),
     }
 
 

@@ -5,7 +5,7 @@
     .venv/bin/python eval/faults/evaluate.py --fit    # also prints the score maps fitted on the fit half
     .venv/bin/python eval/faults/evaluate.py --stdout # only print
 
-The pipeline (`pipeline.core.translate_documents`, as `nlen translate` runs it)
+The pipeline (`pipeline.document.core.translate_documents`, as `nlen translate` runs it)
 translates FLORES devtest articles, one paragraph each, with the fault
 stand-in of tests/paragraph_mt.py (a test double: reworded references with
 seeded faults; see its docstring for what it simulates). Every row is judged
@@ -31,12 +31,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from paragraph_mt import FAULTS, FaultPlan, ParagraphMT, document_text, documents, row_truths  # noqa: E402
 
-from pipeline import rowscore  # noqa: E402
-from pipeline.calibration import fit_logistic, reliability  # noqa: E402
-from pipeline.core import translate_documents  # noqa: E402
-from pipeline.repair import FOREIGN_MAX, RECALL_MIN, UNEXPLAINED_MAX  # noqa: E402
-from pipeline.segment import segment_text  # noqa: E402
-from pipeline.sentences import split_sentences  # noqa: E402
+from pipeline.document import rowscore  # noqa: E402
+from pipeline.evaluation.calibration import fit_logistic, reliability  # noqa: E402
+from pipeline.document.core import translate_documents  # noqa: E402
+from pipeline.document.evidence import FOREIGN_MAX, RECALL_MIN, UNEXPLAINED_MAX  # noqa: E402
+from pipeline.document.inputs import segment_text  # noqa: E402
+from pipeline.document.sentences import split_sentences  # noqa: E402
 from pipeline.types import Document  # noqa: E402
 
 SEEDS = (0, 1, 2, 3)
@@ -208,7 +208,7 @@ def render(summaries: list[dict], costs: dict, fitted: dict | None) -> str:
         "fit half (the score maps and the repair's thresholds were chosen there) and the test half.",
         "",
         f"Repair thresholds: recall ≥ {RECALL_MIN}, foreign words ≤ {FOREIGN_MAX}, unexplained ≤ {UNEXPLAINED_MAX}.",
-        f"Score maps (pipeline/rowscore.py `CALIBRATION`): {json.dumps(rowscore.CALIBRATION)}.",
+        f"Score maps (pipeline/document/rowscore.py `CALIBRATION`): {json.dumps(rowscore.CALIBRATION)}.",
         "",
         "## Targets (test half, out of sample)",
         "",

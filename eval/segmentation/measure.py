@@ -122,7 +122,7 @@ def candidates(lang: str) -> dict[str, Splitter]:
     import sentencex
     from sentence_splitter import SentenceSplitter
 
-    from pipeline.sentences import split_sentences
+    from pipeline.document.sentences import split_sentences
 
     moses = SentenceSplitter(language=lang)
     sbd = pysbd.Segmenter(language=lang, clean=False)

@@ -14,17 +14,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-
-from pipeline.align.base import ALIGNERS, Aligner, get_aligner, register
-from pipeline.errors import UserError
-from pipeline.types import Bead
-
 # Importing the implementations registers them in ALIGNERS.
 from pipeline.align import galechurch as _galechurch  # noqa: E402,F401
 from pipeline.align import nlen as _nlen  # noqa: E402,F401
-
-DEFAULT_METHOD = "nlen"
-DEFAULT_MAX_SIZE = 4  # most sentences on one side of a bead (real gold has 1-4 and 2-3 beads)
+from pipeline.align.base import ALIGNERS, DEFAULT_MAX_SIZE, DEFAULT_METHOD, Aligner, get_aligner, register
+from pipeline.errors import UserError
+from pipeline.types import Bead
 
 __all__ = ["ALIGNERS", "Aligner", "DEFAULT_METHOD", "align", "align_block_list", "align_blocks", "align_by_group", "compile_kernels", "get_aligner", "register", "suspicious"]
 

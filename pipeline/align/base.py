@@ -44,6 +44,10 @@ class Aligner(ABC):
 ALIGNERS: dict[str, type[Aligner]] = {}
 
 
+DEFAULT_METHOD = "nlen"  # registered when the package is imported (pipeline/align/__init__.py)
+DEFAULT_MAX_SIZE = 4  # most sentences on one side of a bead (real gold has 1-4 and 2-3 beads)
+
+
 def register(cls: type[Aligner]) -> type[Aligner]:
     ALIGNERS[cls.name] = cls
     return cls
@@ -52,16 +56,12 @@ def register(cls: type[Aligner]) -> type[Aligner]:
 def get_aligner(name: str = "default", max_size: int | None = None, **options) -> Aligner:
     """The aligner registered under `name`; `options` (e.g. dictionary=PATH) go to
     aligners that take them and must be None for the others."""
-    from pipeline.align import DEFAULT_METHOD  # late: the package registers implementations
-
     key = DEFAULT_METHOD if name == "default" else name
     try:
         cls = ALIGNERS[key]
     except KeyError:
         known = ", ".join(sorted(ALIGNERS))
         raise UserError(f"unknown alignment method {name!r} (known: {known}, default)") from None
-    from pipeline.align import DEFAULT_MAX_SIZE
-
     given = {k: v for k, v in options.items() if v is not None}
     unknown = sorted(set(given) - set(cls.options))
     if unknown:

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
 import numpy as np
 
 from pipeline.align import kernels
 from pipeline.align.units import Units, Vocabulary, unit_strings
+from pipeline.errors import InputError
+from pipeline.textio import read_text
 
 MODEL1_ITERATIONS = 5
 MODEL1_MAX_BEADS = 10_000  # a sample this large estimates the table well; more only costs memory
@@ -118,8 +121,6 @@ def unique_inverse(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray
 def read_dictionary(path: str | Path, vocab: Vocabulary) -> tuple[Table, Table]:
     """A TSV of word pairs (source <tab> target; '#' comments) → forward and
     backward tables, each source unit's translations equally likely."""
-    from pipeline.errors import InputError
-    from pipeline.textio import read_text
 
     text = read_text(str(path), "--dictionary")
     pairs: set[tuple[int, int]] = set()

@@ -7,6 +7,10 @@ import logging
 import sys
 from pathlib import Path
 
+from pipeline.commands.options import add_cache_arguments, add_model_arguments, settings_from_args
+from pipeline.errors import UserError
+from pipeline.translate import open_translator
+
 NAME = "align"
 HELP = "sentence-align SRC and TGT (one sentence per line, an empty line ends a block)"
 
@@ -14,7 +18,6 @@ log = logging.getLogger("nlen.align")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipeline.commands.translate import add_cache_arguments, add_model_arguments
 
     parser.add_argument("src", metavar="SRC", help="source sentences, one per line ('-' = stdin)")
     parser.add_argument("tgt", metavar="TGT", help="target sentences, one per line ('-' = stdin)")
@@ -35,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so that `nlen --help` does not pay for numpy.
     from pipeline.align import align_blocks, get_aligner
     from pipeline.align.ladder import check_blocks_match, format_bead
-    from pipeline.errors import UserError
-    from pipeline.textio import normalise_space as _clean, read_blocks, read_lines, read_text  # no tab or newline in a field
+    from pipeline.textio import normalise_space as _clean  # no tab or newline in a field
+    from pipeline.textio import read_blocks, read_lines, read_text
 
     names = [args.src, args.tgt] + ([args.mt] if args.mt else [])
     if names.count("-") > 1:
@@ -87,8 +90,6 @@ def run(args: argparse.Namespace) -> int:
 def _translate(src_blocks: list[list[str]], args) -> list[list[str]]:
     """SRC translated sentence by sentence (Bleualign-style MT) with --mt-model,
     batched and cached as `nlen translate` does."""
-    from pipeline.commands.translate import settings_from_args
-    from pipeline.translate import open_translator
 
     flat = [s for block in src_blocks for s in block]
     with open_translator(args.backend, args.mt_model, settings_from_args(args), revision=args.revision,
@@ -108,7 +109,6 @@ def _mt_blocks(mt_lines: list[str], src_lines: list[str], args) -> list[list[str
     MT is line by line with SRC: same line count (empty lines in the same places).
     An MT file without the empty lines (one line per SRC sentence) is accepted too.
     """
-    from pipeline.errors import UserError
 
     n_src = len(src_lines)
     nonempty = [k for k, line in enumerate(src_lines) if line]

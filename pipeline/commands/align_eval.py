@@ -6,6 +6,9 @@ import argparse
 import json
 import sys
 
+from pipeline.errors import InputError, UserError
+from pipeline.textio import read_text
+
 NAME = "align-eval"
 HELP = "score a ladder alignment TEST against GOLD (strict/lax precision, recall, F1)"
 
@@ -18,8 +21,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from pipeline.align.ladder import parse_ladder, score
-    from pipeline.textio import read_text
-    from pipeline.errors import InputError, UserError
 
     if args.gold == "-" and args.test == "-":
         raise UserError("only one of GOLD and TEST can be '-' (stdin)")

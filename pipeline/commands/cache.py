@@ -7,6 +7,10 @@ import argparse
 import json
 from pathlib import Path
 
+from pipeline.errors import CacheError, DamagedCacheError
+from pipeline.translate.cache import DB_NAME, TranslationCache, check_cache_dir, default_cache_dir, remove_database
+from pipeline.translate.ctranslate2_backend import conversions
+
 NAME = "cache"
 HELP = "show (stats) or empty (clear) the translation cache ($NLEN_CACHE_DIR, else ~/.cache/nlen)"
 
@@ -32,8 +36,6 @@ def clear(directory: Path, conversions: bool) -> list[str]:
     """Empty the cache; a database too damaged to open or empty is removed."""
     import shutil
 
-    from pipeline.cache import DB_NAME, TranslationCache, check_cache_dir, remove_database
-    from pipeline.errors import CacheError, DamagedCacheError
 
     check_cache_dir(directory)
     lines = []
@@ -61,8 +63,6 @@ def clear(directory: Path, conversions: bool) -> list[str]:
 
 def stats(directory: Path) -> dict:
     """What is cached; reads only, creates nothing (a missing cache is empty)."""
-    from pipeline.cache import DB_NAME, TranslationCache, check_cache_dir
-    from pipeline.translate.ctranslate2_backend import conversions
 
     check_cache_dir(directory)
     if (directory / DB_NAME).exists():
@@ -78,7 +78,6 @@ def stats(directory: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.cache import default_cache_dir
 
     directory = args.cache_dir or default_cache_dir()
     if args.action == "clear":

@@ -6,7 +6,23 @@ import argparse
 from pathlib import Path
 
 from pipeline.commands.eval import add_evaluation_arguments, set_unit_default, unit_for
-from pipeline.commands.translate import add_model_arguments, positive_int
+from pipeline.commands.options import add_model_arguments, positive_int, settings_from_args
+from pipeline.corpus.write import atomic_write_text, check_writable, write_json
+from pipeline.errors import UserError
+from pipeline.evaluation.compare import (
+    check_readme,
+    compare,
+    expand_runs,
+    fill_readme,
+    markdown_table,
+    parse_spec,
+    report_stem,
+    write_plot,
+)
+from pipeline.evaluation.evaluate import load_reference
+from pipeline.textio import read_text
+from pipeline.translate.base import backend_class
+from pipeline.translate.stack import check_request
 
 NAME = "compare"
 HELP = ("compare models on a reference set: scores with CIs, model vs pipeline, fault counts, paired significance "
@@ -60,13 +76,6 @@ def unit_list(value: str) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from pipeline.commands.translate import settings_from_args
-    from pipeline.compare import compare, expand_runs, markdown_table, parse_spec, report_stem, write_plot
-    from pipeline.errors import UserError
-    from pipeline.evaluate import load_reference
-    from pipeline.translate.base import backend_class
-    from pipeline.translate.stack import check_request
-    from pipeline.write import atomic_write_text, check_writable, write_json
 
     if args.model or args.revision:
         raise UserError("compare takes its models as arguments, MODEL[@BACKEND][#REVISION]; not --model / --revision")
@@ -78,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
     expand_runs(specs, units)  # a bad count fails now
     check_writable(args.reports_dir / "compare.json", "report")  # before any model is loaded
     if args.fill_readme:
-        from pipeline.compare import check_readme
 
         if not check_readme(args.fill_readme, ref):
             print(f"nlen: note: {args.fill_readme} has no '{ref.name}: measured' column; nothing will be filled",
@@ -95,8 +103,6 @@ def run(args: argparse.Namespace) -> int:
     write_json(stem.with_suffix(".json"), report, "report")
     atomic_write_text(stem.with_suffix(".md"), table, "report")
     if args.fill_readme:
-        from pipeline.compare import fill_readme
-        from pipeline.textio import read_text
 
         text, filled = fill_readme(read_text(args.fill_readme, "README"), report, ref)
         if filled:

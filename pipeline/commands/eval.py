@@ -5,7 +5,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.commands.translate import add_cache_arguments, add_model_arguments, positive_int, settings_from_args
+from pipeline.commands.options import add_cache_arguments, add_model_arguments, positive_int, settings_from_args
+from pipeline.corpus.write import check_writable, write_json
+from pipeline.errors import UserError
+from pipeline.evaluation.evaluate import (
+    evaluate,
+    hypothesis_from_tsv,
+    load_reference,
+    markdown_summary,
+    model_slug,
+    provenance,
+    translate_reference,
+)
 
 NAME = "eval"
 HELP = "score a model (or an existing corpus TSV) against a reference set (hand-made, FLORES-200, Tatoeba) with sacrebleu"
@@ -56,7 +67,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def default_report_path(args: argparse.Namespace, model: str, ref, unit: str | None) -> Path:
     """REPORTS_DIR/<model-slug>[-<set>][-<unit>].json: the set unless seed, the
     unit when it is not the set's default."""
-    from pipeline.evaluate import model_slug
 
     stem = model_slug(model) + ("" if ref.name == "seed" else f"-{ref.name}")
     if unit is not None and unit != unit_for(ref, None):
@@ -68,9 +78,6 @@ def run(args: argparse.Namespace) -> int:
     import sys
     import time
 
-    from pipeline.errors import UserError
-    from pipeline.evaluate import evaluate, hypothesis_from_tsv, load_reference, markdown_summary, provenance
-    from pipeline.write import check_writable, write_json
 
     if args.tsv is not None and args.unit:
         raise UserError("--unit is how a model translates; a TSV (--tsv) is already translated")
@@ -85,7 +92,6 @@ def run(args: argparse.Namespace) -> int:
     path = args.report or default_report_path(args, model_name, ref, unit)
     check_writable(path, "report")  # before the translation, not after it
     if hyp is None:
-        from pipeline.evaluate import translate_reference
 
         hyp = translate_reference(ref, args.model, args.backend, settings_from_args(args), revision=args.revision,
                                   family=args.family, aligner=args.aligner, progress=not args.no_progress,

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+
+from pipeline.commands.options import probability
+from pipeline.corpus.export import get_exporter
+from pipeline.corpus.filtering import Decisions, Dedup, DropFlags, FilterChain, MinScore, NoRepaired
+from pipeline.corpus.read import read_corpus
+from pipeline.corpus.write import check_writable, check_writable_folder, write_json
+from pipeline.document.checks import parse_check_names
+from pipeline.errors import UserError
 
 NAME = "export"
 HELP = "export corpus TSVs (or translate out-dirs) as TMX, Moses, OPUS XCES or JSONL, filtered and deduplicated"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipeline.commands.translate import probability
 
     parser.add_argument("corpus", nargs="+", metavar="CORPUS",
                         help="corpus TSV files, translate out-dirs (sharded or not) or other folders of TSVs")
@@ -35,8 +41,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_filters(args: argparse.Namespace) -> list:
-    from pipeline.checks import parse_check_names
-    from pipeline.filtering import Decisions, Dedup, DropFlags, MinScore, NoRepaired
 
     filters = []
     if args.min_score is not None:
@@ -70,7 +74,6 @@ def format_report(report: dict) -> list[str]:
 
 def check_outputs(args: argparse.Namespace, exporter) -> None:
     """--out and --report can be written: said before the corpus is read, not after."""
-    from pipeline.write import check_writable, check_writable_folder
 
     if args.out != "-":
         if exporter.out_kind == "file":
@@ -84,10 +87,6 @@ def check_outputs(args: argparse.Namespace, exporter) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.corpus import read_corpus
-    from pipeline.errors import UserError
-    from pipeline.export import get_exporter
-    from pipeline.filtering import FilterChain
 
     if args.meta and args.format != "moses":
         raise UserError("--meta is for --format moses")
@@ -102,7 +101,6 @@ def run(args: argparse.Namespace) -> int:
     for line in format_report(report):
         print(f"nlen: {line}", file=sys.stderr)
     if args.report:
-        from pipeline.write import write_json
 
         write_json(args.report, report, "report")
     return 0

@@ -6,6 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
+from pipeline.corpus.merge import merge
+
 NAME = "merge"
 HELP = "concatenate the translated units of an out-dir, in input order, into one corpus with a top-level manifest"
 
@@ -23,7 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.merge import merge
 
     result = merge(args.out_dir, args.output, args.config)
     where = "stdout" if args.output == "-" else (args.output or str(args.out_dir / "corpus.tsv"))

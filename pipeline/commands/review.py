@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pipeline.corpus.read import read_corpus
+from pipeline.corpus.review import build_page
+from pipeline.corpus.write import atomic_write_text, check_writable
+
 NAME = "review"
 HELP = "write a self-contained HTML page to review corpus TSVs (filters, search, keyboard accept/reject)"
 
@@ -18,9 +22,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.corpus import read_corpus
-    from pipeline.review import build_page
-    from pipeline.write import atomic_write_text, check_writable
 
     to_stdout = args.out == "-"
     if not to_stdout:

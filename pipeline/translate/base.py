@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Callable, Iterator, Mapping, Sequence
 
 from pipeline.errors import UserError
+from pipeline.translate.batching import make_batches
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ ENTRY_POINT_GROUP = "nlen.backends"
 class GenerationSettings:
     """Everything that changes the output, and how the work is laid out (batches,
     device, threads); recorded in the manifest. The cache key takes only what
-    changes the output (pipeline/cache.py).
+    changes the output (pipeline/translate/cache.py).
 
     `None` means "the model's own default" (read from its generation config) or
     the backend's measured default, and is resolved by the backend, so the
@@ -51,7 +52,7 @@ class GenerationSettings:
     # tokens) so that engines do equal work. Not a user-facing option.
     min_new_tokens: int | None = None
     # Forbid any n-gram of this size to repeat in an output (None: allowed). The repair
-    # decodes a looping sentence again with it (pipeline/repair.py); not a user option.
+    # decodes a looping sentence again with it (pipeline/document/repair.py); not a user option.
     no_repeat_ngram_size: int | None = None
 
     def to_dict(self) -> dict:
@@ -261,7 +262,6 @@ class Translator(ABC):
             return self._translate_planned(list(texts), progress, on_batch, dict(known or {}))
 
     def _translate_planned(self, texts: list[str], progress, on_batch, known: dict[int, Translation]) -> list[Translation]:
-        from pipeline.translate.batching import make_batches
 
         if not texts:
             return []

@@ -32,9 +32,17 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from pipeline.errors import UserError
+from pipeline.provenance import local_model_fingerprint
 from pipeline.translate.base import GenerationSettings, Translation, no_cuda_error, parse_device, register_backend
-from pipeline.translate.hf import (HFTranslator, check_finite_weights, hub_preflight, load_hf, quiet_transformers,
-                                  resolved_revision)
+from pipeline.translate.cache import check_cache_dir, default_cache_dir
+from pipeline.translate.hf import (
+    HFTranslator,
+    check_finite_weights,
+    hub_preflight,
+    load_hf,
+    quiet_transformers,
+    resolved_revision,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +129,6 @@ def check_compute_type(requested: str | None) -> None:
 
 
 def ct2_cache_root() -> Path:
-    from pipeline.cache import default_cache_dir
 
     return default_cache_dir() / "ct2"
 
@@ -131,7 +138,6 @@ def converted_dir(model: str, revision: str | None, quantization: str, root: Pat
     keyed by its absolute path and a fingerprint of its files instead."""
     root = root or ct2_cache_root()
     if Path(model).is_dir():
-        from pipeline.provenance import local_model_fingerprint
 
         absolute = str(Path(model).resolve())
         name = "local-" + re.sub(r"[^A-Za-z0-9._-]+", "_", Path(absolute).name)
@@ -242,7 +248,6 @@ class CTranslate2Translator(HFTranslator):
         check_compute_type(settings.compute_type)
         # A GPU or compute type this machine lacks is refused before any input is read or model loaded.
         resolve_compute_type(settings.compute_type, resolve_ct2_device(settings.device)[0])
-        from pipeline.cache import check_cache_dir
 
         check_cache_dir(ct2_cache_root(), CONVERSION_ADVICE)  # a file in the way fails now, not after loading
 

@@ -11,6 +11,8 @@ import logging
 from abc import ABC, abstractmethod
 from typing import Any
 
+from pipeline.errors import UserError
+
 log = logging.getLogger(__name__)
 
 FAMILIES: dict[str, "ModelFamily"] = {}
@@ -54,7 +56,6 @@ def _token_id(tokenizer: Any, token: str) -> int | None:
 def _require_token(tokenizer: Any, token: str, family: str) -> int:
     tid = _token_id(tokenizer, token)
     if tid is None:
-        from pipeline.errors import UserError
 
         raise UserError(f"model family {family!r} needs the language token {token!r}, but this tokenizer has no such token")
     return tid
@@ -118,7 +119,6 @@ class OpusMultiTarget(ModelFamily):
         for token in self.preferred:
             if token in tokens:
                 return token
-        from pipeline.errors import UserError
 
         shown = ", ".join(sorted(tokens)[:8]) or "none"
         raise UserError(f"multi-target model has no English target token (looked for {', '.join(self.preferred)}; has {shown})")
@@ -154,7 +154,6 @@ def _target_tokens(tokenizer: Any) -> list[str]:
 def check_family(name: str | None) -> None:
     """--family NAME names a known family (checked before any model loads)."""
     if name and name not in FAMILIES:
-        from pipeline.errors import UserError
 
         raise UserError(f"unknown model family {name!r} (choose from {', '.join(FAMILIES)})")
 

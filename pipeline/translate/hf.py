@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from pipeline.errors import UserError
 from pipeline.textio import file_problem
-from pipeline.translate.base import Translator
+from pipeline.translate.base import Translator, parse_device
 from pipeline.translate.families import resolve_family
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,6 @@ class HFTranslator(Translator):
 
     @classmethod
     def check_options(cls, model: str, settings, revision: str | None) -> None:
-        from pipeline.translate.base import parse_device
 
         parse_device(settings.device)
         check_model_options(model, revision)

@@ -12,13 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.translate.base import GenerationSettings, Translator, backend_class
+from pipeline.translate.cache import CachedTranslator, TranslationCache
+from pipeline.translate.families import check_family
+from pipeline.translate.hf import check_output_bound
 
 
 def check_request(model: str, settings: GenerationSettings, family: str | None) -> None:
     """What needs no model to refuse: an unknown --family, an output bound over
     the model's position limit (read from its config.json when it is local)."""
-    from pipeline.translate.families import check_family
-    from pipeline.translate.hf import check_output_bound
 
     check_family(family)
     check_output_bound(str(model), settings.max_new_tokens)
@@ -34,7 +35,6 @@ def open_translator(backend: str, model: str, settings: GenerationSettings, *, r
     cls.check_options(str(model), settings, revision)
     store = None
     if cache:
-        from pipeline.cache import TranslationCache
 
         store = TranslationCache(cache_dir)
     try:
@@ -45,6 +45,5 @@ def open_translator(backend: str, model: str, settings: GenerationSettings, *, r
         raise
     if store is None:
         return translator
-    from pipeline.cache import CachedTranslator
 
     return CachedTranslator(translator, store)

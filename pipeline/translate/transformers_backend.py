@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from pipeline.errors import UserError
 from pipeline.translate.base import GenerationSettings, Translation, register_backend, resolve_device
-from pipeline.translate.hf import (HFTranslator, check_finite_weights, hub_preflight, load_hf, quiet_transformers,
-                                  resolved_revision)
+from pipeline.translate.hf import (
+    HFTranslator,
+    check_finite_weights,
+    hub_preflight,
+    load_hf,
+    quiet_transformers,
+    resolved_revision,
+)
 
 # What this backend runs; --compute-type is a ctranslate2 option.
 COMPUTE_TYPE = "float32"

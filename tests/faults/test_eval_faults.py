@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from test_evaluate import reference_tsv
 
 from pipeline.cli import main
-from test_evaluate import reference_tsv
 
 
 def nlen(capsys, *args: str) -> tuple[int, str, str]:

@@ -16,10 +16,10 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-import pytest
-
 import doubles  # noqa: F401 - registers the test-faulty backend
+import pytest
 from doubles import NEWS_NL, FaultyTranslator, news_document_text
+
 from pipeline.cli import main
 from pipeline.translate.base import BACKEND_MODULES, register_backend
 from pipeline.translate.chunking import ChunkStats, translate_segments

@@ -15,10 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from pipeline.cli import build_parser, main
-from pipeline.write import COLUMNS
 
 GOOD = "Dit is de eerste zin. Hier komt de tweede.\n\nEen nieuw blok begint hier.\n"
 
@@ -106,7 +105,7 @@ def test_stdin_and_good_files_go_through_beside_bad_ones(tiny_marian, tmp_path, 
 
 
 def test_folder_entries_that_are_not_files_are_named_when_skipped(tmp_path, caplog):
-    from pipeline.segment import find_inputs
+    from pipeline.document.inputs import find_inputs
 
     bad_inputs(tmp_path)  # loop.txt, broken.txt, fifo.txt among readable ones
     (tmp_path / "sub.txt").mkdir()  # a folder named like a text file is not an input
@@ -126,7 +125,7 @@ def test_conversion_hint_never_adds_a_line_break():
 
 
 def test_a_file_named_dash_is_not_stdin(tmp_path, monkeypatch):
-    from pipeline.segment import find_inputs, read_document
+    from pipeline.document.inputs import find_inputs, read_document
 
     monkeypatch.chdir(tmp_path)
     Path("-").write_text(GOOD, encoding="utf-8")

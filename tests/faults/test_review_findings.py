@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from doubles import NEWS_NL, news_document_text
+
 from faults.test_executor_faults import FAST, lookup_backends, one_line  # noqa: F401 - lookup_backends is a fixture
 from pipeline.cli import main
 from pipeline.errors import UserError
@@ -87,7 +87,7 @@ def test_input_cut_short_its_stale_shards_are_named_not_merged(tmp_path, capsys)
 
 
 def test_thread_counts_are_not_in_the_configuration():
-    from pipeline.run import TranslateJob, config_hash
+    from pipeline.job.spec import TranslateJob, config_hash
     from pipeline.translate.base import GenerationSettings
 
     def job(**settings) -> TranslateJob:
@@ -136,7 +136,7 @@ def test_lone_surrogate_escape_is_a_rejected_line(tmp_path, capsys):
 
 
 def test_parse_line_keeps_surrogate_pairs_and_refuses_control_ids():
-    from pipeline.shards import Record, Reject, parse_line
+    from pipeline.document.jsonl import Record, Reject, parse_line
 
     pair = parse_line(b'{"id": "e", "text": "\\ud83d\\ude00 \\\\ud800"}\n', 1, set())
     assert isinstance(pair, Record) and pair.text == "\U0001f600 \\ud800"  # a real pair; an escaped backslash
@@ -183,7 +183,7 @@ def test_a_shard_of_only_rejected_lines_counts_no_document(tmp_path):
 
 # --- B8: outputs that cannot be written ---------------------------------------------------------
 def test_atomic_write_errors_name_the_path(tmp_path):
-    from pipeline.write import atomic_write_text
+    from pipeline.corpus.write import atomic_write_text
 
     (tmp_path / "file").write_text("x")
     for target in (tmp_path, tmp_path / "file" / "under.json"):
@@ -218,7 +218,7 @@ def test_review_to_stdout(tmp_path, capsysbinary, monkeypatch):
 def test_writes_do_not_toggle_the_umask(tmp_path, monkeypatch):
     """The umask is read once at import: setting it to 0 and back on each write
     would race with threads that create files meanwhile."""
-    from pipeline.write import atomic_write_text, commit_files
+    from pipeline.corpus.write import atomic_write_text, commit_files
 
     monkeypatch.setattr(os, "umask", lambda mask: pytest.fail("os.umask called during a write"))
     atomic_write_text(tmp_path / "a.txt", "a")
@@ -266,8 +266,8 @@ def test_ray_options_without_ray_are_refused(option, tmp_path, capsys):
 
 # --- smaller findings ------------------------------------------------------------------------------
 def test_tsv_from_stdin_is_read_a_line_at_a_time(monkeypatch):
-    from pipeline.corpus import read_tsv
-    from pipeline.write import COLUMNS
+    from pipeline.corpus.read import read_tsv
+    from pipeline.corpus.write import COLUMNS
 
     row = "\t".join(["Hallo.", "Hello.", "d", "0", "0", "0", "0.9000", "0", "", ""]) + "\n"
     data = ("\t".join(COLUMNS) + "\n" + row * 20000).encode("utf-8")  # about 0.6 MB

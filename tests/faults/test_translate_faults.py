@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEED
+
 from faults.test_input_faults import cli, files_in, one_error
 
 FAST = ["--no-progress", "--max-new-tokens", "8", "--num-beams", "2"]
@@ -118,8 +118,8 @@ def test_damaged_cache_is_found_before_the_model_loads(damaged_cache, tmp_path, 
 @pytest.mark.parametrize("layout", ["newer nlen", "foreign"])
 def test_cache_of_another_layout_is_refused_and_cleared(ct2_home, tmp_path, capsys, layout):
     """Not damaged, but not a cache this nlen can use: one line, and `cache clear` removes it."""
-    from pipeline.cache import TranslationCache
     from pipeline.errors import DamagedCacheError
+    from pipeline.translate.cache import TranslationCache
 
     cache = tmp_path / "cache"
     cache.mkdir()

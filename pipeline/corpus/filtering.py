@@ -3,7 +3,7 @@ applied in order; each counts the rows it removed (a row removed by an
 earlier filter is not seen by later ones, so the counts add up).
 
     min_score     the aligner's confidence below P
-    drop_flags    any of the named quality flags (pipeline/checks.py)
+    drop_flags    any of the named quality flags (pipeline/document/checks.py)
     no_repaired   English from the sentence-level repair
     decisions     beads rejected on the review page (`nlen review`)
     dedup         a bead seen before: exact, or after OpusFilter's normalisation
@@ -19,8 +19,9 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from pipeline.corpus import row_key
+from pipeline.corpus.read import row_key
 from pipeline.errors import InputError
+from pipeline.textio import read_text
 from pipeline.types import AlignedRow
 
 
@@ -88,7 +89,6 @@ class Decisions(RowFilter):
 
     @classmethod
     def from_file(cls, path: Path | str) -> "Decisions":
-        from pipeline.textio import read_text
 
         try:
             data = json.loads(read_text(path, "decisions file"))

@@ -27,10 +27,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from pipeline.corpus.export.base import SRC_LANG, TGT_LANG, Exporter, ExportStats, register_exporter, xml_text
+from pipeline.corpus.write import atomic_stream
+from pipeline.document.sentences import split_sentences
 from pipeline.errors import UserError
-from pipeline.export.base import SRC_LANG, TGT_LANG, ExportStats, Exporter, register_exporter, xml_text
 from pipeline.types import AlignedRow
-from pipeline.write import atomic_stream
 
 ALIGN_DOCTYPE = '<!DOCTYPE cesAlign PUBLIC "-//CES//DTD XML cesAlign//EN" "">'
 
@@ -45,7 +46,6 @@ def gzip_stream(path: Path):
 
 def split_side(text: str, ids: tuple[int, ...], lang: str, stats: Counter) -> list[tuple[int, str]]:
     """A bead side → (id, sentence) pairs, as many as ids when the splitter agrees."""
-    from pipeline.sentences import split_sentences
 
     if len(ids) <= 1:
         return [(ids[0], text)] if ids else []

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from pipeline.export.base import ExportStats, Exporter, output_stream, register_exporter
+from pipeline.corpus.export.base import Exporter, ExportStats, output_stream, register_exporter
 from pipeline.types import AlignedRow
 
 

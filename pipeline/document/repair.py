@@ -23,7 +23,7 @@ translations as `src_mt`, and every bead is compared with them:
     translation does not have that fault.
 
 Such rows are marked `repaired`. What could not be fixed keeps its flag, and
-its score is kept under 0.5 (pipeline/rowscore.py). A paragraph that is not
+its score is kept under 0.5 (pipeline/document/rowscore.py). A paragraph that is not
 checked costs nothing more, so a well-behaved model pays little.
 """
 
@@ -32,8 +32,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from pipeline.align import align_by_group, suspicious
-from pipeline.checks import Checker, Pair, words
+from pipeline.document.checks import Checker, Pair
+from pipeline.document.evidence import (
+    FOREIGN_MAX,
+    RECALL_MIN,
+    SENTENCE_UNEXPLAINED_MAX,
+    SWAP_LENGTH,
+    SWAP_WORDS,
+    UNEXPLAINED_MAX,
+    BeadEvidence,
+    bead_evidence,
+    crossed,
+)
+from pipeline.document.rowscore import BAD_CAP, CALIBRATION
 from pipeline.translate.base import Translation, Translator
 from pipeline.translate.chunking import ChunkStats, translate_segments
 from pipeline.types import Bead
@@ -43,23 +54,10 @@ DEFAULT_THRESHOLD = 0.5
 NO_REPEAT_NGRAM_SIZE = 3
 # Bad-English checks that make a paragraph checked, and that a sentence-level translation must pass to replace.
 BAD_ENGLISH = ("untranslated", "repetition", "truncated")
-# A bead's English must carry at least this share of each Dutch sentence's content words
-# (as its sentence-level translation words them), at most FOREIGN_MAX words of another
-# sentence, and at most UNEXPLAINED_MAX of its content words from no sentence at all.
-# Chosen on the fit half of the fault set (eval/faults/README.md).
-RECALL_MIN = 0.5
-FOREIGN_MAX = 1
-UNEXPLAINED_MAX = 0.5
-SENTENCE_UNEXPLAINED_MAX = 0.5  # an English sentence mostly about nothing its Dutch says: hallucinated
-# Two neighbouring 1-1 beads are checked as a possible swap when crossing them gains this
-# many shared words, or this much length fit (log ratio). Chosen on the fit half.
-SWAP_WORDS = 1
-SWAP_LENGTH = 0.8
 
 
 def repair_settings() -> dict:
     """The repair's constants, for the manifest (provenance)."""
-    from pipeline.rowscore import BAD_CAP, CALIBRATION
 
     return {"no_repeat_ngram_size": NO_REPEAT_NGRAM_SIZE, "recall_min": RECALL_MIN, "foreign_max": FOREIGN_MAX,
             "unexplained_max": UNEXPLAINED_MAX, "sentence_unexplained_max": SENTENCE_UNEXPLAINED_MAX,
@@ -84,26 +82,6 @@ class RepairStats:
         return RepairStats(**{k: v + getattr(other, k) for k, v in self.__dict__.items()})
 
 
-@dataclass(frozen=True)
-class BeadEvidence:
-    """How a bead's English compares with its sentences' own translations (checked paragraphs)."""
-
-    recall: float  # the lowest share of one Dutch sentence's own content words found in the English
-    foreign: int  # content words of the English found only in another sentence's translation
-    unexplained: float  # share of the English's content words in no sentence's translation
-    unexplained_sentence: float  # the same for the bead's least explained English sentence
-    next_to_drop: bool = False  # a neighbouring bead is a dropped sentence (1-0)
-
-    @property
-    def lost_or_foreign(self) -> bool:
-        if self.next_to_drop:
-            # a merge that lost a sentence often keeps a scrap of it in a neighbour, too small
-            # to see (eval/faults: no threshold separates them); its own translation is at hand
-            return True
-        return (self.recall < RECALL_MIN or self.foreign > FOREIGN_MAX or self.unexplained > UNEXPLAINED_MAX
-                or self.unexplained_sentence > SENTENCE_UNEXPLAINED_MAX)
-
-
 @dataclass
 class RepairedBlock:
     beads: list[Bead]
@@ -122,61 +100,6 @@ class RepairedBlock:
 
 # --------------------------------------------------------------------------
 # content words
-
-_STOP = frozenset("""a an the of to in on at by for with from and or but nor is are was were be been being am it its
-this that these those as he she they we you i me him her them us his their our your my has have had having not no do
-does did done will would can could may might shall should must there here than then so such which who whom whose what
-when where why how also into over after before about up out one all any some more most very just only too if while
-because though although since until upon per via onto off each other both own same few many much said says""".split())
-
-
-def content_words(text: str) -> set[str]:
-    """Content words, cut to 5 letters so inflections and many derivations match."""
-    return {w if w.isdigit() else w[:5] for w in words(text) if w not in _STOP}
-
-
-def bead_evidence(english: Sequence[str], own_mt: Sequence[str], other_mt: Sequence[str],
-                  next_to_drop: bool = False) -> BeadEvidence:
-    """Compare a bead's English sentences with the sentence-level translations of its own
-    Dutch sentences (`own_mt`) and of the paragraph's other sentences (`other_mt`)."""
-    found = content_words(" ".join(english))
-    own = [content_words(t) for t in own_mt]
-    # a sentence's own words: those the bead's other sentences do not also have
-    unique = [c - set().union(*(o for k, o in enumerate(own) if k != i)) for i, c in enumerate(own)]
-    recall = min((len(u & found) / len(u) if u else len(c & found) / len(c) for u, c in zip(unique, own) if c),
-                 default=1.0)
-    own_all = set().union(*own) if own else set()
-    other = set().union(*(content_words(t) for t in other_mt)) - own_all if other_mt else set()
-    rest = found - own_all
-    unexplained = len(rest - other) / len(found) if found else 0.0
-    per_sentence = [content_words(e) for e in english]
-    worst = max((len(c - own_all) / len(c) for c in per_sentence if len(c) >= 3), default=0.0) if len(english) > 1 else unexplained
-    return BeadEvidence(round(recall, 6), len(rest & other), round(unexplained, 6), round(worst, 6), next_to_drop)
-
-
-def crossed(src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> bool:
-    """Two neighbouring 1-1 beads that fit better crossed: their Dutch shares more words
-    (names, numbers, cognates, by their first 5 letters) with the other's English, or the
-    lengths fit much better so. A swap of two sentences keeps every bead 1-1, and the
-    aligner (monotonic) cannot see it otherwise."""
-    import math
-
-    pairs = [(b.src[0], b.tgt[0]) for b in beads if len(b.src) == 1 and len(b.tgt) == 1]
-    for (i, j), (i2, j2) in zip(pairs, pairs[1:]):
-        if (i2, j2) != (i + 1, j + 1):
-            continue
-        cs, ct = [content_words(src[i]), content_words(src[i2])], [content_words(tgt[j]), content_words(tgt[j2])]
-        gain = len(cs[0] & ct[1]) + len(cs[1] & ct[0]) - len(cs[0] & ct[0]) - len(cs[1] & ct[1])
-
-        def fit(a: str, b: str) -> float:
-            return abs(math.log((len(b) + 20) / (len(a) + 20)))
-
-        lengths = fit(src[i], tgt[j]) + fit(src[i2], tgt[j2]) - fit(src[i], tgt[j2]) - fit(src[i2], tgt[j])
-        if gain >= SWAP_WORDS or lengths >= SWAP_LENGTH:
-            return True
-    return False
-
-
 # --------------------------------------------------------------------------
 # the repair
 
@@ -207,6 +130,8 @@ def _last_english_bead(beads: Sequence[Bead], n_tgt: int) -> int | None:
 
 def _needs_check(src, tgt, beads, threshold: float, truncated: bool) -> tuple[bool, int]:
     """Whether a paragraph is checked, and how many beads made it so."""
+    from pipeline.align import suspicious  # numba: imported where the aligner runs
+
     flagged = set(suspicious(beads, threshold))
     n = sum(1 for b in beads if flagged.intersection(b.src))
     bad = sum(1 for b in beads if b.src and b.tgt and (bad_english(" ".join(src[i] for i in b.src),
@@ -283,6 +208,8 @@ def repair_coverage(
     `paragraph_translations` (one per block) say which paragraph translations hit the
     length bound. Returns the blocks and each block's stats.
     """
+    from pipeline.align import align_by_group  # numba: imported where the aligner runs
+
     stats = [RepairStats() for _ in src_blocks]
     result = [RepairedBlock(list(beads), {}) for beads in bead_blocks]
     cut = [bool(t.truncated) for t in paragraph_translations] if paragraph_translations else [False] * len(src_blocks)

@@ -16,8 +16,8 @@ from collections import Counter
 from importlib import resources
 from typing import Iterable
 
+from pipeline.corpus.write import format_ids
 from pipeline.types import AlignedRow
-from pipeline.write import format_ids
 
 HISTOGRAM_BINS = 10
 

@@ -41,10 +41,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from pipeline.corpus.write import atomic_write_bytes, check_writable
+from pipeline.document.checks import flag_rows
+from pipeline.document.sentences import split_sentences
 from pipeline.errors import UserError
-from pipeline.evaluate import (
-    DEFAULT_BOOTSTRAP, DEFAULT_SEED, Reference, evaluate, fmt_score, model_slug, sacrebleu_seed, translate_hypothesis,
+from pipeline.evaluation.evaluate import (
+    DEFAULT_BOOTSTRAP,
+    DEFAULT_SEED,
+    DOCUMENT_METRICS,
+    Reference,
+    evaluate,
+    fault_line,
+    fmt_score,
+    make_metrics,
+    model_slug,
+    provenance,
+    sacrebleu_seed,
+    translate_hypothesis,
 )
+from pipeline.textio import read_text
+from pipeline.translate import load_translator
+from pipeline.translate.base import BACKEND_MODULES, backend_names
+from pipeline.types import AlignedRow
 
 log = logging.getLogger(__name__)
 SIGNIFICANCE_METRICS = ("BLEU", "chrF2", "TER")
@@ -68,7 +86,6 @@ def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
     `Helsinki-NLP/opus-mt-nl-en`, `models/opus-ct2@ctranslate2`,
     `facebook/nllb-200-distilled-600M#main`, `m@ctranslate2#abc` = `m#abc@ctranslate2`.
     A local path that exists is taken whole, '@' and '#' included."""
-    from pipeline.translate.base import backend_names
 
     if Path(spec).exists():
         return ModelSpec(spec, spec, default_backend, None)
@@ -197,9 +214,6 @@ def warm_core() -> None:
     from sacrebleu.metrics import CHRF
 
     from pipeline.align import align
-    from pipeline.checks import flag_rows
-    from pipeline.sentences import split_sentences
-    from pipeline.types import AlignedRow
 
     split_sentences(" ".join(WARM_NL), "nl")
     en = split_sentences(" ".join(WARM_EN), "en")
@@ -219,7 +233,6 @@ def warm_libraries(spec: ModelSpec) -> None:
     them."""
     import importlib
 
-    from pipeline.translate.base import BACKEND_MODULES
 
     warm_core()
     try:
@@ -243,7 +256,6 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragra
               warmed: set[str] | None = None) -> dict:
     """Load, warm up, translate, measure, free, score. A failure gives a row with the reason.
     `warmed`: the backends that already translated once in this run (updated here)."""
-    from pipeline.translate import load_translator
 
     row: dict = {"spec": spec.spec, "label": spec.spec, "model": spec.model, "backend": spec.backend,
                  "revision": spec.revision, "unit": unit}
@@ -355,7 +367,6 @@ def significance(rows: list[dict], ref: Reference, *, n_bootstrap: int = DEFAULT
     output against the first ok row's; p-values are written into the rows."""
     from sacrebleu.significance import PairedTest
 
-    from pipeline.evaluate import DOCUMENT_METRICS, make_metrics
 
     ok = [r for r in rows if r.get("status") == "ok"]
     if len(ok) < 2:
@@ -417,7 +428,6 @@ def _two(scores: dict | None) -> str:
 
 
 def markdown_table(report: dict, plot: str | None = None) -> str:
-    from pipeline.evaluate import fault_line
 
     ref, sig = report["reference"], report["significance"]
     segments = {"paragraph": "paragraph segments", "sentence": "the set's lines (as published)",
@@ -455,7 +465,7 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
     lines += [
         "", "## Model and pipeline", "",
         "BLEU / chrF2 of the model's own translations and of the pipeline's output; the model's faults over the "
-        "texts it translated (reference-free checks, pipeline/checks.py; dropped = Dutch sentences aligned to "
+        "texts it translated (reference-free checks, pipeline/document/checks.py; dropped = Dutch sentences aligned to "
         "nothing and merged = beads of several Dutch sentences, both as the alignment sees them before the repair "
         "fills anything in; – where a count does not apply or is not known); sentences the repair filled in, and "
         "Dutch sentences the pipeline's output still leaves with no English.",
@@ -524,7 +534,6 @@ def write_plot(report: dict, path: Path) -> bool:
         import matplotlib.pyplot as plt
     except ImportError:
         return False
-    from pipeline.write import atomic_write_bytes
 
     ok = [r for r in report["models"] if r["status"] == "ok"]
     if not ok:
@@ -578,8 +587,6 @@ def check_readme(path: Path, ref: Reference) -> bool:
     """Before a long run: `path` can be read, holds the table and can be written
     (a UserError naming it otherwise). False when its table has no column for
     `ref` (nothing will be filled)."""
-    from pipeline.textio import read_text
-    from pipeline.write import check_writable
 
     _, column = readme_table(read_text(path, "README"), path, ref)
     check_writable(path, "README")
@@ -634,7 +641,6 @@ def compare(specs: list[ModelSpec], ref: Reference, settings, *, units: Sequence
             ar_trials: int = DEFAULT_AR_TRIALS, seed: int | None = DEFAULT_SEED, progress: bool = True) -> dict:
     from datetime import datetime, timezone
 
-    from pipeline.evaluate import provenance
 
     created = datetime.now(timezone.utc)
     runs = expand_runs(specs, units)

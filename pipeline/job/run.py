@@ -1,14 +1,11 @@
 """The `translate` job: check what can be checked before any model loads, find
-the inputs, plan the tasks (pipeline/shards.py) while skipping what is done,
+the inputs, plan the tasks (pipeline/job/tasks.py) while skipping what is done,
 and hand them to an executor: the local one below, or Ray's
-(pipeline/ray_executor.py). Both run `shards.process_task`, so both write the
+(pipeline/job/ray_executor.py). Both run `tasks.process_task`, so both write the
 same bytes."""
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import logging
 import sys
 import time
@@ -16,99 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from pipeline import __version__
+from pipeline.corpus.write import check_writable_folder, remove_stale_temps
+from pipeline.document.core import GROUP_PARAGRAPHS, document_groups
+from pipeline.document.inputs import check_name, find_inputs, input_stem, is_jsonl, read_document, shown_path
+from pipeline.document.jsonl import scan_jsonl
 from pipeline.errors import InputError, UserError
-from pipeline.provenance import git_commit, local_model_fingerprint, package_versions
-from pipeline.repair import DEFAULT_THRESHOLD
-from pipeline.segment import check_name, find_inputs, input_stem, is_jsonl, read_document, shown_path
-from pipeline.shards import DEFAULT_SHARD_SIZE, RunContext, Task, Unit, is_done, process_task, scan_jsonl, shard_unit
-from pipeline.translate.base import GenerationSettings
+from pipeline.job.ray_executor import run_ray
+from pipeline.job.spec import TranslateJob, config_hash
+from pipeline.job.tasks import Task, Unit, is_done, process_task, shard_unit
+from pipeline.job.worker import open_translator, run_context
+from pipeline.translate.base import backend_class
+from pipeline.translate.stack import check_request
 
 log = logging.getLogger(__name__)
-
-# Packages whose version can change the output bytes (with nlen's own: splitter
-# rules, aligner, repair): part of the configuration hash.
-# py3langid (with numpy, which it and the aligner compute with) decides the flags column.
-OUTPUT_PACKAGES = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2", "sentence-splitter", "sacrebleu",
-                   "py3langid", "numpy")
-# Settings that lay the work out without changing a byte of it (as the translation
-# cache holds: pipeline/cache.py); left out of the request, so of the config hash.
-LAYOUT_SETTINGS = ("inter_threads", "intra_threads")
-
-
-@dataclass
-class TranslateJob:
-    out_dir: Path
-    model: str
-    backend: str = "ctranslate2"
-    revision: str | None = None
-    family: str | None = None
-    settings: GenerationSettings = field(default_factory=GenerationSettings)
-    unit: str = "paragraph"  # what the model translates at once: paragraph or sentence (pipeline/core.py)
-    aligner: str = "default"
-    repair_threshold: float = DEFAULT_THRESHOLD  # bead confidence below which sentences are re-translated alone
-    force: bool = False  # redo units whose outputs are up to date
-    progress: bool = True
-    cache: bool = True  # translation cache (pipeline/cache.py)
-    cache_dir: Path | None = None  # default: $NLEN_CACHE_DIR or ~/.cache/nlen
-    shard_size: int = DEFAULT_SHARD_SIZE  # JSONL records per shard
-    executor: str = "local"  # local | ray
-    ray_address: str | None = None  # None: $RAY_ADDRESS, else a Ray started on this machine
-    workers: int | None = None  # Ray actors; None: as many as the cluster's CPUs (or GPUs) hold
-    cpus_per_worker: float = 1.0
-    gpus_per_worker: float = 0.0
-
-    def request(self) -> dict:
-        """What the user asked for; equal requests on equal input give equal output.
-        The shard size is in it: shards of another size are other units."""
-        settings = {k: v for k, v in self.settings.to_dict().items() if k not in LAYOUT_SETTINGS}
-        return {
-            "model": self.model, "backend": self.backend, "revision": self.revision, "family": self.family,
-            "model_fingerprint": local_model_fingerprint(self.model),
-            "settings": settings, "unit": self.unit, "aligner": self.aligner,
-            "repair_threshold": self.repair_threshold, "shard_size": self.shard_size, "nlen": __version__,
-        }
-
-
-def resolved_device(job: TranslateJob) -> str:
-    """The device the translators will use; it changes the output, so it is part of the config."""
-    device = job.settings.device
-    if job.executor == "ray":  # one GPU per actor, or none
-        if device.startswith("cuda") and not job.gpus_per_worker:
-            raise UserError(f"--device {device} with --executor ray needs --gpus-per-worker (e.g. 1)")
-        if device not in ("auto", "cpu", "cuda"):
-            raise UserError(f"--device {device}: on Ray each actor gets its own GPU (--gpus-per-worker); use --device auto")
-        if device == "cpu" and job.gpus_per_worker:
-            raise UserError("--gpus-per-worker was given with --device cpu; drop one of them")
-        return "cuda" if job.gpus_per_worker else "cpu"
-    if device != "auto":
-        return device
-    if job.backend == "ctranslate2":
-        import ctranslate2
-
-        count = ctranslate2.get_cuda_device_count()
-        return f"cuda:{','.join(map(str, range(count)))}" if count else "cpu"
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def config_hash(job: TranslateJob) -> str:
-    """12 hex digits of the SHA-256 of everything that changes the output: the
-    request (model, revision or local fingerprint, backend, compute type, beam and
-    the other generation settings but the thread counts, aligner, repair
-    threshold, JSONL shard size, nlen version), the device it resolves to, and the
-    versions of the packages that compute it."""
-    data = {"request": job.request(), "device": resolved_device(job), "packages": package_versions(OUTPUT_PACKAGES)}
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
 # --- checks before any model loads ------------------------------------------------
 def preflight(job: TranslateJob) -> None:
     """What can be refused without loading a model is refused first."""
     from pipeline.align import get_aligner
-    from pipeline.translate.stack import check_request
-    from pipeline.write import check_writable_folder
 
     get_aligner(job.aligner)
     check_request(job.model, job.settings, job.family)
@@ -119,7 +42,6 @@ def preflight(job: TranslateJob) -> None:
         except ImportError:
             raise UserError("--executor ray needs Ray Data: pip install 'nlen[ray]'") from None
     else:  # the device is this machine's: a GPU it lacks is refused now (Ray's are checked on the cluster)
-        from pipeline.translate.base import backend_class
 
         backend_class(job.backend).check_options(job.model, job.settings, job.revision)
     check_writable_folder(job.out_dir, "--out-dir")
@@ -220,7 +142,6 @@ class Plan:
 
     def tasks(self, warn=None) -> Iterator[Task]:
         """Article groups first, then each JSONL input's shards, streamed."""
-        from pipeline.core import document_groups
 
         warn = warn or (lambda message: log.warning("%s", message))
         for group in document_groups(self.article_docs, self.group_paragraphs()):
@@ -246,7 +167,6 @@ class Plan:
 
     def group_paragraphs(self) -> int:
         """Articles are translated together until they hold about 8 batches."""
-        from pipeline.core import GROUP_PARAGRAPHS
 
         s = self.job.settings
         return max(GROUP_PARAGRAPHS, 8 * (s.batch_tokens // 64 if s.batch_tokens else s.batch_size))
@@ -254,7 +174,6 @@ class Plan:
 
 def run_translate(inputs: list[str], job: TranslateJob) -> int:
     """Translate every input; bad inputs are reported and skipped. Returns the exit code."""
-    from pipeline.write import remove_stale_temps
 
     preflight(job)
     paths, failed = [], False
@@ -273,7 +192,6 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
     summary = Summary()
     plan = Plan(paths, job, config, summary)
     if job.executor == "ray":
-        from pipeline.ray_executor import run_ray
 
         run_ray(plan, job, config, summary)
     else:
@@ -281,35 +199,6 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
     if summary.tasks or summary.skipped:
         log.info("%s", summary.line())
     return 2 if failed or plan.failed else 0
-
-
-# --- shared by the executors ----------------------------------------------------
-def open_translator(job: TranslateJob, device: str | None = None):
-    """The job's translator stack: its backend (on `device` instead of the
-    requested one, if given), behind the translation cache unless it is off."""
-    from pipeline.translate import open_translator as open_stack
-
-    settings = dataclasses.replace(job.settings, device=device) if device else job.settings
-    return open_stack(job.backend, job.model, settings, revision=job.revision, family=job.family,
-                      cache=job.cache, cache_dir=job.cache_dir)
-
-
-def run_context(job: TranslateJob, translator, config: str) -> RunContext:
-    from pipeline.align import get_aligner
-    from pipeline.repair import repair_settings
-
-    return RunContext(
-        out_dir=job.out_dir, config=config, unit=job.unit, aligner=job.aligner, repair_threshold=job.repair_threshold,
-        cache=job.cache,
-        manifest={
-            "nlen": __version__,
-            "model": translator.describe(),
-            "aligner": {"method": get_aligner(job.aligner).name, "repair_threshold": job.repair_threshold,
-                        "repair": repair_settings()},
-            "request": job.request(),
-            "packages": package_versions(),
-            "nlen_git_commit": git_commit(Path(__file__).resolve().parent),
-        })
 
 
 # --- the local executor ---------------------------------------------------------

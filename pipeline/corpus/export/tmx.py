@@ -13,8 +13,17 @@ from pathlib import Path
 from typing import Iterable
 
 from pipeline import __version__
-from pipeline.corpus import row_key
-from pipeline.export.base import SRC_LANG, TGT_LANG, ExportStats, Exporter, output_stream, has_both_sides, register_exporter, xml_text
+from pipeline.corpus.export.base import (
+    SRC_LANG,
+    TGT_LANG,
+    Exporter,
+    ExportStats,
+    has_both_sides,
+    output_stream,
+    register_exporter,
+    xml_text,
+)
+from pipeline.corpus.read import row_key
 from pipeline.types import AlignedRow
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

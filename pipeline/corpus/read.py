@@ -2,7 +2,7 @@
 units: articles and JSONL shards) or other folders of TSVs, as `AlignedRow`s
 in order. `export` and `review` read through here.
 
-The TSV format is the one pipeline/write.py writes (corpus/parallel/README.md):
+The TSV format is the one pipeline/corpus/write.py writes (corpus/parallel/README.md):
 a header naming the columns, then one bead a row. Columns are found by name,
 so older files without `flags` or `logprob` still read.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from pipeline.corpus.merge import check_complete, find_units, units_by_config
 from pipeline.errors import InputError
 from pipeline.textio import iter_lines
 from pipeline.types import AlignedRow
@@ -33,7 +34,6 @@ def corpus_files(inputs: Iterable[str | Path], config: str | None = None) -> lis
     out-dir as its units (articles, JSONL shards) of one configuration in input
     order, all of them done and whole, as `nlen merge` takes them; any other
     folder as its `*.tsv` sorted by name."""
-    from pipeline.merge import check_complete, find_units, units_by_config
 
     found: list[Source] = []
     for item in inputs:

@@ -32,7 +32,7 @@ from sentence_splitter import SentenceSplitter
 
 __all__ = ["split_sentences"]
 
-_DATA_DIR = Path(__file__).with_name("data")
+_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _STOCK_DIR = Path(sentence_splitter.__file__).with_name("non_breaking_prefixes")
 
 # Languages with a project abbreviation list; others fall back to the stock

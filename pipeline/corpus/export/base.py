@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from pipeline.corpus.write import atomic_stream
 from pipeline.errors import UserError
 from pipeline.types import AlignedRow
 
 # Format name → module that registers it; imported when asked for.
 EXPORT_MODULES = {
-    "tmx": "pipeline.export.tmx",
-    "moses": "pipeline.export.moses",
-    "xces": "pipeline.export.xces",
-    "jsonl": "pipeline.export.jsonl",
+    "tmx": "pipeline.corpus.export.tmx",
+    "moses": "pipeline.corpus.export.moses",
+    "xces": "pipeline.corpus.export.xces",
+    "jsonl": "pipeline.corpus.export.jsonl",
 }
 EXPORTERS: dict[str, type["Exporter"]] = {}
 
@@ -73,7 +74,6 @@ def output_stream(out: Path | str):
     import sys
     from contextlib import nullcontext
 
-    from pipeline.write import atomic_stream
 
     return nullcontext(sys.stdout.buffer) if str(out) == "-" else atomic_stream(out)
 

@@ -1,10 +1,10 @@
 """The Ray executor (`nlen translate --executor ray`), on Ray Data.
 
-The driver plans the tasks (pipeline/run.py's `Plan`: JSONL shards as byte
+The driver plans the tasks (pipeline/job/run.py's `Plan`: JSONL shards as byte
 ranges, groups of small articles with their text) and skips those whose
 done-marker is there. The tasks flow through `map_batches` into a fixed pool
 of actors (`ActorPoolStrategy`): each actor loads the model once, and runs
-whole tasks with the same `shards.process_task` as the local executor —
+whole tasks with the same `tasks.process_task` as the local executor —
 translate, align, repair, write — returning only a status, which the driver
 counts into one progress bar and the end-of-run summary.
 
@@ -24,7 +24,11 @@ import pickle
 import sys
 import time
 
+from pipeline.corpus.write import remove_stale_temps
 from pipeline.errors import UserError
+from pipeline.job.spec import resolved_device
+from pipeline.job.tasks import process_task
+from pipeline.job.worker import open_translator, run_context
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +37,6 @@ class ShardWorker:
     """One Ray actor: the model, loaded once, and the shared task code."""
 
     def __init__(self, job, config: str, device: str):
-        from pipeline.run import open_translator, run_context
-        from pipeline.write import remove_stale_temps
 
         logging.getLogger("pipeline").setLevel(logging.WARNING)
         self._threads(job.cpus_per_worker)
@@ -63,7 +65,6 @@ class ShardWorker:
     def __call__(self, batch: dict) -> dict:
         import numpy as np
 
-        from pipeline.shards import process_task
 
         statuses = []
         if self.error:
@@ -149,7 +150,6 @@ def run_ray(plan, job, config: str, summary) -> None:
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    from pipeline.run import resolved_device
 
     # Descriptors only: a shard travels as its byte range, and its worker reads it.
     tasks = []
@@ -205,7 +205,6 @@ def run_ray(plan, job, config: str, summary) -> None:
             raise
         raise cause from None
     finally:
-        from pipeline.write import remove_stale_temps
 
         remove_stale_temps(job.out_dir)
         if started_here:

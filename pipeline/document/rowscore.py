@@ -8,7 +8,7 @@ fault set, measured on the other half: eval/faults/README.md):
   aligned   a row of a paragraph that was not checked: the aligner's posterior
   checked   a row of a checked paragraph that keeps the paragraph's English: the
             aligner's posterior after realignment, and how the English compares
-            with its sentences' own translations (pipeline/repair.py `BeadEvidence`)
+            with its sentences' own translations (pipeline/document/evidence.py `BeadEvidence`)
   repaired  a row whose English is its sentences' own translations
 
 Whatever the map says, a row whose English is still known to be bad (empty,
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from pipeline.repair import BeadEvidence
+from pipeline.document.evidence import BeadEvidence
 
 # weights of (1, logit(posterior), recall, foreign words (at most 3), unexplained share,
 # least explained sentence's unexplained share, next to a drop)

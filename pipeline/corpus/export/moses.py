@@ -13,9 +13,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Iterable
 
-from pipeline.export.base import SRC_LANG, TGT_LANG, ExportStats, Exporter, has_both_sides, register_exporter
+from pipeline.corpus.export.base import SRC_LANG, TGT_LANG, Exporter, ExportStats, has_both_sides, register_exporter
+from pipeline.corpus.write import atomic_stream, format_ids
 from pipeline.types import AlignedRow
-from pipeline.write import atomic_stream, format_ids
 
 
 def moses_paths(out: Path | str, meta: bool) -> dict[str, Path]:

@@ -4,7 +4,7 @@ Input is UTF-8 text with paragraphs separated by blank lines. A BOM and CRLF
 line endings are accepted, control characters are removed, and single line
 breaks inside a paragraph are joined with a space. Inputs are `.txt` articles
 (one document each) and JSONL files, plain or gzipped (one document a line,
-read as a stream by pipeline/shards.py).
+read as a stream by pipeline/job/tasks.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import os
 import re
 from pathlib import Path
 
+from pipeline.document.sentences import split_sentences
 from pipeline.errors import InputError
-from pipeline.sentences import split_sentences
 from pipeline.textio import decode, file_problem, normalise_space, read_bytes
 from pipeline.types import Document, Paragraph, Sentence
 

@@ -26,9 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from pipeline import __version__
+from pipeline.document.checks import FAULT_CHECKS, Checker
+from pipeline.document.core import translate_document
+from pipeline.document.sentences import split_sentences
 from pipeline.errors import UserError
+from pipeline.provenance import git_commit, package_versions
+from pipeline.textio import decode, read_bytes, read_lines, read_text
+from pipeline.textio import read_blocks as blocks
+from pipeline.translate import open_translator
+from pipeline.types import Bead, Document, Paragraph, Sentence
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: pipeline/evaluation/ → ..
 REFERENCE_DIR = ROOT / "eval" / "reference"
 # Named sets: a hand-made reference (prefix of .nl/.en/.gold), or a folder with a set.json.
 NAMED_SETS = {
@@ -119,14 +128,12 @@ def resolve_set(value: str) -> tuple[str, Path]:
 
 
 def read_reference_text(path: Path) -> str:
-    from pipeline.textio import read_text
 
     return read_text(path, "reference file")  # an InputError is a UserError: one line, exit 2
 
 
 def read_blocks(path: Path) -> list[list[str]]:
     """One sentence per line, an empty line between paragraphs."""
-    from pipeline.textio import read_blocks as blocks
 
     return blocks(read_reference_text(path))
 
@@ -236,7 +243,6 @@ def document_ids(path: Path, column: str, n_lines: int) -> list[str]:
 
 def load_line_set(folder: Path) -> Reference:
     """A line-aligned set described by `folder/set.json` (see `read_set_config`)."""
-    from pipeline.textio import read_lines
 
     config_path = folder / "set.json"
     config = read_set_config(config_path)
@@ -286,7 +292,6 @@ class Hypothesis:
 def read_tsv_paragraphs(path: Path, text: str | None = None) -> tuple[list[str], list[str]]:
     """A corpus TSV (its `text`, if already read) → (English paragraphs, Dutch
     paragraphs), rows grouped by (doc, paragraph) in order of appearance."""
-    from pipeline.textio import read_text
 
     if text is None:
         text = read_text(path, "corpus TSV")
@@ -335,7 +340,6 @@ def tsv_model(path: Path) -> dict:
 
 def hypothesis_from_tsv(path: Path) -> Hypothesis:
     """A corpus TSV, or stdin for `-`, read once (so stdin is hashed as read)."""
-    from pipeline.textio import decode, read_bytes
 
     data = read_bytes(path, "corpus TSV")
     en, nl = read_tsv_paragraphs(path, decode(data, path))
@@ -346,7 +350,6 @@ def hypothesis_from_tsv(path: Path) -> Hypothesis:
 def reference_document(ref: Reference):
     """The reference's Dutch as a Document, with the reference's own sentence
     lines, so the translation path is exactly `nlen translate`'s."""
-    from pipeline.types import Document, Paragraph, Sentence
 
     hasher = hashlib.sha256()
     paragraphs, next_id = [], 0
@@ -364,7 +367,6 @@ def translate_hypothesis(translator, ref: Reference, aligner: str = "default", p
     does (batches, chunking of over-long paragraphs, alignment and repair), by
     paragraph or by sentence. Keeps both the model's own translations and the
     pipeline's, and counts the model's faults."""
-    from pipeline.core import translate_document
 
     result = translate_document(reference_document(ref), translator, aligner, progress=progress, unit=unit)
     english: list[list[str]] = [[] for _ in ref.nl]
@@ -382,12 +384,11 @@ def translate_hypothesis(translator, ref: Reference, aligner: str = "default", p
 def model_faults(ref: Reference, unit: str, result) -> dict:
     """The model's faults on this set (a DocumentResult of the core), before any
     repair: per translated text (a paragraph, or a sentence with unit
-    "sentence") the reference-free checks of pipeline/checks.py (repetition
+    "sentence") the reference-free checks of pipeline/document/checks.py (repetition
     loops, copies of the source, outputs cut at their length bound, empty
     outputs), and from the alignment before the repair fills anything in
     (paragraph unit only) the Dutch sentences dropped (1-0 beads) and the merged
     beads (several Dutch sentences, one English)."""
-    from pipeline.checks import FAULT_CHECKS, Checker
 
     if unit == "sentence":  # one row per sentence, its English the model's own
         sources, outputs = [r.nl for r in result.rows], [r.en for r in result.rows]
@@ -416,7 +417,6 @@ def translate_reference(ref: Reference, model: str, backend: str, settings, *, r
     cache, as `nlen translate` does, unless `cache` is off), free the model."""
     from tqdm import tqdm
 
-    from pipeline.translate import open_translator
 
     with open_translator(backend, model, settings, revision=revision, family=family, cache=cache,
                          cache_dir=cache_dir) as translator:
@@ -549,8 +549,6 @@ def sentence_pairs(hyp_paragraphs: Sequence[str], ref: Reference, aligner: str =
     paragraph is split into sentences and aligned to the reference sentences of
     the same paragraph; a one-sentence reference paragraph takes the whole paragraph."""
     from pipeline.align import align
-    from pipeline.sentences import split_sentences
-    from pipeline.types import Bead
 
     ref_to_nl: dict[int, tuple[int, ...]] = {}
     for src, tgt in ref.gold or []:
@@ -778,8 +776,6 @@ def markdown_summary(report: dict, report_path: str | None = None) -> str:
 def provenance() -> dict:
     from datetime import datetime, timezone
 
-    from pipeline import __version__
-    from pipeline.provenance import git_commit, package_versions
 
     return {
         "nlen": __version__,

@@ -3,7 +3,7 @@
 segment (done by the reader) → translate paragraphs → align → repair → rows;
 or, with unit "sentence", translate each sentence alone → rows (no alignment,
 nothing to repair).
-Every executor (`pipeline/run.py`'s local loop, and the commands that score
+Every executor (`pipeline/job/run.py`'s local loop, and the commands that score
 models) calls this and nothing below it, so all of them produce the same rows.
 """
 
@@ -13,11 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
-from pipeline.checks import flag_rows
-from pipeline.repair import DEFAULT_THRESHOLD
+from pipeline.document.checks import flag_rows
+from pipeline.document.repair import DEFAULT_THRESHOLD, RepairStats, repair_coverage
+from pipeline.document.rowscore import BAD_CAP, KNOWN_BAD, row_score
+from pipeline.document.sentences import split_sentences
 from pipeline.translate.base import Translation, Translator
+from pipeline.translate.chunking import ChunkStats, translate_segments
 from pipeline.types import AlignedRow, Document
-
 
 UNITS = ("paragraph", "sentence")
 
@@ -34,7 +36,7 @@ class DocumentResult:
     # scored 0, never high, and listed here as {"doc", "paragraph", "nl_ids"}.
     untranslated: list[dict] = field(default_factory=list)
     # per row, what its score was computed from: (kind, aligner posterior, BeadEvidence or
-    # None), pipeline/rowscore.py; eval/faults fits the score's calibration on these
+    # None), pipeline/document/rowscore.py; eval/faults fits the score's calibration on these
     score_inputs: list[tuple] = field(default_factory=list)
 
 
@@ -51,7 +53,7 @@ def translate_documents(
     repair_threshold: float = DEFAULT_THRESHOLD, unit: str = "paragraph",
 ) -> list[DocumentResult]:
     """Translate paragraph by paragraph, align sentences inside each paragraph,
-    then repair what the paragraph translation lost (pipeline/repair.py).
+    then repair what the paragraph translation lost (pipeline/document/repair.py).
     With unit "sentence", translate every sentence alone instead (see `_by_sentence`).
     `progress(n)` counts Dutch sentences as they are translated.
 
@@ -60,9 +62,6 @@ def translate_documents(
     text's translation does not depend on its batch-mates (per-text output
     bounds), so each document gets what it would get alone."""
     from pipeline.align import align_by_group
-    from pipeline.repair import RepairStats, repair_coverage
-    from pipeline.sentences import split_sentences
-    from pipeline.translate.chunking import ChunkStats, translate_segments
 
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r} (choose from {', '.join(UNITS)})")
@@ -104,9 +103,6 @@ def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None
     the model's own output (what `nlen eval` scores as the published leaderboards do).
     A row's score is 1, under 0.5 when its English is known to be bad (a loop, a copy,
     cut at the bound), 0 when it is empty."""
-    from pipeline.repair import RepairStats
-    from pipeline.rowscore import BAD_CAP, KNOWN_BAD
-    from pipeline.translate.chunking import ChunkStats, translate_segments
 
     stats = [ChunkStats() for _ in docs]
     units = [[s.text] for doc in docs for p in doc.paragraphs for s in p.sentences]
@@ -158,7 +154,6 @@ def _untranslated(rows: list[AlignedRow]) -> tuple[list[AlignedRow], list[dict]]
 
 def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats,
                      translations: Sequence[Translation]) -> DocumentResult:
-    from pipeline.rowscore import row_score
 
     rows: list[AlignedRow] = []
     inputs: list[tuple[str, float, object]] = []  # per row: what its score is computed from

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.corpus.manifest import add_counts, read_manifest
+from pipeline.corpus.write import atomic_stream, commit_files, json_text, sha256_file
 from pipeline.errors import UserError
-from pipeline.shards import add_counts, read_manifest
-from pipeline.write import commit_files, json_text, sha256_file
 
 # describe() fields that are bookkeeping of the process that made a unit, not of its output
 LOCAL_FIELDS = ("converted_model", "threads")
@@ -124,7 +124,6 @@ def check_same_model(units: list[tuple[Path, dict]]) -> dict:
 
 def merge(out_dir: Path, output: str | None = None, config: str | None = None) -> dict:
     """Write the merged corpus (TSV, rejects, manifest last); returns the manifest."""
-    from pipeline.write import atomic_stream
 
     config, units = find_units(out_dir, config)
     check_complete(out_dir, units)

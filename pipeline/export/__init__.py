@@ -1,9 +1,0 @@
-"""Corpus exports by name: `tmx`, `moses`, `xces`, `jsonl` (pipeline/export/<name>.py).
-
-    exporter = get_exporter("tmx")
-    stats = exporter.write(rows, Path("corpus.tmx"))
-"""
-
-from pipeline.export.base import EXPORTERS, ExportStats, Exporter, get_exporter, register_exporter
-
-__all__ = ["EXPORTERS", "ExportStats", "Exporter", "get_exporter", "register_exporter"]

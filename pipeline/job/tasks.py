@@ -1,0 +1,173 @@
+"""Units of work and of commit, shared by every executor.
+
+A *unit* is what is committed at once (pipeline/corpus/write.py's `commit_files`):
+
+- an article (`<name>.txt` → `<name>.tsv` + `<name>.json`), or
+- a shard of a JSONL input: N consecutive records (non-blank lines, bad ones
+  included, so shard boundaries depend on the input alone) →
+  `<stem>-<index>.<config>.tsv`, `.json` and, when some lines were bad,
+  `.rejects.jsonl`. `<config>` is the hash of everything that changes the
+  output (pipeline/job/run.py's `config_hash`).
+
+The manifest is written last and is the done-marker: it records the SHA-256 of
+its TSV and rejects, and of the input it was made from, so a rerun skips a unit
+only when its outputs are whole and belong to this input and configuration.
+
+A *task* is what one executor call translates together: one shard, or a group
+of small articles (so that batches fill across them). `process_task` runs a
+task — translate, align, repair (pipeline/document/core.py), write — and returns only a
+status; the local executor calls it in-process, the Ray executor in its actors.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.corpus.manifest import add_counts, read_manifest
+from pipeline.corpus.write import commit_files, json_text, sha256_bytes, sha256_file, tsv_text
+from pipeline.document.core import translate_documents
+from pipeline.document.inputs import input_stem, shown_path
+from pipeline.document.jsonl import Shard, load_records, record_document
+from pipeline.types import Document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Unit:
+    """One unit of commit: an article (`shard` is None) or a JSONL shard."""
+
+    name: str  # output base name in the out-dir
+    documents: list[Document] | None = None  # None: a shard still to be loaded
+    shard: Shard | None = None
+
+    def paths(self, out_dir: Path) -> dict[str, Path]:
+        return {"tsv": out_dir / f"{self.name}.tsv", "manifest": out_dir / f"{self.name}.json",
+                "rejects": out_dir / f"{self.name}.rejects.jsonl"}
+
+
+@dataclass
+class Task:
+    units: list[Unit]
+
+
+def shard_unit(shard: Shard, config: str) -> Unit:
+    name = f"{input_stem(shard.input)}-{shard.index:05d}.{config}"
+    docs = None if shard.records is None else [record_document(r, shard.input) for r in shard.records]
+    return Unit(name, docs, shard)
+
+
+# --- done-markers ----------------------------------------------------------------
+def is_done(unit: Unit, out_dir: Path, config: str) -> bool:
+    """The unit's manifest is there, for this configuration and input, and its
+    TSV (and rejects) are the ones it describes. A shard's input is its lines and
+    whether it is the input's last shard (an input cut short makes an earlier
+    shard the last one)."""
+
+    paths = unit.paths(out_dir)
+    manifest = read_manifest(paths["manifest"])
+    if not manifest or manifest.get("config") != config:
+        return False
+    output = manifest.get("output") or {}
+    if not output.get("sha256") or sha256_file(paths["tsv"]) != output["sha256"]:
+        return False
+    rejects = output.get("rejects")
+    if rejects and sha256_file(paths["rejects"]) != rejects.get("sha256"):
+        return False
+    source = manifest.get("input") or {}
+    if unit.shard is not None:  # the same lines, and still the input's last shard (or still not)
+        return source.get("sha256") == unit.shard.sha256 and source.get("final") == unit.shard.final
+    return source.get("sha256") == unit.documents[0].sha256
+
+
+# --- running a task ----------------------------------------------------------------
+@dataclass
+class RunContext:
+    """What every unit's manifest shares, computed once per process."""
+
+    out_dir: Path
+    config: str
+    manifest: dict  # nlen, model, aligner, request, packages, git commit
+    unit: str = "paragraph"  # what the model translates at once (pipeline/document/core.py)
+    aligner: str = "default"
+    repair_threshold: float = 0.5
+    cache: bool = True  # the translator reads and writes the translation cache
+
+
+def process_task(task: Task, translator, ctx: RunContext, progress=None) -> dict:
+    """Translate a task's documents in one core call, then commit each unit.
+    Returns a status: counts, and the warnings for the driver to print."""
+
+    started = time.perf_counter()
+    for unit in task.units:
+        if unit.documents is None:
+            unit.shard.records = load_records(unit.shard)
+            unit.documents = [record_document(r, unit.shard.input) for r in unit.shard.records]
+    docs = [d for u in task.units for d in u.documents]
+    before = translator.counters.snapshot()
+    results = translate_documents(docs, translator, ctx.aligner, progress=progress, repair_threshold=ctx.repair_threshold,
+                                  unit=ctx.unit)
+    done = translator.counters.since(before)
+    # Engine measures belong to the task, whose documents share batches.
+    measures = {"documents": len(docs), "wall_time_s": round(time.perf_counter() - started, 3),
+                "target_tokens": done["target_tokens"], "oom_splits": done["oom_splits"]}
+    if ctx.cache:
+        measures["cache"] = {"hits": done["cache_hits"], "misses": done["cache_misses"],
+                             **({"damaged": done["cache_damaged"]} if done["cache_damaged"] else {})}
+    status = {"units": len(task.units), "documents": len(docs), "sentences": 0, "rows": 0, "rejects": 0,
+              "untranslated": 0, "warnings": []}
+    k = 0
+    for unit in task.units:
+        unit_results = results[k:k + len(unit.documents)]
+        k += len(unit.documents)
+        commit_unit(unit, unit_results, ctx, measures, status)
+    return status
+
+
+def commit_unit(unit: Unit, results, ctx: RunContext, measures: dict, status: dict) -> None:
+
+    paths = unit.paths(ctx.out_dir)
+    rows = [row for r in results for row in r.rows]
+    tsv = tsv_text(rows).encode("utf-8")
+    counts: dict = {}
+    for r in results:
+        counts = add_counts(counts, r.counts)
+    untranslated = [u for r in results for u in r.untranslated]
+    output = {"tsv": paths["tsv"].name, "rows": len(rows), "sha256": sha256_bytes(tsv)}
+    files = [(paths["tsv"], tsv)]
+    manifest = {"nlen": ctx.manifest["nlen"], "config": ctx.config}
+    if unit.shard is None:
+        doc = unit.documents[0]
+        manifest["input"] = {"path": shown_path(doc.path), "sha256": doc.sha256}
+        status["warnings"] += [f"{shown_path(doc.path)}: no text; wrote a header-only TSV"] if not doc.paragraphs else []
+    else:
+        shard = unit.shard
+        manifest["input"] = {"path": shown_path(shard.input), "shard": shard.index, "final": shard.final,
+                             "lines": [shard.first_line, shard.last_line], "sha256": shard.sha256}
+        output["rejects"] = None
+        if shard.rejects:
+            data = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in shard.rejects).encode("utf-8")
+            files.append((paths["rejects"], data))
+            output["rejects"] = {"path": paths["rejects"].name, "count": len(shard.rejects), "sha256": sha256_bytes(data)}
+        manifest["documents"] = [
+            {"id": rec.id, "line": rec.line, "sha256": doc.sha256, "sentences": r.counts["sentences_nl"],
+             "rows": len(r.rows), **({"extra": rec.extra} if rec.extra else {})}
+            for rec, doc, r in zip(shard.records, unit.documents, results)]
+        status["rejects"] += len(shard.rejects)
+    manifest.update({
+        "output": output, "counts": counts, "untranslated": untranslated,
+        **{k: v for k, v in ctx.manifest.items() if k != "nlen"}, "group": measures,
+    })
+    files.append((paths["manifest"], json_text(manifest).encode("utf-8")))
+    commit_files(files)  # the manifest last: the done-marker
+    status["sentences"] += counts.get("sentences_nl", 0)
+    status["rows"] += len(rows)
+    status["untranslated"] += len(untranslated)
+    for u in untranslated:
+        status["warnings"].append(f"{u['doc']}: sentence{'s' * (len(u['nl_ids']) > 1)} "
+                                  f"{','.join(map(str, u['nl_ids']))} (paragraph {u['paragraph']}) came back with no "
+                                  "English; scored 0 and listed as untranslated in the manifest")
