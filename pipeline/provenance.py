@@ -12,8 +12,19 @@ from pathlib import Path
 # the sentence splitter, the aligner's numpy, the checks' language identifier, the scorer,
 # and what resolves hub revisions and converts tokenizers.
 PACKAGES = (
-    "nlen", "torch", "transformers", "tokenizers", "sentencepiece", "sacremoses", "protobuf",
-    "ctranslate2", "sacrebleu", "sentence-splitter", "numpy", "py3langid", "huggingface-hub",
+    "nlen",
+    "torch",
+    "transformers",
+    "tokenizers",
+    "sentencepiece",
+    "sacremoses",
+    "protobuf",
+    "ctranslate2",
+    "sacrebleu",
+    "sentence-splitter",
+    "numpy",
+    "py3langid",
+    "huggingface-hub",
 )
 
 
@@ -38,7 +49,9 @@ def git_commit(path: Path | str = ".") -> str | None:
             return None
         dirty = subprocess.run(
             ["git", "-C", str(path), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=5,
+            capture_output=True,
+            text=True,
+            timeout=5,
         )
         return commit.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):

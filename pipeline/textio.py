@@ -15,21 +15,27 @@ import re
 import shlex
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from pipeline.errors import InputError
 
 log = logging.getLogger(__name__)
 
 # Longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
-_BOMS = [(b"\xff\xfe\x00\x00", "UTF-32", "little-endian"), (b"\x00\x00\xfe\xff", "UTF-32", "big-endian"),
-         (b"\xff\xfe", "UTF-16", "little-endian"), (b"\xfe\xff", "UTF-16", "big-endian")]
-_NOT_TEXT = [(b"%PDF", "a PDF file, not plain text: extract its text first (e.g. pdftotext)"),
-             (b"PK\x03\x04", "a ZIP archive (as .docx, .odt and .epub files are), not plain text: save it as UTF-8 text first"),
-             (b"\x1f\x8b", "gzip-compressed: decompress it first (gunzip)"),
-             (b"BZh", "bzip2-compressed: decompress it first (bunzip2)"),
-             (b"\xfd7zXZ\x00", "xz-compressed: decompress it first (unxz)")]
+_BOMS = [
+    (b"\xff\xfe\x00\x00", "UTF-32", "little-endian"),
+    (b"\x00\x00\xfe\xff", "UTF-32", "big-endian"),
+    (b"\xff\xfe", "UTF-16", "little-endian"),
+    (b"\xfe\xff", "UTF-16", "big-endian"),
+]
+_NOT_TEXT = [
+    (b"%PDF", "a PDF file, not plain text: extract its text first (e.g. pdftotext)"),
+    (b"PK\x03\x04", "a ZIP archive (as .docx, .odt and .epub files are), not plain text: save it as UTF-8 text first"),
+    (b"\x1f\x8b", "gzip-compressed: decompress it first (gunzip)"),
+    (b"BZh", "bzip2-compressed: decompress it first (bunzip2)"),
+    (b"\xfd7zXZ\x00", "xz-compressed: decompress it first (unxz)"),
+]
 
 
 def _convert_hint(path: Path | str, encoding: str) -> str:
@@ -61,8 +67,10 @@ def _not_utf8(data: bytes, path: Path | str) -> str | None:
             encoding = "UTF-16BE"
         else:
             return "binary data (many NUL bytes), not text"
-    return (f"probably {encoding} text without a byte-order mark ({nuls} of its first {len(sample)} bytes are NUL), "
-            f"not UTF-8; {_convert_hint(path, encoding)}")
+    return (
+        f"probably {encoding} text without a byte-order mark ({nuls} of its first {len(sample)} bytes are NUL), "
+        f"not UTF-8; {_convert_hint(path, encoding)}"
+    )
 
 
 def decode(data: bytes, path: Path | str, offset: int = 0, line: int = 1) -> str:
@@ -79,9 +87,14 @@ def decode(data: bytes, path: Path | str, offset: int = 0, line: int = 1) -> str
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line += data.count(b"\n", 0, exc.start)
-        raise InputError(path, _not_utf8(data, path) or (
-            f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {offset + exc.start} (line {line}); "
-            f"if it is Latin-1/Windows-1252 text, {_convert_hint(path, 'WINDOWS-1252')}")) from None
+        raise InputError(
+            path,
+            _not_utf8(data, path)
+            or (
+                f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {offset + exc.start} (line {line}); "
+                f"if it is Latin-1/Windows-1252 text, {_convert_hint(path, 'WINDOWS-1252')}"
+            ),
+        ) from None
     return clean_text(text)
 
 
@@ -122,8 +135,13 @@ def file_problem(path: Path | str) -> str | None:
         return (exc.strerror or str(exc)).lower()
     if stat.S_ISREG(mode):
         return None
-    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
     kind = next((name for test, name in kinds if test(mode)), "special")
     return f"is {kind}, not a regular file"
 

@@ -37,11 +37,15 @@ def news_document_text() -> str:
     return "\n\n".join(" ".join(block) for block in NEWS_NL) + "\n"
 
 
+EXTRA = "Meanwhile, the weather stayed dry and mild all week."
+
+
 @register_backend("test-faulty")
 class FaultyTranslator(Translator):
-    """mode: 'none' | 'drop' | 'merge' | 'join' | 'repeat' — applied to the second
-    sentence of every paragraph that has at least three sentences ('join': the
-    first two sentences become one, both contents kept)."""
+    """mode: 'none' | 'drop' | 'merge' | 'join' | 'repeat' | 'extra' — applied to the
+    second sentence of every paragraph that has at least three sentences ('join': the
+    first two sentences become one, both contents kept; 'extra': an English sentence
+    that translates nothing is added after it)."""
 
     mode = "drop"
 
@@ -67,6 +71,8 @@ class FaultyTranslator(Translator):
                 english[0:2] = [english[0].rstrip(".") + ", and " + english[1][0].lower() + english[1][1:]]
             elif self.mode == "repeat":
                 english.insert(1, english[1])
+            elif self.mode == "extra":
+                english.insert(2, EXTRA)
         return " ".join(english)
 
     def describe(self) -> dict:

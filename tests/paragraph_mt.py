@@ -163,12 +163,8 @@ def reword(english: str, salt: str) -> str:
         if a.isalpha() and b.isalpha() and a.islower() and b.islower():
             out[k], out[k + 1] = b, a
     text = " ".join(out)
-    if text == english:  # never verbatim: drop a plain word without digits
-        plain = [k for k, w in enumerate(out[1:-1], 1) if w.isalpha() and w.islower()]
-        if plain:
-            del out[plain[rng.randrange(len(plain))]]
-        else:
-            out.insert(len(out) - 1 if len(out) > 2 else 1, "then")
+    if text == english:  # never verbatim: add a word that changes no content (deleting one could)
+        out.insert(len(out) - 1 if len(out) > 2 else 1, rng.choice(("then", "indeed", "also")))
         text = " ".join(out)
     return text
 
@@ -202,8 +198,11 @@ class Output:
 
 
 def _join(a: str, b: str, word: str = "and") -> str:
-    """Two sentences as one: 'A, and b.'"""
-    b = b[0].lower() + b[1:] if b[:1].isupper() and not b[1:2].isupper() else b
+    """Two sentences as one: 'A, and b.' (b's first word lower-cased only when it is a
+    plain word: a name or a title such as 'Dr.' keeps its case and its stop)."""
+    first = b.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:].isalpha() and first[1:].islower() and first.lower() in COMMON_OPENERS:
+        b = first.lower() + b[len(first):]
     return f"{a.rstrip('.!?')}, {word} {b}"
 
 
@@ -219,6 +218,9 @@ def _loop(text: str, rng: random.Random, at_end: bool) -> str:
 
 
 _NUMBER = re.compile(r"\d+")
+COMMON_OPENERS = {"the", "a", "an", "this", "that", "these", "those", "it", "he", "she", "they", "we", "there", "in",
+                  "on", "at", "after", "before", "however", "but", "as", "for", "his", "her", "their", "its", "some",
+                  "many", "most", "one", "when", "while", "if", "although", "since", "during", "according", "both"}
 
 
 def applicable(fault: str, nl: Sequence[str], en: Sequence[str]) -> list[int]:
@@ -234,8 +236,10 @@ def applicable(fault: str, nl: Sequence[str], en: Sequence[str]) -> list[int]:
         return [n - 1]
     if fault == "drop_middle":
         return list(range(1, n - 1))
-    if fault in ("merge_keep", "merge_lose", "swapped"):
+    if fault in ("merge_keep", "swapped"):
         return list(range(n - 1))
+    if fault == "merge_lose":  # the second keeps 3 words: it must have more than that to lose
+        return [i for i in range(n - 1) if len(en[i + 1].split()) >= 6]
     if fault == "merge3_lose":
         return list(range(n - 2))
     if fault == "merge4_lose":
@@ -457,13 +461,32 @@ def judge(row_nl: Sequence[int], english_pieces: Sequence[tuple[Piece, float]]) 
     return RowTruth(not why, delivered, "; ".join(dict.fromkeys(why)))
 
 
+def paragraph_output_of(stand_in: ParagraphMT, nl: Sequence[str]) -> Output:
+    """What the stand-in gave for a paragraph: its output, or, where the pipeline sent it
+    in chunks (consecutive sentences), the chunks' outputs joined, positions shifted."""
+    if (" ".join(nl), False) in stand_in.log:
+        return stand_in.log[(" ".join(nl), False)]
+    pieces: list[Piece] = []
+    truncated, start = False, 0
+    while start < len(nl):
+        end = next((e for e in range(len(nl), start, -1) if (" ".join(nl[start:e]), False) in stand_in.log), None)
+        if end is None:
+            raise KeyError(f"no output for the paragraph's sentences from {start}")
+        part = stand_in.log[(" ".join(nl[start:end]), False)]
+        pieces += [Piece(p.text, frozenset(i + start for i in p.carries), frozenset(i + start for i in p.partial), p.bad)
+                   for p in part.pieces]
+        truncated = truncated or part.truncated
+        start = end
+    return Output(pieces, truncated)
+
+
 def row_truths(stand_in: ParagraphMT, paragraph_nl: Sequence[str], rows: Sequence, paragraph_text: str,
                first_id: int, en_offset: int) -> list[RowTruth]:
     """The truth of one paragraph's rows (`rows`: AlignedRows in order). `first_id`: the
     document id of the paragraph's first Dutch sentence; `en_offset`: the document id of
     its first English sentence. A repaired row's English is its sentences' own
     translations, one after another."""
-    output = stand_in.log[(paragraph_text, False)] if len(paragraph_nl) > 1 else None
+    output = paragraph_output_of(stand_in, paragraph_nl) if len(paragraph_nl) > 1 else None
     if output is not None:
         en_sentences = split_sentences(output.text, "en") if output.text else []
         sentence_spans = _spans(output.text, en_sentences)

@@ -156,13 +156,20 @@ def test_merges_and_sentences_left_without_english_are_counted():
     faults = evaluate(translate_hypothesis(joining, ref), ref, n_bootstrap=1)["faults"]
     long_paragraphs = sum(1 for p in ref.nl if len(p) >= 3)
     assert faults["merged"] == long_paragraphs > 0 and faults["dropped"] == faults["repaired"] == faults["no_english"] == 0
-    # a sentence repeated once is not a fault (no loop): its copy stays, English aligned to no Dutch
+    # a sentence said twice is no loop the checks count, but its row would carry it twice:
+    # the row is rebuilt from its sentence's own translation (pipeline/document/repair.py)
     repeating = FaultyTranslator("faulty", GenerationSettings())
     repeating.mode = "repeat"
     hyp = translate_hypothesis(repeating, ref)
     report = evaluate(hyp, ref, n_bootstrap=1)
+    assert report["faults"]["repaired"] == long_paragraphs and report["scores"]["BLEU"]["score"] == pytest.approx(100)
+    assert not any(report["faults"][k] for k in ("dropped", "merged", "repetition", "untranslated", "empty"))
+    # English that translates nothing stays, aligned to no Dutch (a 0-1 row, flagged empty, score 0)
+    adding = FaultyTranslator("faulty", GenerationSettings())
+    adding.mode = "extra"
+    hyp = translate_hypothesis(adding, ref)
+    report = evaluate(hyp, ref, n_bootstrap=1)
     assert hyp.source["counts"]["beads"]["0-1"] == long_paragraphs and report["scores"]["BLEU"]["score"] < 95
-    assert not any(report["faults"][k] for k in ("dropped", "merged", "repetition", "untranslated", "empty", "repaired"))
 
     first = ref.nl[0][0]
 

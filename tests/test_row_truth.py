@@ -37,6 +37,12 @@ from pipeline.types import Document
 ARTICLES = flores_articles()
 
 
+def split_nl(text: str) -> list[str]:
+    from pipeline.document.sentences import split_sentences
+
+    return split_sentences(text, "nl")
+
+
 def document(articles) -> Document:
     text = "\n\n".join(" ".join(a.nl) for a in articles) + "\n"
     return Document(name="flores", path=Path("flores.txt"), sha256="", paragraphs=segment_text(text, "nl"))
@@ -176,6 +182,58 @@ def test_fault_free_paragraphs_are_left_alone():
     assert len(low) <= 0.05 * n
 
 
+def test_a_swap_of_look_alike_sentences_is_checked():
+    """Found in review: two swapped sentences of similar length with no shared name or
+    number passed as two right rows (scores 0.99). Shared character 4-grams now tell."""
+    k = next(i for i, a in enumerate(ARTICLES) if any(s.startswith("Reizigers die zich gemakkelijk") for s in a.nl))
+    article = ARTICLES[k]
+    i = next(j for j, s in enumerate(article.nl) if s.startswith("Reizigers die zich gemakkelijk"))
+    for seed in range(4):
+        plan = FaultPlan(seed=seed, fixed={tuple(article.nl): ("swapped", i), tuple(ARTICLES[k + 1].nl): (None, None)})
+        assert_row_truth(*translate([article, ARTICLES[k + 1]], plan))
+
+
+def test_an_extra_english_sentence_makes_the_paragraph_checked():
+    """Found in review: a 0-1 bead (English no Dutch sentence asked for) did not trigger a check."""
+    from pipeline.document.repair import repair_coverage
+    from pipeline.types import Bead
+
+    src = [["Een zin.", "Nog een zin.", "De derde zin."]]
+    tgt = [["One sentence.", "Another sentence.", "Something made up.", "The third sentence."]]
+    beads = [[Bead((0,), (0,), 0.99), Bead((1,), (1,), 0.99), Bead((), (2,), 0.99), Bead((2,), (3,), 0.99)]]
+    from test_batching import EchoTranslator
+
+    blocks, stats = repair_coverage(src, tgt, beads, EchoTranslator(GenerationSettings(max_new_tokens=64)))
+    assert blocks[0].checked and stats[0].sentences_retranslated == 3
+
+
+def test_a_cut_inside_a_chunked_paragraph_is_found():
+    """Found in review: a long paragraph sent in chunks, cut in its first chunk, lost the
+    cut sentence's content silently (only the paragraph's end was taken for the cut)."""
+    from pipeline.translate.chunking import ChunkStats, chunk_paragraph
+
+    class SmallInput(ParagraphMT):
+        max_input_tokens = 60
+
+    found = []
+    for a in ARTICLES:
+        probe = SmallInput()
+        chunks = chunk_paragraph(list(a.nl), probe.count_tokens, probe.max_input_tokens, ChunkStats())
+        first = split_nl(chunks[0])
+        if len(chunks) >= 2 and len(first) >= 2:
+            found.append((a, first))
+        if len(found) == 4:
+            break
+    assert found
+    plan = FaultPlan(rate=0.0, fixed={tuple(first): ("truncated", len(first) - 1) for _, first in found})
+    doc = document([a for a, _ in found])
+    stand_in = SmallInput(plan=plan)
+    result = translate_documents([doc], stand_in)[0]
+    assert result.counts["paragraphs_split"] >= len(found)
+    assert any(o.fault == "truncated" for o in stand_in.log.values())
+    assert_row_truth(doc, stand_in, result)
+
+
 def test_stand_in_never_answers_with_the_reference():
     lex = lexicon()
     for nl, ref in list(lex.items())[:400]:
@@ -229,6 +287,29 @@ def test_third_party_backend_registers_like_an_entry_point(tmp_path):
         assert manifest["model"]["backend"] == "flores-stand-in"
     finally:
         BACKENDS.pop("flores-stand-in", None)
+
+
+def test_an_installed_entry_point_is_loaded_by_name(monkeypatch, tmp_path):
+    """The loader path itself: an entry point of the group nlen.backends that resolves to a
+    Translator subclass is loaded, registered under its name and used by `--backend`."""
+    from importlib.metadata import EntryPoint
+
+    from pipeline.cli import main
+    from pipeline.translate import base
+    from test_translate_e2e import check_corpus
+
+    point = EntryPoint(name="flores-entry", value="paragraph_mt:ParagraphMT", group=base.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(base, "_entry_points", lambda: {"flores-entry": point})
+    try:
+        assert "flores-entry" in base.backend_names()
+        src = tmp_path / "flores.txt"
+        src.write_text("\n\n".join(" ".join(a.nl) for a in ARTICLES[:3]) + "\n", encoding="utf-8")
+        assert main(["translate", str(src), "--out-dir", str(tmp_path / "out"), "--backend", "flores-entry",
+                     "--model", "flores", "--no-cache", "--no-progress"]) == 0
+        check_corpus(tmp_path / "out" / "flores.tsv", src)
+        assert base.BACKENDS["flores-entry"] is ParagraphMT
+    finally:
+        base.BACKENDS.pop("flores-entry", None)
 
 
 def test_an_entry_point_that_is_not_a_translator_is_one_line(monkeypatch):

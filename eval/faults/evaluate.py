@@ -34,12 +34,16 @@ from paragraph_mt import FAULTS, FaultPlan, ParagraphMT, document_text, document
 from pipeline.document import rowscore  # noqa: E402
 from pipeline.evaluation.calibration import fit_logistic, reliability  # noqa: E402
 from pipeline.document.core import translate_documents  # noqa: E402
-from pipeline.document.evidence import FOREIGN_MAX, RECALL_MIN, UNEXPLAINED_MAX  # noqa: E402
+from pipeline.document.repair import repair_settings  # noqa: E402
 from pipeline.document.inputs import segment_text  # noqa: E402
 from pipeline.document.sentences import split_sentences  # noqa: E402
 from pipeline.types import Document  # noqa: E402
 
-SEEDS = (0, 1, 2, 3)
+# Fault draws: the dev seeds' fit half is where constants are chosen and maps fitted;
+# the targets are reported on the test half under other seeds (unseen documents and draws).
+DEV_SEEDS = (0, 1, 2, 3)
+TEST_SEEDS = (4, 5, 6, 7, 8, 9, 10, 11)
+SEEDS = DEV_SEEDS + TEST_SEEDS
 KNOWN_BAD = set(rowscore.KNOWN_BAD)
 
 
@@ -79,7 +83,7 @@ def run(seed: int, docs: list[Document]) -> tuple[list[Row], dict]:
     paragraphs: Counter = Counter()
     units: Counter = Counter()  # sentence-level translations asked for, by fault
     for d, (doc, result) in enumerate(zip(docs, results)):
-        half = "fit" if d % 2 == 0 else "test"
+        half = ("fit" if d % 2 == 0 else "other") if seed in DEV_SEEDS else ("test" if d % 2 else "other")
         by_paragraph = defaultdict(list)
         for r, inputs in zip(result.rows, result.score_inputs):
             by_paragraph[r.paragraph].append((r, inputs))
@@ -204,13 +208,15 @@ def render(summaries: list[dict], costs: dict, fitted: dict | None) -> str:
         "`tests/paragraph_mt.py`: a **test double** whose English is a reworded copy of the professional",
         "reference, with one seeded fault in half of the paragraphs of two or more sentences. The faults",
         "are simulated; the text and the references are real. Rows are judged against what the stand-in",
-        "knows it wrote. Fault draws: seeds " + ", ".join(map(str, SEEDS)) + ". Documents alternate between the",
-        "fit half (the score maps and the repair's thresholds were chosen there) and the test half.",
+        "knows it wrote. Documents alternate between a fit half and a test half. The score maps and the",
+        "repair's constants were chosen on the fit half under fault draws (seeds) " + ", ".join(map(str, DEV_SEEDS)) + ";",
+        "the targets are reported on the test half under seeds " + ", ".join(map(str, TEST_SEEDS)) + ": other text, other draws.",
         "",
-        f"Repair thresholds: recall ≥ {RECALL_MIN}, foreign words ≤ {FOREIGN_MAX}, unexplained ≤ {UNEXPLAINED_MAX}.",
+        "Repair constants (pipeline/document/repair.py `repair_settings`): "
+        + json.dumps({k: v for k, v in repair_settings().items() if k != "score_calibration"}) + ".",
         f"Score maps (pipeline/document/rowscore.py `CALIBRATION`): {json.dumps(rowscore.CALIBRATION)}.",
         "",
-        "## Targets (test half, out of sample)",
+        "## Targets (test half, test seeds: out of sample)",
         "",
         "| target | measured | met |",
         "|---|---|---|",
@@ -222,7 +228,7 @@ def render(summaries: list[dict], costs: dict, fitted: dict | None) -> str:
         "",
         f"Cost of repair: {costs['per_100']:.1f} extra units translated per 100 sentences "
         f"({costs['sentences_retranslated']} sentence-level translations and {costs['loops_redecoded']} loop re-decodings "
-        f"for {costs['sentences']} sentences, both halves, all seeds). In fault-free paragraphs, what a",
+        f"for {costs['sentences']} sentences, all documents and seeds). In fault-free paragraphs, what a",
         f"well-behaved model pays: {costs['clean_per_100']:.1f} per 100 sentences ({costs['clean_units']} for "
         f"{costs['clean_sentences']}).",
         "",

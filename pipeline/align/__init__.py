@@ -12,7 +12,7 @@ language-agnostic; nothing here knows about Dutch or English.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 # Importing the implementations registers them in ALIGNERS.
 from pipeline.align import galechurch as _galechurch  # noqa: E402,F401
@@ -21,7 +21,19 @@ from pipeline.align.base import ALIGNERS, DEFAULT_MAX_SIZE, DEFAULT_METHOD, Alig
 from pipeline.errors import UserError
 from pipeline.types import Bead
 
-__all__ = ["ALIGNERS", "Aligner", "DEFAULT_METHOD", "align", "align_block_list", "align_blocks", "align_by_group", "compile_kernels", "get_aligner", "register", "suspicious"]
+__all__ = [
+    "ALIGNERS",
+    "Aligner",
+    "DEFAULT_METHOD",
+    "align",
+    "align_block_list",
+    "align_blocks",
+    "align_by_group",
+    "compile_kernels",
+    "get_aligner",
+    "register",
+    "suspicious",
+]
 
 
 def align(
@@ -39,8 +51,9 @@ def align(
     each has a confidence in [0, 1].
     """
     src_mt = None if src_mt is None else [list(src_mt)]
-    return align_block_list([list(src_sentences)], [list(tgt_sentences)], src_mt, method=method,
-                            max_size=max_size, dictionary=dictionary)[0]
+    return align_block_list(
+        [list(src_sentences)], [list(tgt_sentences)], src_mt, method=method, max_size=max_size, dictionary=dictionary
+    )[0]
 
 
 def align_block_list(
@@ -74,8 +87,9 @@ def suspicious(beads: Sequence[Bead], threshold: float = 0.5) -> list[int]:
     splits sentences on purpose, and a realignment keeps true merges) or whose
     confidence is below `threshold`. A threshold of 1 flags every bead, even one
     scored exactly 1.0."""
-    return sorted({i for b in beads if len(b.src) != 1 or len(b.tgt) != 1 or b.score < threshold or threshold >= 1
-                   for i in b.src})
+    return sorted(
+        {i for b in beads if len(b.src) != 1 or len(b.tgt) != 1 or b.score < threshold or threshold >= 1 for i in b.src}
+    )
 
 
 def align_by_group(
@@ -96,8 +110,12 @@ def align_by_group(
     out: list[list[Bead]] = [[] for _ in src_blocks]
     for ks in members.values():
         mt = None if mt_blocks is None else [mt_blocks[k] for k in ks]
-        for k, beads in zip(ks, align_block_list([src_blocks[k] for k in ks], [tgt_blocks[k] for k in ks], mt,
-                                                 method=method, max_size=max_size)):
+        for k, beads in zip(
+            ks,
+            align_block_list(
+                [src_blocks[k] for k in ks], [tgt_blocks[k] for k in ks], mt, method=method, max_size=max_size
+            ),
+        ):
             out[k] = beads
     return out
 
@@ -114,8 +132,7 @@ def align_blocks(
     """`align_block_list` with ids counted across blocks: (block, bead) pairs."""
     out: list[tuple[int, Bead]] = []
     so = to = 0
-    beads = align_block_list(src_blocks, tgt_blocks, mt_blocks, method=method, max_size=max_size,
-                             dictionary=dictionary)
+    beads = align_block_list(src_blocks, tgt_blocks, mt_blocks, method=method, max_size=max_size, dictionary=dictionary)
     for k, (s, t, block) in enumerate(zip(src_blocks, tgt_blocks, beads)):
         for b in block:
             out.append((k, Bead(tuple(i + so for i in b.src), tuple(j + to for j in b.tgt), b.score)))

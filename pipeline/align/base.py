@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Sequence
+from collections.abc import Sequence
 
 from pipeline.errors import UserError
 from pipeline.types import Bead
@@ -37,8 +37,10 @@ class Aligner(ABC):
     ) -> list[list[Bead]]:
         """Align block k with block k (ids within each block). An aligner that
         estimates from its input overrides this to estimate once over all blocks."""
-        return [self.align(s, t, None if mt_blocks is None else mt_blocks[k])
-                for k, (s, t) in enumerate(zip(src_blocks, tgt_blocks))]
+        return [
+            self.align(s, t, None if mt_blocks is None else mt_blocks[k])
+            for k, (s, t) in enumerate(zip(src_blocks, tgt_blocks))
+        ]
 
 
 ALIGNERS: dict[str, type[Aligner]] = {}

@@ -12,8 +12,8 @@ arrays); the recursions over the rows are compiled loops (pipeline/align/kernels
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -105,7 +105,7 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width, margins=True):
     back = np.zeros((n + 1, width), dtype=np.int8)  # index into steps
     via01 = np.zeros((n + 1, width), dtype=bool)  # the cell is reached by a 0-1 bead
     offs = np.zeros((n + 1, K), dtype=np.int64)
-    for t, (a, b) in enumerate(steps):
+    for t, (a, _b) in enumerate(steps):
         prev = rows - a
         offs[:, t] = np.where(prev >= 0, prev * wp + pad + shifts[:, t], (n + 1) * wp + pad)
 
@@ -135,8 +135,19 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width, margins=True):
             if has01:
                 kept[c0:c1, K] = c01
         idx = offs[c0:c1, :, None] + ar[None, None, :]
-        kernels.viterbi_rows(Dflat, D, pad, idx, Cs[:, :K], Pc if has01 else np.zeros((c1 - c0, width)), c0,
-                             bool(lo[0] == 0), has01, back, via01)
+        kernels.viterbi_rows(
+            Dflat,
+            D,
+            pad,
+            idx,
+            Cs[:, :K],
+            Pc if has01 else np.zeros((c1 - c0, width)),
+            c0,
+            bool(lo[0] == 0),
+            has01,
+            back,
+            via01,
+        )
 
     # Trace back from (n, m).
     if not np.isfinite(D[n, pad + m - lo[n]]):
@@ -240,8 +251,10 @@ class _BestPath:
 
     def _type_sizes(self) -> tuple[np.ndarray, np.ndarray]:
         """Sentences per side of each bead type (steps first, then 0-1)."""
-        return (np.array([a for a, _ in self.types], dtype=np.int64),
-                np.array([b for _, b in self.types], dtype=np.int64))
+        return (
+            np.array([a for a, _ in self.types], dtype=np.int64),
+            np.array([b for _, b in self.types], dtype=np.int64),
+        )
 
     def best_beads(self) -> tuple[np.ndarray, ...]:
         """The best path of every grid, grid after grid, as arrays (g, a, b, i, k,
@@ -277,8 +290,16 @@ class Lattice(_BestPath):
     so the work is O((n + m) * width), or the whole grid of a small block.
     """
 
-    def __init__(self, n: int, m: int, beads: Sequence[tuple[int, int]], cost_fn: CostFn,
-                 band: tuple[np.ndarray, np.ndarray], temperature: float = 1.0, posteriors: bool = True):
+    def __init__(
+        self,
+        n: int,
+        m: int,
+        beads: Sequence[tuple[int, int]],
+        cost_fn: CostFn,
+        band: tuple[np.ndarray, np.ndarray],
+        temperature: float = 1.0,
+        posteriors: bool = True,
+    ):
         """`band`: the first and last column of each row (see `band_around`, `full_band`).
         posteriors=False skips the backward pass (only `best_path` is wanted)."""
         self.n, self.m = n, m
@@ -327,8 +348,18 @@ class Lattice(_BestPath):
     def _best_beads(self) -> tuple[np.ndarray, ...]:
         TA, TB = self._type_sizes()
         t, i, j, post = kernels.band_best(
-            self._back, self.F, self.S, self.Bk if self.posteriors else self.F,
-            float(self.logZ) if self.posteriors else -np.inf, self.lo, self.n, self.m, TA, TB, self.posteriors)
+            self._back,
+            self.F,
+            self.S,
+            self.Bk if self.posteriors else self.F,
+            float(self.logZ) if self.posteriors else -np.inf,
+            self.lo,
+            self.n,
+            self.m,
+            TA,
+            TB,
+            self.posteriors,
+        )
         return np.zeros(len(t), dtype=np.int64), TA[t], TB[t], i, j, post
 
 
@@ -341,8 +372,15 @@ class BlockLattices(_BestPath):
     t_bounds[g]..t_bounds[g + 1] of the joined input; `cost_fn` is called in those
     joined coordinates, and paths come back in them. Each grid is whole (no band)."""
 
-    def __init__(self, s_bounds: np.ndarray, t_bounds: np.ndarray, beads: Sequence[tuple[int, int]],
-                 cost_fn: CostFn, temperature: float = 1.0, posteriors: bool = True):
+    def __init__(
+        self,
+        s_bounds: np.ndarray,
+        t_bounds: np.ndarray,
+        beads: Sequence[tuple[int, int]],
+        cost_fn: CostFn,
+        temperature: float = 1.0,
+        posteriors: bool = True,
+    ):
         s_bounds, t_bounds = np.asarray(s_bounds, dtype=np.int64), np.asarray(t_bounds, dtype=np.int64)
         self.s0, self.t0 = s_bounds[:-1], t_bounds[:-1]
         self.ns, self.ms = np.diff(s_bounds), np.diff(t_bounds)
@@ -365,7 +403,11 @@ class BlockLattices(_BestPath):
             g, i = gi[c0 : c0 + CHUNK_ROWS], ii[c0 : c0 + CHUNK_ROWS]
             kk = np.minimum(ar[None, :], self.ms[g][:, None])  # columns past a grid's end: masked
             C = np.asarray(cost_fn(self.types, (self.s0[g] + i)[:, None], self.t0[g][:, None] + kk), dtype=np.float64)
-            valid = (i[None, :, None] - A >= 0) & (ar[None, None, :] - B >= 0) & (ar[None, None, :] <= self.ms[g][None, :, None])
+            valid = (
+                (i[None, :, None] - A >= 0)
+                & (ar[None, None, :] - B >= 0)
+                & (ar[None, None, :] <= self.ms[g][None, :, None])
+            )
             S[g, i, :, :W] = np.where(valid, -C / temperature, -np.inf).transpose(1, 0, 2)
         self.posteriors = posteriors
         self.F, self.back = self._forward()
@@ -387,6 +429,15 @@ class BlockLattices(_BestPath):
     def _best_beads(self) -> tuple[np.ndarray, ...]:
         TA, TB = self._type_sizes()
         g, t, i, k, post = kernels.grids_best(
-            self.back, self.F, self.S, self.Bk if self.posteriors else np.zeros((1, 1, 1)),
-            self.logZ if self.posteriors else np.zeros(len(self.ns)), self.ns, self.ms, TA, TB, self.posteriors)
+            self.back,
+            self.F,
+            self.S,
+            self.Bk if self.posteriors else np.zeros((1, 1, 1)),
+            self.logZ if self.posteriors else np.zeros(len(self.ns)),
+            self.ns,
+            self.ms,
+            TA,
+            TB,
+            self.posteriors,
+        )
         return g, TA[t], TB[t], i, k, post

@@ -6,7 +6,7 @@ tuned: c = 1, s^2 = 6.8 and the bead priors from the paper.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -32,8 +32,7 @@ def margin_to_confidence(margin: float) -> float:
 
 def path_to_beads(path: list[dp.PathBead]) -> list[Bead]:
     return [
-        Bead(tuple(range(p.i - p.a, p.i)), tuple(range(p.j - p.b, p.j)), margin_to_confidence(p.margin))
-        for p in path
+        Bead(tuple(range(p.i - p.a, p.i)), tuple(range(p.j - p.b, p.j)), margin_to_confidence(p.margin)) for p in path
     ]
 
 

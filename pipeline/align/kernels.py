@@ -30,8 +30,9 @@ def njit(fn):
 
 # -- lexical log-likelihood ratio (pipeline/align/model.py) -------------------------------
 @njit
-def _window_scores(r_ptr, r_unit, r_w, r_pre_units, r_end, sizes_max, c_start, c_ids, c0, c1, weight, acc, memo,
-                   stamp, tick, out):
+def _window_scores(
+    r_ptr, r_unit, r_w, r_pre_units, r_end, sizes_max, c_start, c_ids, c0, c1, weight, acc, memo, stamp, tick, out
+):
     """out[a - 1, c - c0] = sum over units f of column sentence c of
     log1p(E_a(f) / units_a * weight[f]), where E_a is the expected translation of the row
     window of a sentences ending (exclusive) at r_end (clipped at 0) and units_a its units,
@@ -69,9 +70,34 @@ def _window_scores(r_ptr, r_unit, r_w, r_pre_units, r_end, sizes_max, c_start, c
 
 
 @njit
-def lexical(A, B, I, J, s_first, t_first, s_ptr, s_unit, s_w, s_pre_units, s_start, s_ids,
-            t_ptr, t_unit, t_w, t_pre_units, t_start, t_ids, w_fwd, w_bwd, log_keep_fwd, log_keep_bwd,
-            acc, memo, stamp, tick):
+def lexical(
+    A,
+    B,
+    I,
+    J,
+    s_first,
+    t_first,
+    s_ptr,
+    s_unit,
+    s_w,
+    s_pre_units,
+    s_start,
+    s_ids,
+    t_ptr,
+    t_unit,
+    t_w,
+    t_pre_units,
+    t_start,
+    t_ids,
+    w_fwd,
+    w_bwd,
+    log_keep_fwd,
+    log_keep_bwd,
+    acc,
+    memo,
+    stamp,
+    tick,
+):
     """LLR_lex of bead types (A[p], B[p]) ending at cells (I[r], J[r, c]): the mean of the
     two directions' log P(window | other window) / P(window) (pipeline/align/model.py).
     Row r lies in a grid whose first source and target sentences are s_first[r] and
@@ -95,8 +121,9 @@ def lexical(A, B, I, J, s_first, t_first, s_ptr, s_unit, s_w, s_pre_units, s_sta
         if jmax <= t0:
             continue
         g = np.empty((ka, jmax - t0))
-        _window_scores(s_ptr, s_unit, s_w, s_pre_units, i, ka, t_start, t_ids, t0, jmax, w_fwd, acc, memo, stamp,
-                       tick, g)
+        _window_scores(
+            s_ptr, s_unit, s_w, s_pre_units, i, ka, t_start, t_ids, t0, jmax, w_fwd, acc, memo, stamp, tick, g
+        )
         cum = np.zeros((ka, jmax - t0 + 1))
         for a in range(ka):
             for c in range(jmax - t0):
@@ -136,8 +163,24 @@ def lexical(A, B, I, J, s_first, t_first, s_ptr, s_unit, s_w, s_pre_units, s_sta
             continue
         n_s = s_hi[q] - s_lo[q]
         h = np.empty((kb, n_s))
-        _window_scores(t_ptr, t_unit, t_w, t_pre_units, jlo + q, kb, s_start, s_ids, s_lo[q], s_hi[q], w_bwd, acc,
-                       memo, stamp, tick, h)
+        _window_scores(
+            t_ptr,
+            t_unit,
+            t_w,
+            t_pre_units,
+            jlo + q,
+            kb,
+            s_start,
+            s_ids,
+            s_lo[q],
+            s_hi[q],
+            w_bwd,
+            acc,
+            memo,
+            stamp,
+            tick,
+            h,
+        )
         for b in range(kb):
             for k in range(n_s):
                 cum[b, off[q] + k + 1] = cum[b, off[q] + k] + h[b, k]
@@ -296,7 +339,7 @@ def model1(s_cat, ls, f_cat, lf, size, iterations, min_prob, min_count, top_k):
             for a in range(le[k]):
                 for b in range(lf[k]):
                     z[b] += t[pair[occ + a * lf[k] + b]]
-            for a in range(le[k]):
+            for _a in range(le[k]):
                 for b in range(lf[k]):
                     q = pair[occ]
                     counts[q] += t[q] / z[b]

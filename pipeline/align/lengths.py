@@ -6,8 +6,18 @@ import numpy as np
 
 # Numerical Recipes `erfcc` in log form: |relative error| < 1.2e-7 and no
 # underflow for large arguments, so far-off length pairs still get finite costs.
-_ERFC = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
-         0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277)
+_ERFC = (
+    -1.26551223,
+    1.00002368,
+    0.37409196,
+    0.09678418,
+    -0.18628806,
+    0.27886807,
+    -1.13520398,
+    1.48851587,
+    -0.82215223,
+    0.17087277,
+)
 
 
 def log_erfc(x: np.ndarray) -> np.ndarray:

@@ -42,11 +42,11 @@ class Table:
     prob: np.ndarray
 
     @classmethod
-    def empty(cls, size: int) -> "Table":
+    def empty(cls, size: int) -> Table:
         return cls(np.zeros(size + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
 
     @classmethod
-    def from_pairs(cls, e: np.ndarray, f: np.ndarray, p: np.ndarray, size: int) -> "Table":
+    def from_pairs(cls, e: np.ndarray, f: np.ndarray, p: np.ndarray, size: int) -> Table:
         order = np.lexsort((f, e))
         e, f, p = e[order], f[order], p[order]
         ptr = np.searchsorted(e, np.arange(size + 1))
@@ -56,7 +56,7 @@ class Table:
         e = np.repeat(np.arange(len(self.ptr) - 1), np.diff(self.ptr))
         return e, self.cols, self.prob
 
-    def grow(self, size: int) -> "Table":
+    def grow(self, size: int) -> Table:
         """The same table over a larger vocabulary (new units have no rows)."""
         if size + 1 <= len(self.ptr):
             return self
@@ -79,8 +79,9 @@ class Lexicon:
 
     def _expected(self, table: Table, units: Units, size: int):
         table = table.grow(size)
-        return kernels.expected_entries(units.ids, units.start, table.ptr, table.cols, table.prob,
-                                        float(self.identity_weight))
+        return kernels.expected_entries(
+            units.ids, units.start, table.ptr, table.cols, table.prob, float(self.identity_weight)
+        )
 
 
 def train_model1(src: Units, tgt: Units, size: int, iterations: int = MODEL1_ITERATIONS) -> Table:

@@ -32,8 +32,8 @@ input (pipeline/align/nlen.py); nothing here knows a language.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -94,8 +94,17 @@ class Side:
 class BlockScorer:
     """Bead costs (= -score) for one block, in the DP's callback form."""
 
-    def __init__(self, src: Side, tgt: Side, bg_src: np.ndarray, bg_tgt: np.ndarray, p: ModelParams, max_size: int,
-                 s_bounds: np.ndarray, t_bounds: np.ndarray):
+    def __init__(
+        self,
+        src: Side,
+        tgt: Side,
+        bg_src: np.ndarray,
+        bg_tgt: np.ndarray,
+        p: ModelParams,
+        max_size: int,
+        s_bounds: np.ndarray,
+        t_bounds: np.ndarray,
+    ):
         """s_bounds, t_bounds: where the block's grids start and end (dp.BlockLattices; one
         grid: [0, n] and [0, m]); no bead crosses them, so their windows are never scored."""
         self.src, self.tgt, self.p, self.K = src, tgt, p, max_size
@@ -106,12 +115,27 @@ class BlockScorer:
         # then the scratch of the kernel: one window's expected units, and each unit's term
         # once computed
         self._lexical_args = (
-            src.exp_ptr, src.exp_unit, src.exp_w, src.pre_units, src.units.start, src.units.ids,
-            tgt.exp_ptr, tgt.exp_unit, tgt.exp_w, tgt.pre_units, tgt.units.start, tgt.units.ids,
-            (1.0 / bg_tgt) * (p.lam_fwd / (1.0 - p.lam_fwd)), (1.0 / bg_src) * (p.lam_bwd / (1.0 - p.lam_bwd)),
-            math.log(1.0 - p.lam_fwd), math.log(1.0 - p.lam_bwd),
-            np.zeros((size, max_size)), np.zeros((size, max_size)), np.full((size, max_size), -1, dtype=np.int64),
-            np.zeros(1, dtype=np.int64))
+            src.exp_ptr,
+            src.exp_unit,
+            src.exp_w,
+            src.pre_units,
+            src.units.start,
+            src.units.ids,
+            tgt.exp_ptr,
+            tgt.exp_unit,
+            tgt.exp_w,
+            tgt.pre_units,
+            tgt.units.start,
+            tgt.units.ids,
+            (1.0 / bg_tgt) * (p.lam_fwd / (1.0 - p.lam_fwd)),
+            (1.0 / bg_src) * (p.lam_bwd / (1.0 - p.lam_bwd)),
+            math.log(1.0 - p.lam_fwd),
+            math.log(1.0 - p.lam_bwd),
+            np.zeros((size, max_size)),
+            np.zeros((size, max_size)),
+            np.full((size, max_size), -1, dtype=np.int64),
+            np.zeros(1, dtype=np.int64),
+        )
 
     # -- the DP callback ----------------------------------------------------------------
     def cost(self, types: Sequence[tuple[int, int]], I: np.ndarray, J: np.ndarray) -> np.ndarray:
@@ -131,9 +155,18 @@ class BlockScorer:
         # holds no bead with a source sentence)
         grid = np.clip(np.searchsorted(self.s_bounds, rows, side="left") - 1, 0, len(self.s_bounds) - 2)
         out[pairs] = kernels.pair_costs(
-            np.array([types[t][0] for t in pairs], dtype=np.int64), np.array([types[t][1] for t in pairs], dtype=np.int64),
-            np.array([p.log_prior[types[t]] for t in pairs]), rows,
-            np.ascontiguousarray(np.clip(cols, 0, self.m), dtype=np.int64), self.s_bounds[grid], self.t_bounds[grid],
-            self.src.pre_chars, self.tgt.pre_chars,
-            float(p.c), float(p.s2), float(p.w_lex), self._lexical_args).reshape((len(pairs),) + shape)
+            np.array([types[t][0] for t in pairs], dtype=np.int64),
+            np.array([types[t][1] for t in pairs], dtype=np.int64),
+            np.array([p.log_prior[types[t]] for t in pairs]),
+            rows,
+            np.ascontiguousarray(np.clip(cols, 0, self.m), dtype=np.int64),
+            self.s_bounds[grid],
+            self.t_bounds[grid],
+            self.src.pre_chars,
+            self.tgt.pre_chars,
+            float(p.c),
+            float(p.s2),
+            float(p.w_lex),
+            self._lexical_args,
+        ).reshape((len(pairs),) + shape)
         return out

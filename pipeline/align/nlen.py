@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import numpy as np
 
@@ -106,8 +106,14 @@ class NlenAligner(Aligner):
     name = "nlen"
     options = ("dictionary",)
 
-    def __init__(self, max_size: int = 4, dictionary: str | None = None, temperature: float = TEMPERATURE,
-                 passes: int = PASSES, calibrated: bool = True):
+    def __init__(
+        self,
+        max_size: int = 4,
+        dictionary: str | None = None,
+        temperature: float = TEMPERATURE,
+        passes: int = PASSES,
+        calibrated: bool = True,
+    ):
         super().__init__(max_size)
         self.dictionary = dictionary
         self.temperature = temperature
@@ -146,9 +152,12 @@ class NlenAligner(Aligner):
         bwd = Lexicon(Table.empty(size))
         if dict_fwd is not None:
             fwd, bwd = Lexicon(dict_fwd, identity), Lexicon(dict_bwd, identity)
-        p = ModelParams(lam_fwd=LAM_START[use_mt], lam_bwd=LAM_START[use_mt],
-                        c=(tgt_chars.sum() + 1.0) / (src_chars.sum() + 1.0),
-                        log_prior=default_log_priors(self.max_size))
+        p = ModelParams(
+            lam_fwd=LAM_START[use_mt],
+            lam_bwd=LAM_START[use_mt],
+            c=(tgt_chars.sum() + 1.0) / (src_chars.sum() + 1.0),
+            log_prior=default_log_priors(self.max_size),
+        )
         offsets_s = np.cumsum([0] + [len(b) for b in src_blocks])
         offsets_t = np.cumsum([0] + [len(b) for b in tgt_blocks])
 
@@ -159,8 +168,9 @@ class NlenAligner(Aligner):
         groups, k = [], 0
         while k < len(src_blocks):
             k1 = k + 1
-            while (small(k) and k1 < len(src_blocks) and small(k1)
-                   and offsets_s[k1 + 1] - offsets_s[k] <= JOINED_SENTENCES):
+            while (
+                small(k) and k1 < len(src_blocks) and small(k1) and offsets_s[k1 + 1] - offsets_s[k] <= JOINED_SENTENCES
+            ):
                 k1 += 1
             groups.append((k, k1))
             k = k1
@@ -172,12 +182,23 @@ class NlenAligner(Aligner):
             ps, pt = np.searchsorted(rs, offsets_s), np.searchsorted(rt, offsets_t)
             for k0, k1 in groups:
                 s0, s1, t0, t1 = offsets_s[k0], offsets_s[k1], offsets_t[k0], offsets_t[k1]
-                src = Side(src_units.slice(s0, s1), src_chars[s0:s1], rs[ps[k0]:ps[k1]] - s0, fs[ps[k0]:ps[k1]],
-                           ws[ps[k0]:ps[k1]])
-                tgt = Side(tgt_units.slice(t0, t1), tgt_chars[t0:t1], rt[pt[k0]:pt[k1]] - t0, ft[pt[k0]:pt[k1]],
-                           wt[pt[k0]:pt[k1]])
-                out.append(_Block(src, tgt, s1 - s0, t1 - t0, k0, offsets_s[k0 : k1 + 1] - s0,
-                                  offsets_t[k0 : k1 + 1] - t0))
+                src = Side(
+                    src_units.slice(s0, s1),
+                    src_chars[s0:s1],
+                    rs[ps[k0] : ps[k1]] - s0,
+                    fs[ps[k0] : ps[k1]],
+                    ws[ps[k0] : ps[k1]],
+                )
+                tgt = Side(
+                    tgt_units.slice(t0, t1),
+                    tgt_chars[t0:t1],
+                    rt[pt[k0] : pt[k1]] - t0,
+                    ft[pt[k0] : pt[k1]],
+                    wt[pt[k0] : pt[k1]],
+                )
+                out.append(
+                    _Block(src, tgt, s1 - s0, t1 - t0, k0, offsets_s[k0 : k1 + 1] - s0, offsets_t[k0 : k1 + 1] - t0)
+                )
             return out
 
         types = bead_types(self.max_size)
@@ -195,8 +216,9 @@ class NlenAligner(Aligner):
         calibration = CALIBRATION["mt" if use_mt else "no_mt"] if self.calibrated else None
         return [beads for b in blocks(fwd, bwd) for beads in self._final(b, types, p, bg_src, bg_tgt, calibration)]
 
-    def _model1(self, src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd,
-                identity_weight) -> tuple[Lexicon, Lexicon]:
+    def _model1(
+        self, src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd, identity_weight
+    ) -> tuple[Lexicon, Lexicon]:
         """IBM Model 1 in both directions from the 1-1 beads (and the dictionary)."""
         s_units, t_units = src_units.take(ones_s), tgt_units.take(ones_t)
         t_fwd, t_bwd = train_model1(s_units, t_units, size), train_model1(t_units, s_units, size)
@@ -204,7 +226,7 @@ class NlenAligner(Aligner):
             t_fwd, t_bwd = merge(t_fwd, dict_fwd, size), merge(t_bwd, dict_bwd, size)
         return Lexicon(t_fwd, identity_weight), Lexicon(t_bwd, identity_weight)
 
-    def _estimation_beads(self, bl, types, p, bg_src, bg_tgt) -> "_Beads":
+    def _estimation_beads(self, bl, types, p, bg_src, bg_tgt) -> _Beads:
         """Best paths of whole blocks, in order, until ESTIMATE_SENTENCES source
         sentences are covered; a single longer block is cut to a prefix."""
         parts, seen = [], 0
@@ -222,8 +244,9 @@ class NlenAligner(Aligner):
             seen += n
         return _Beads(*(np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)).T)
 
-    def _lattice(self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, n: int, m: int,
-                 posteriors: bool = True) -> dp.Lattice | dp.BlockLattices:
+    def _lattice(
+        self, b: _Block, types, p: ModelParams, bg_src, bg_tgt, n: int, m: int, posteriors: bool = True
+    ) -> dp.Lattice | dp.BlockLattices:
         """The lattice of one block. Small input blocks (one, or several joined): each
         one's whole grid, all computed at once (dp.BlockLattices). A large one: a coarse
         Viterbi pass (beads of at most 2 sentences a side) finds the region, and every
@@ -246,8 +269,9 @@ class NlenAligner(Aligner):
         if calibration is not None:
             post = _calibrate(post, *calibration)
         out: list[list[Bead]] = [[] for _ in sizes]
-        for g_, a_, b_, i_, k_, pr in zip(g.tolist(), a.tolist(), bb.tolist(), i.tolist(), k.tolist(),
-                                          np.clip(post, 0.0, 1.0).tolist()):
+        for g_, a_, b_, i_, k_, pr in zip(
+            g.tolist(), a.tolist(), bb.tolist(), i.tolist(), k.tolist(), np.clip(post, 0.0, 1.0).tolist()
+        ):
             out[g_].append(Bead(tuple(range(i_ - a_, i_)), tuple(range(k_ - b_, k_)), pr))
         return out
 
@@ -267,8 +291,9 @@ def _background(units: Units, size: int) -> np.ndarray:
     return (counts + prior / BACKGROUND_VOCAB) / (counts.sum() + prior)
 
 
-def _estimate(p: ModelParams, bl: list[_Block], beads: _Beads, src_chars, tgt_chars, ones_s, ones_t, bg_src,
-              bg_tgt, max_size) -> ModelParams:
+def _estimate(
+    p: ModelParams, bl: list[_Block], beads: _Beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, max_size
+) -> ModelParams:
     """New parameters from the beads of a pass (see the module docstring)."""
     # length ratio and variance: robust, from the 1-1 beads, shrunk to the prior
     c, s2 = p.c, p.s2
@@ -287,8 +312,9 @@ def _estimate(p: ModelParams, bl: list[_Block], beads: _Beads, src_chars, tgt_ch
     kinds = np.bincount(beads.a * (max_size + 1) + beads.b, minlength=(max_size + 1) ** 2)
     counts = {(a, b): float(kinds[a * (max_size + 1) + b]) for a, b in prior0}
     total = sum(counts.values())
-    log_prior = {ab: math.log((counts[ab] + PRIOR_BEADS * math.exp(lp)) / (total + PRIOR_BEADS))
-                 for ab, lp in prior0.items()}
+    log_prior = {
+        ab: math.log((counts[ab] + PRIOR_BEADS * math.exp(lp)) / (total + PRIOR_BEADS)) for ab, lp in prior0.items()
+    }
     # copy rates: one EM step over the units of the non-null beads
     both = np.flatnonzero((beads.a > 0) & (beads.b > 0))[:LAM_BEADS]
     blk, r1, c1 = beads.block[both], beads.i[both], beads.j[both]
@@ -310,8 +336,23 @@ def _lam(lam: float, sides, blk, r0, r1, c0, c1, bg: np.ndarray) -> float:
     cuts = np.flatnonzero(np.diff(blk)) + 1
     for a, b in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(blk)]])):
         row, col = sides[int(blk[a])]
-        post.append(kernels.lam_posteriors(row.exp_ptr, row.exp_unit, row.exp_w, row.units.start, col.units.start,
-                                           col.units.ids, r0[a:b], r1[a:b], c0[a:b], c1[a:b], lam, bg, acc))
+        post.append(
+            kernels.lam_posteriors(
+                row.exp_ptr,
+                row.exp_unit,
+                row.exp_w,
+                row.units.start,
+                col.units.start,
+                col.units.ids,
+                r0[a:b],
+                r1[a:b],
+                c0[a:b],
+                c1[a:b],
+                lam,
+                bg,
+                acc,
+            )
+        )
     post = np.concatenate(post)
     if not len(post):
         return lam

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
 STEM = 4
-_QUOTES = "\"“”„‟«»〝〞＂"
+_QUOTES = '"“”„‟«»〝〞＂'
 # runs of letters, the marks ? ! and double quotes (they survive translation in most
 # languages), the line break between texts, and numbers with their separators (letters first:
 # the commonest, and the alternatives cannot overlap)
@@ -78,7 +78,7 @@ class Vocabulary:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def encode(self, texts: Sequence[str]) -> "Units":
+    def encode(self, texts: Sequence[str]) -> Units:
         """Units of each text as one flat id array with offsets (one regex pass over all texts)."""
         folded = _fold("\n".join(t.replace("\n", " ") for t in texts))
         toks = _TOKEN.findall(folded)
@@ -115,11 +115,11 @@ class Units:
     def lengths(self) -> np.ndarray:
         return np.diff(self.start)
 
-    def slice(self, first: int, last: int) -> "Units":
+    def slice(self, first: int, last: int) -> Units:
         a, b = self.start[first], self.start[last]
         return Units(self.ids[a:b], self.start[first : last + 1] - a)
 
-    def take(self, sentences: np.ndarray) -> "Units":
+    def take(self, sentences: np.ndarray) -> Units:
         """The units of the given sentences, in that order."""
         lens = self.lengths[sentences]
         out_start = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)

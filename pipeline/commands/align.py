@@ -24,11 +24,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["ladder", "tsv"], default="ladder", help="output format (default: ladder)")
     al = parser.add_argument_group("alignment")
     al.add_argument("--mt", metavar="MT", help="translation of SRC into the target language, line by line with SRC")
-    al.add_argument("--dictionary", metavar="FILE",
-                    help="word pairs, one 'source<TAB>target' a line, added to what the aligner learns from the input")
+    al.add_argument(
+        "--dictionary",
+        metavar="FILE",
+        help="word pairs, one 'source<TAB>target' a line, added to what the aligner learns from the input",
+    )
     al.add_argument("--method", default="default", help="aligner name (default: nlen; baseline: galechurch)")
-    al.add_argument("--max-size", type=int, default=None, metavar="N",
-                    help="most sentences on one side of a bead (default: 4)")
+    al.add_argument(
+        "--max-size", type=int, default=None, metavar="N", help="most sentences on one side of a bead (default: 4)"
+    )
     # --mt-model: translate SRC sentence by sentence with a model instead of reading --mt
     add_model_arguments(parser, model_option="--mt-model", model_default=None, with_unit=False)
     add_cache_arguments(parser.add_argument_group("cache"))
@@ -60,8 +64,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.mt_model:
         mt_blocks = _translate(src_blocks, args)
 
-    pairs = align_blocks(src_blocks, tgt_blocks, mt_blocks, method=args.method, max_size=args.max_size,
-                         dictionary=args.dictionary)
+    pairs = align_blocks(
+        src_blocks, tgt_blocks, mt_blocks, method=args.method, max_size=args.max_size, dictionary=args.dictionary
+    )
     out = sys.stdout
     if hasattr(out, "reconfigure"):
         out.reconfigure(encoding="utf-8", newline="\n")
@@ -92,8 +97,15 @@ def _translate(src_blocks: list[list[str]], args) -> list[list[str]]:
     batched and cached as `nlen translate` does."""
 
     flat = [s for block in src_blocks for s in block]
-    with open_translator(args.backend, args.mt_model, settings_from_args(args), revision=args.revision,
-                         family=args.family, cache=not args.no_cache, cache_dir=args.cache_dir) as translator:
+    with open_translator(
+        args.backend,
+        args.mt_model,
+        settings_from_args(args),
+        revision=args.revision,
+        family=args.family,
+        cache=not args.no_cache,
+        cache_dir=args.cache_dir,
+    ) as translator:
         english = translator.translate(flat)
     out, k = [], 0
     for block in src_blocks:
@@ -115,8 +127,10 @@ def _mt_blocks(mt_lines: list[str], src_lines: list[str], args) -> list[list[str
     if len(mt_lines) == n_src:
         misplaced = next((k for k in range(n_src) if mt_lines[k] and not src_lines[k]), None)
         if misplaced is not None:
-            raise UserError(f"MT {args.mt} line {misplaced + 1} has text where SRC {args.src} has an empty line "
-                            "(a block break); MT must be line by line with SRC, empty lines in the same places")
+            raise UserError(
+                f"MT {args.mt} line {misplaced + 1} has text where SRC {args.src} has an empty line "
+                "(a block break); MT must be line by line with SRC, empty lines in the same places"
+            )
         picked = [mt_lines[k] for k in nonempty]
     elif len(mt_lines) == len(nonempty):
         picked = list(mt_lines)
@@ -127,8 +141,12 @@ def _mt_blocks(mt_lines: list[str], src_lines: list[str], args) -> list[list[str
         )
     empty = [k for k, line in enumerate(picked) if not line]
     if empty:
-        log.warning("MT %s: empty for %d SRC sentence(s) (the first on SRC line %d); aligned as an empty translation",
-                    args.mt, len(empty), nonempty[empty[0]] + 1)
+        log.warning(
+            "MT %s: empty for %d SRC sentence(s) (the first on SRC line %d); aligned as an empty translation",
+            args.mt,
+            len(empty),
+            nonempty[empty[0]] + 1,
+        )
     blocks: list[list[str]] = []
     cur: list[str] = []
     k = 0

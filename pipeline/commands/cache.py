@@ -16,12 +16,19 @@ HELP = "show (stats) or empty (clear) the translation cache ($NLEN_CACHE_DIR, el
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["stats", "clear"],
-                        help="stats: what is cached; clear: empty it (a damaged database is removed)")
+    parser.add_argument(
+        "action",
+        choices=["stats", "clear"],
+        help="stats: what is cached; clear: empty it (a damaged database is removed)",
+    )
     parser.add_argument("--cache-dir", type=Path, help="cache folder (default: $NLEN_CACHE_DIR, else ~/.cache/nlen)")
     parser.add_argument("--json", action="store_true", help="stats as JSON")
-    parser.add_argument("--conversions", "--models", action="store_true",
-                        help="with clear: also delete the converted CTranslate2 models (<cache>/ct2)")
+    parser.add_argument(
+        "--conversions",
+        "--models",
+        action="store_true",
+        help="with clear: also delete the converted CTranslate2 models (<cache>/ct2)",
+    )
 
 
 def _size(n: float) -> str:
@@ -35,7 +42,6 @@ def _size(n: float) -> str:
 def clear(directory: Path, conversions: bool) -> list[str]:
     """Empty the cache; a database too damaged to open or empty is removed."""
     import shutil
-
 
     check_cache_dir(directory)
     lines = []
@@ -56,7 +62,9 @@ def clear(directory: Path, conversions: bool) -> list[str]:
         try:
             shutil.rmtree(ct2)
         except OSError as exc:
-            raise CacheError(exc.filename or ct2, f"cannot remove the converted models ({exc.strerror or exc})") from None
+            raise CacheError(
+                exc.filename or ct2, f"cannot remove the converted models ({exc.strerror or exc})"
+            ) from None
         lines.append(f"removed converted models in {ct2}")
     return lines
 

@@ -25,8 +25,10 @@ from pipeline.translate.base import backend_class
 from pipeline.translate.stack import check_request
 
 NAME = "compare"
-HELP = ("compare models on a reference set: scores with CIs, model vs pipeline, fault counts, paired significance "
-        "tests, speed, memory, size")
+HELP = (
+    "compare models on a reference set: scores with CIs, model vs pipeline, fault counts, paired significance "
+    "tests, speed, memory, size"
+)
 
 SPEC_HELP = """\
 Each MODEL is MODEL[@BACKEND][#REVISION]: a hub id or a local directory,
@@ -47,14 +49,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = SPEC_HELP
     parser.add_argument("models", nargs="+", metavar="MODEL", help="MODEL[@BACKEND][#REVISION] (see below)")
     add_evaluation_arguments(parser)
-    parser.add_argument("--ar-trials", type=positive_int, default=10000, metavar="N",
-                        help="approximate randomisation trials (default: %(default)s)")
-    parser.add_argument("--fill-readme", type=Path, metavar="README",
-                        help="write the measured BLEU / chrF2 of models with published scores on this set into the "
-                             "table of README (models/README.md; `make compare` does)")
-    parser.add_argument("--units", type=unit_list, metavar="U1,U2,…",
-                        help="units, comma-separated: one per MODEL, one for all, or several for one MODEL "
-                             "(instead of --unit; see below)")
+    parser.add_argument(
+        "--ar-trials",
+        type=positive_int,
+        default=10000,
+        metavar="N",
+        help="approximate randomisation trials (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--fill-readme",
+        type=Path,
+        metavar="README",
+        help="write the measured BLEU / chrF2 of models with published scores on this set into the "
+        "table of README (models/README.md; `make compare` does)",
+    )
+    parser.add_argument(
+        "--units",
+        type=unit_list,
+        metavar="U1,U2,…",
+        help="units, comma-separated: one per MODEL, one for all, or several for one MODEL "
+        "(instead of --unit; see below)",
+    )
     # The model and generation options of `nlen translate`, the same for every model; --model and
     # --revision are replaced by the MODEL[@BACKEND][#REVISION] arguments.
     add_model_arguments(parser)
@@ -76,7 +91,6 @@ def unit_list(value: str) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-
     if args.model or args.revision:
         raise UserError("compare takes its models as arguments, MODEL[@BACKEND][#REVISION]; not --model / --revision")
     specs = [parse_spec(s, args.backend) for s in args.models]
@@ -87,23 +101,33 @@ def run(args: argparse.Namespace) -> int:
     expand_runs(specs, units)  # a bad count fails now
     check_writable(args.reports_dir / "compare.json", "report")  # before any model is loaded
     if args.fill_readme:
-
         if not check_readme(args.fill_readme, ref):
-            print(f"nlen: note: {args.fill_readme} has no '{ref.name}: measured' column; nothing will be filled",
-                  file=sys.stderr)
+            print(
+                f"nlen: note: {args.fill_readme} has no '{ref.name}: measured' column; nothing will be filled",
+                file=sys.stderr,
+            )
     settings = settings_from_args(args)
     for spec in specs:  # options a model or backend cannot honour: refused before the first model loads
         check_request(spec.model, settings, args.family)
         backend_class(spec.backend).check_options(spec.model, settings, spec.revision)
-    report = compare(specs, ref, settings, units=units, family=args.family, aligner=args.aligner,
-                     n_bootstrap=args.bootstrap, ar_trials=args.ar_trials, seed=args.seed, progress=not args.no_progress)
+    report = compare(
+        specs,
+        ref,
+        settings,
+        units=units,
+        family=args.family,
+        aligner=args.aligner,
+        n_bootstrap=args.bootstrap,
+        ar_trials=args.ar_trials,
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
     stem = args.reports_dir / report_stem(report["created"])
     plot = stem.with_suffix(".png") if write_plot(report, stem.with_suffix(".png")) else None
     table = markdown_table(report, plot.name if plot else None)
     write_json(stem.with_suffix(".json"), report, "report")
     atomic_write_text(stem.with_suffix(".md"), table, "report")
     if args.fill_readme:
-
         text, filled = fill_readme(read_text(args.fill_readme, "README"), report, ref)
         if filled:
             atomic_write_text(args.fill_readme, text)

@@ -19,12 +19,16 @@ from pipeline.evaluation.evaluate import (
 )
 
 NAME = "eval"
-HELP = "score a model (or an existing corpus TSV) against a reference set (hand-made, FLORES-200, Tatoeba) with sacrebleu"
+HELP = (
+    "score a model (or an existing corpus TSV) against a reference set (hand-made, FLORES-200, Tatoeba) with sacrebleu"
+)
 
 
-UNIT_HELP = ("what the model translates at once: sentence or paragraph (default: sentence on the line-aligned "
-             "sets flores and tatoeba, as their published scores were made; paragraph, as `nlen translate` does, "
-             "on the others)")
+UNIT_HELP = (
+    "what the model translates at once: sentence or paragraph (default: sentence on the line-aligned "
+    "sets flores and tatoeba, as their published scores were made; paragraph, as `nlen translate` does, "
+    "on the others)"
+)
 
 
 def set_unit_default(parser: argparse.ArgumentParser) -> None:
@@ -41,23 +45,45 @@ def unit_for(ref, unit: str | None) -> str:
 def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     """Reference and scoring options, shared with `compare`."""
     ev = parser.add_argument_group("evaluation")
-    ev.add_argument("--set", default="seed", metavar="SET",
-                    help="reference set: seed, news (hand-made), flores (FLORES-200 devtest), tatoeba (Tatoeba v2021-08-07), "
-                         "a folder with a set.json, or a path prefix P with P.nl, P.en (and P.gold) (default: %(default)s)")
+    ev.add_argument(
+        "--set",
+        default="seed",
+        metavar="SET",
+        help="reference set: seed, news (hand-made), flores (FLORES-200 devtest), tatoeba (Tatoeba v2021-08-07), "
+        "a folder with a set.json, or a path prefix P with P.nl, P.en (and P.gold) (default: %(default)s)",
+    )
     ev.add_argument("--aligner", default="default", help="aligner for the sentence-level scores (default: %(default)s)")
-    ev.add_argument("--bootstrap", type=positive_int, default=1000, metavar="N",
-                    help="bootstrap resamples for the 95%% confidence intervals (default: %(default)s)")
-    ev.add_argument("--seed", type=int, default=12345, help="resampling seed, given to sacrebleu as SACREBLEU_SEED (default: %(default)s)")
+    ev.add_argument(
+        "--bootstrap",
+        type=positive_int,
+        default=1000,
+        metavar="N",
+        help="bootstrap resamples for the 95%% confidence intervals (default: %(default)s)",
+    )
+    ev.add_argument(
+        "--seed",
+        type=int,
+        default=12345,
+        help="resampling seed, given to sacrebleu as SACREBLEU_SEED (default: %(default)s)",
+    )
     ev.add_argument("--reports-dir", type=Path, default=Path("eval/reports"), help="default: %(default)s")
     ev.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tsv", type=Path, metavar="CORPUS.tsv",
-                        help="score this existing corpus TSV (rows grouped by paragraph; - for stdin) instead of translating; "
-                             "loads no model")
-    parser.add_argument("--report", type=Path, metavar="PATH",
-                        help="JSON report path (default: REPORTS_DIR/<model-slug>.json, or <model-slug>-<set>.json for other sets)")
+    parser.add_argument(
+        "--tsv",
+        type=Path,
+        metavar="CORPUS.tsv",
+        help="score this existing corpus TSV (rows grouped by paragraph; - for stdin) instead of translating; "
+        "loads no model",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help="JSON report path (default: REPORTS_DIR/<model-slug>.json, or <model-slug>-<set>.json for other sets)",
+    )
     add_evaluation_arguments(parser)
     add_model_arguments(parser)
     set_unit_default(parser)
@@ -78,7 +104,6 @@ def run(args: argparse.Namespace) -> int:
     import sys
     import time
 
-
     if args.tsv is not None and args.unit:
         raise UserError("--unit is how a model translates; a TSV (--tsv) is already translated")
     ref = load_reference(args.set)
@@ -92,10 +117,19 @@ def run(args: argparse.Namespace) -> int:
     path = args.report or default_report_path(args, model_name, ref, unit)
     check_writable(path, "report")  # before the translation, not after it
     if hyp is None:
-
-        hyp = translate_reference(ref, args.model, args.backend, settings_from_args(args), revision=args.revision,
-                                  family=args.family, aligner=args.aligner, progress=not args.no_progress,
-                                  unit=unit, cache=not args.no_cache, cache_dir=args.cache_dir)
+        hyp = translate_reference(
+            ref,
+            args.model,
+            args.backend,
+            settings_from_args(args),
+            revision=args.revision,
+            family=args.family,
+            aligner=args.aligner,
+            progress=not args.no_progress,
+            unit=unit,
+            cache=not args.no_cache,
+            cache_dir=args.cache_dir,
+        )
     report = evaluate(hyp, ref, aligner=args.aligner, n_bootstrap=args.bootstrap, seed=args.seed)
     report["wall_time_s"] = round(time.perf_counter() - started, 3)
     report.update(provenance())

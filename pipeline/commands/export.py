@@ -20,24 +20,47 @@ HELP = "export corpus TSVs (or translate out-dirs) as TMX, Moses, OPUS XCES or J
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
 
-    parser.add_argument("corpus", nargs="+", metavar="CORPUS",
-                        help="corpus TSV files, translate out-dirs (sharded or not) or other folders of TSVs")
+    parser.add_argument(
+        "corpus",
+        nargs="+",
+        metavar="CORPUS",
+        help="corpus TSV files, translate out-dirs (sharded or not) or other folders of TSVs",
+    )
     parser.add_argument("--config", metavar="HASH", help="the configuration to read from an out-dir that holds several")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", required=True, choices=["tmx", "moses", "xces", "jsonl"],
-                     help="tmx: TMX 1.4b file; moses: PREFIX.nl-en.nl/.en; xces: OPUS folder; jsonl: one bead a line")
-    out.add_argument("--out", required=True, metavar="PATH",
-                     help="file (tmx, jsonl; - for stdout), file prefix (moses) or folder (xces)")
-    out.add_argument("--meta", action="store_true", help="moses: also PREFIX.nl-en.meta (doc, ids, score, repaired, flags)")
+    out.add_argument(
+        "--format",
+        required=True,
+        choices=["tmx", "moses", "xces", "jsonl"],
+        help="tmx: TMX 1.4b file; moses: PREFIX.nl-en.nl/.en; xces: OPUS folder; jsonl: one bead a line",
+    )
+    out.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="file (tmx, jsonl; - for stdout), file prefix (moses) or folder (xces)",
+    )
+    out.add_argument(
+        "--meta", action="store_true", help="moses: also PREFIX.nl-en.meta (doc, ids, score, repaired, flags)"
+    )
     out.add_argument("--report", type=Path, metavar="FILE", help="also write the counts as JSON to FILE")
     flt = parser.add_argument_group("filters (applied in this order; each counts what it removed)")
     flt.add_argument("--min-score", type=probability, metavar="P", help="drop beads with an aligner score below P")
-    flt.add_argument("--drop-flags", metavar="A,B", help="drop beads with any of these quality flags "
-                     "(empty, truncated, untranslated, repetition, numbers, length_ratio, not_dutch)")
+    flt.add_argument(
+        "--drop-flags",
+        metavar="A,B",
+        help="drop beads with any of these quality flags "
+        "(empty, truncated, untranslated, repetition, numbers, length_ratio, not_dutch)",
+    )
     flt.add_argument("--no-repaired", action="store_true", help="drop beads whose English comes from the repair")
-    flt.add_argument("--decisions", type=Path, metavar="FILE", help="drop the beads rejected in `nlen review` (its JSON download)")
-    flt.add_argument("--dedup", choices=["exact", "normalised"],
-                     help="keep the first of identical beads; normalised folds case, whitespace, punctuation and digits")
+    flt.add_argument(
+        "--decisions", type=Path, metavar="FILE", help="drop the beads rejected in `nlen review` (its JSON download)"
+    )
+    flt.add_argument(
+        "--dedup",
+        choices=["exact", "normalised"],
+        help="keep the first of identical beads; normalised folds case, whitespace, punctuation and digits",
+    )
 
 
 def build_filters(args: argparse.Namespace) -> list:
@@ -81,7 +104,9 @@ def check_outputs(args: argparse.Namespace, exporter) -> None:
         elif exporter.out_kind == "folder":
             check_writable_folder(args.out, f"--out folder for {args.format}")
         else:  # a file prefix, or a folder to put corpus.nl-en.* in
-            check_writable(args.out if not Path(args.out).is_dir() else Path(args.out) / "corpus", f"{args.format} output")
+            check_writable(
+                args.out if not Path(args.out).is_dir() else Path(args.out) / "corpus", f"{args.format} output"
+            )
     if args.report:
         check_writable(args.report, "report")
 
@@ -101,6 +126,5 @@ def run(args: argparse.Namespace) -> int:
     for line in format_report(report):
         print(f"nlen: {line}", file=sys.stderr)
     if args.report:
-
         write_json(args.report, report, "report")
     return 0

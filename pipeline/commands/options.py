@@ -53,44 +53,85 @@ def probability(value: str) -> float:
 def folder(value: str) -> Path:
     """--out-dir: '' would mean the current folder and '-' stdout; neither is meant."""
     if value in ("", "-"):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a folder name (outputs are a TSV and a manifest per document)")
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a folder name (outputs are a TSV and a manifest per document)"
+        )
     return Path(value)
 
 
-def add_model_arguments(parser: argparse.ArgumentParser, model_option: str = "--model",
-                        model_default: str | None = DEFAULT_MODEL, with_unit: bool = True) -> None:
+def add_model_arguments(
+    parser: argparse.ArgumentParser,
+    model_option: str = "--model",
+    model_default: str | None = DEFAULT_MODEL,
+    with_unit: bool = True,
+) -> None:
     """Model and generation options, shared with `eval`, `compare` and `align` (which
     names the model `--mt-model`, gives it no default and has no `--unit`)."""
 
     model = parser.add_argument_group("model")
-    model.add_argument(model_option, default=model_default, metavar="MODEL",
-                       help="hub id or local directory" + (" (default: %(default)s)" if model_default else ""))
+    model.add_argument(
+        model_option,
+        default=model_default,
+        metavar="MODEL",
+        help="hub id or local directory" + (" (default: %(default)s)" if model_default else ""),
+    )
     model.add_argument("--revision", help="hub revision (branch, tag or commit) to pin")
-    model.add_argument("--backend", default="ctranslate2", choices=backend_names(),
-                       help="ctranslate2 (quantised, fast), transformers (float32, the reference), or one an installed "
-                            "package registers in the entry-point group nlen.backends (default: %(default)s)")
+    model.add_argument(
+        "--backend",
+        default="ctranslate2",
+        choices=backend_names(),
+        help="ctranslate2 (quantised, fast), transformers (float32, the reference), or one an installed "
+        "package registers in the entry-point group nlen.backends (default: %(default)s)",
+    )
     model.add_argument("--family", help="model family (marian, nllb, m2m100, opus-multi, seq2seq); default: detected")
-    model.add_argument("--device", default="auto", type=device_spec, metavar="DEVICE",
-                       help="auto, cpu, cuda, cuda:N, or cuda:N,M,… (several GPUs in one process: ctranslate2 only); "
-                            "auto uses every GPU there is, else the CPU (default: %(default)s)")
-    model.add_argument("--compute-type", help="ctranslate2 quantisation: int8, int8_float16, float16, float32, … "
-                       "(default: int8 on CPU, int8_float16 on CUDA; the transformers backend runs float32)")
-    model.add_argument("--inter-threads", type=positive_int, metavar="N",
-                       help="ctranslate2: translators working at once, each on its own batch (default on CPU: one "
-                            "per core; on GPU: one per device)")
-    model.add_argument("--intra-threads", type=positive_int, metavar="N",
-                       help="ctranslate2 on CPU: threads per translator (default: 1, or the cores over "
-                            "--inter-threads when only that is given)")
+    model.add_argument(
+        "--device",
+        default="auto",
+        type=device_spec,
+        metavar="DEVICE",
+        help="auto, cpu, cuda, cuda:N, or cuda:N,M,… (several GPUs in one process: ctranslate2 only); "
+        "auto uses every GPU there is, else the CPU (default: %(default)s)",
+    )
+    model.add_argument(
+        "--compute-type",
+        help="ctranslate2 quantisation: int8, int8_float16, float16, float32, … "
+        "(default: int8 on CPU, int8_float16 on CUDA; the transformers backend runs float32)",
+    )
+    model.add_argument(
+        "--inter-threads",
+        type=positive_int,
+        metavar="N",
+        help="ctranslate2: translators working at once, each on its own batch (default on CPU: one "
+        "per core; on GPU: one per device)",
+    )
+    model.add_argument(
+        "--intra-threads",
+        type=positive_int,
+        metavar="N",
+        help="ctranslate2 on CPU: threads per translator (default: 1, or the cores over "
+        "--inter-threads when only that is given)",
+    )
     gen = parser.add_argument_group("generation")
     gen.add_argument("--num-beams", type=positive_int, help="beam size (default: the model's own, 6 for opus-mt-nl-en)")
-    gen.add_argument("--max-new-tokens", type=positive_int, help="output bound (default: 2 × source tokens + 16, rounded up to 32, within the model limit)")
+    gen.add_argument(
+        "--max-new-tokens",
+        type=positive_int,
+        help="output bound (default: 2 × source tokens + 16, rounded up to 32, within the model limit)",
+    )
     if with_unit:
-        gen.add_argument("--unit", default="paragraph", choices=["paragraph", "sentence"],
-                         help="what the model translates at once: a paragraph (then aligned and repaired), or each "
-                              "sentence alone (no repair needed, no context) (default: %(default)s)")
-    gen.add_argument("--batch-size", type=positive_int, default=16,
-                     help="paragraphs per batch (default: %(default)s, the fastest on CPU; on a GPU use more, "
-                          "or --batch-tokens)")
+        gen.add_argument(
+            "--unit",
+            default="paragraph",
+            choices=["paragraph", "sentence"],
+            help="what the model translates at once: a paragraph (then aligned and repaired), or each "
+            "sentence alone (no repair needed, no context) (default: %(default)s)",
+        )
+    gen.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=16,
+        help="paragraphs per batch (default: %(default)s, the fastest on CPU; on a GPU use more, or --batch-tokens)",
+    )
     gen.add_argument("--batch-tokens", type=positive_int, help="source-token budget per batch, instead of --batch-size")
     # Benchmark-only (bench/bench.py): force every output to this many tokens.
     gen.add_argument("--min-new-tokens", type=positive_int, help=argparse.SUPPRESS)
@@ -108,14 +149,21 @@ def device_spec(value: str) -> str:
 def settings_from_args(args: argparse.Namespace):
 
     return GenerationSettings(
-        num_beams=args.num_beams, max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,
-        batch_tokens=args.batch_tokens, device=args.device,
-        compute_type=getattr(args, "compute_type", None), min_new_tokens=getattr(args, "min_new_tokens", None),
-        inter_threads=getattr(args, "inter_threads", None), intra_threads=getattr(args, "intra_threads", None),
+        num_beams=args.num_beams,
+        max_new_tokens=args.max_new_tokens,
+        batch_size=args.batch_size,
+        batch_tokens=args.batch_tokens,
+        device=args.device,
+        compute_type=getattr(args, "compute_type", None),
+        min_new_tokens=getattr(args, "min_new_tokens", None),
+        inter_threads=getattr(args, "inter_threads", None),
+        intra_threads=getattr(args, "intra_threads", None),
     )
 
 
 def add_cache_arguments(group) -> None:
     """The translation cache options, shared with `eval`."""
     group.add_argument("--no-cache", action="store_true", help="do not read or write the translation cache")
-    group.add_argument("--cache-dir", type=Path, help="translation cache folder (default: $NLEN_CACHE_DIR, else ~/.cache/nlen)")
+    group.add_argument(
+        "--cache-dir", type=Path, help="translation cache folder (default: $NLEN_CACHE_DIR, else ~/.cache/nlen)"
+    )

@@ -14,8 +14,12 @@ HELP = "write a self-contained HTML page to review corpus TSVs (filters, search,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("corpus", nargs="+", metavar="CORPUS",
-                        help="corpus TSV files, translate out-dirs (sharded or not) or other folders of TSVs")
+    parser.add_argument(
+        "corpus",
+        nargs="+",
+        metavar="CORPUS",
+        help="corpus TSV files, translate out-dirs (sharded or not) or other folders of TSVs",
+    )
     parser.add_argument("--config", metavar="HASH", help="the configuration to read from an out-dir that holds several")
     parser.add_argument("--out", required=True, metavar="FILE.html", help="the page to write (- for stdout)")
     parser.add_argument("--title", help="shown at the top (default: the CORPUS arguments)")
@@ -34,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.flush()
     else:
         atomic_write_text(args.out, page, "review page")
-    print(f"nlen: wrote {'the page to stdout' if to_stdout else args.out}: {len(rows)} beads; open it in a browser "
-          "(decisions: download them, then nlen export --decisions FILE)", file=sys.stderr)
+    print(
+        f"nlen: wrote {'the page to stdout' if to_stdout else args.out}: {len(rows)} beads; open it in a browser "
+        "(decisions: download them, then nlen export --decisions FILE)",
+        file=sys.stderr,
+    )
     return 0

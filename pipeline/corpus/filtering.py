@@ -16,8 +16,8 @@ import hashlib
 import json
 import unicodedata
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from pipeline.corpus.read import row_key
 from pipeline.errors import InputError
@@ -88,7 +88,7 @@ class Decisions(RowFilter):
         self.rejected = frozenset(rejected)
 
     @classmethod
-    def from_file(cls, path: Path | str) -> "Decisions":
+    def from_file(cls, path: Path | str) -> Decisions:
 
         try:
             data = json.loads(read_text(path, "decisions file"))
@@ -127,7 +127,7 @@ class Dedup(RowFilter):
 
     def keep(self, row: AlignedRow) -> bool:
         nl, en = (normalise(row.nl), normalise(row.en)) if self.mode == "normalised" else (row.nl, row.en)
-        key = hashlib.blake2b(f"{nl}\t{en}".encode("utf-8"), digest_size=16).digest()
+        key = hashlib.blake2b(f"{nl}\t{en}".encode(), digest_size=16).digest()
         if key in self.seen:
             return False
         self.seen.add(key)
@@ -157,7 +157,8 @@ class FilterChain:
                 yield row
 
     def report(self) -> dict:
-        share = (lambda n: round(n / self.total, 4) if self.total else 0.0)
+        def share(n):
+            return round(n / self.total, 4) if self.total else 0.0
         return {
             "rows": self.total,
             "removed": {f.describe(): {"rows": f.removed, "share": share(f.removed)} for f in self.filters},

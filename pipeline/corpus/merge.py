@@ -29,8 +29,13 @@ def units_by_config(out_dir: Path) -> dict[str, list[tuple[Path, dict]]]:
     by_config: dict[str, list[tuple[Path, dict]]] = {}
     for path in sorted(out_dir.glob("*.json")):
         manifest = read_manifest(path)
-        if not manifest or "units" in manifest or not isinstance(manifest.get("output"), dict) \
-                or not isinstance(manifest.get("input"), dict) or not manifest.get("config"):
+        if (
+            not manifest
+            or "units" in manifest
+            or not isinstance(manifest.get("output"), dict)
+            or not isinstance(manifest.get("input"), dict)
+            or not manifest.get("config")
+        ):
             continue  # not a unit's manifest (a merged corpus's, or an older run's without a config hash)
         by_config.setdefault(manifest["config"], []).append((path, manifest))
     return by_config
@@ -46,7 +51,9 @@ def find_units(out_dir: Path, config: str | None) -> tuple[str, list[tuple[Path,
     if config is None:
         if len(by_config) > 1:
             listed = ", ".join(f"{c} ({len(u)} units)" for c, u in sorted(by_config.items()))
-            raise UserError(f"{out_dir}: holds outputs of {len(by_config)} configurations: {listed}; choose one with --config")
+            raise UserError(
+                f"{out_dir}: holds outputs of {len(by_config)} configurations: {listed}; choose one with --config"
+            )
         config = next(iter(by_config))
     elif config not in by_config:
         raise UserError(f"{out_dir}: no units of configuration {config} (found: {', '.join(sorted(by_config))})")
@@ -64,11 +71,15 @@ def check_complete(out_dir: Path, units: list[tuple[Path, dict]]) -> None:
         out = manifest["output"]
         tsv = out_dir / out.get("tsv", "")
         if sha256_file(tsv) != out.get("sha256"):
-            raise UserError(f"{tsv}: does not match its manifest {path.name} (interrupted or edited); "
-                            "rerun the same nlen translate command to redo it")
+            raise UserError(
+                f"{tsv}: does not match its manifest {path.name} (interrupted or edited); "
+                "rerun the same nlen translate command to redo it"
+            )
         rejects = out.get("rejects")
         if rejects and sha256_file(out_dir / rejects["path"]) != rejects.get("sha256"):
-            raise UserError(f"{out_dir / rejects['path']}: does not match its manifest {path.name}; rerun nlen translate")
+            raise UserError(
+                f"{out_dir / rejects['path']}: does not match its manifest {path.name}; rerun nlen translate"
+            )
     for source, items in shards.items():
         have = sorted(i["shard"] for i in items)
         finals = sorted(i["shard"] for i in items if i.get("final"))
@@ -77,13 +88,18 @@ def check_complete(out_dir: Path, units: list[tuple[Path, dict]]) -> None:
         if stale:  # left by an earlier run on a longer version of the input (or with the input's last shard redone)
             names = [p.stem for p, m in units if m["input"].get("path") == source and m["input"].get("shard") in stale]
             shown = ", ".join(names[:10]) + (" …" if len(names) > 10 else "")
-            raise UserError(f"{source}: {len(stale)} stale shard{'s' * (len(stale) > 1)} past its last one (shard {last}), "
-                            f"left by a run on a longer version of the input: {shown}; remove their .tsv/.json/"
-                            ".rejects.jsonl files (or translate into a fresh --out-dir), then merge")
+            raise UserError(
+                f"{source}: {len(stale)} stale shard{'s' * (len(stale) > 1)} past its last one (shard {last}), "
+                f"left by a run on a longer version of the input: {shown}; remove their .tsv/.json/"
+                ".rejects.jsonl files (or translate into a fresh --out-dir), then merge"
+            )
         missing = sorted(set(range(last + 1)) - set(have))
         if missing or not finals:
-            what = f"shards {', '.join(map(str, missing[:10]))}{' …' * (len(missing) > 10)} are" if missing else \
-                "the last shard is"
+            what = (
+                f"shards {', '.join(map(str, missing[:10]))}{' …' * (len(missing) > 10)} are"
+                if missing
+                else "the last shard is"
+            )
             raise UserError(f"{source}: {what} not done yet; rerun the same nlen translate command, then merge")
 
 
@@ -95,21 +111,28 @@ def check_output_names(out_dir: Path, outputs: list[Path]) -> None:
     for config_units in units_by_config(out_dir).values():
         for path, manifest in config_units:
             out = manifest["output"]
-            names = [path.name, out.get("tsv")] + ([out["rejects"].get("path")] if isinstance(out.get("rejects"), dict) else [])
+            names = [path.name, out.get("tsv")] + (
+                [out["rejects"].get("path")] if isinstance(out.get("rejects"), dict) else []
+            )
             for name in filter(None, names):
                 taken[(out_dir / name).resolve()] = (path.stem, manifest["input"].get("path"))
     if len({p.resolve() for p in outputs}) < len(outputs):
-        raise UserError(f"{outputs[0]}: the merged TSV needs a name that does not end in .json (that name is its manifest's)")
+        raise UserError(
+            f"{outputs[0]}: the merged TSV needs a name that does not end in .json (that name is its manifest's)"
+        )
     for output in outputs:
         if output.resolve() in taken:
             unit, source = taken[output.resolve()]
-            raise UserError(f"{output}: is a file of the translated unit {unit} (from {source}), which merging "
-                            f"would overwrite; name the merged corpus with -o, e.g. -o {out_dir / 'merged.tsv'}")
+            raise UserError(
+                f"{output}: is a file of the translated unit {unit} (from {source}), which merging "
+                f"would overwrite; name the merged corpus with -o, e.g. -o {out_dir / 'merged.tsv'}"
+            )
 
 
 def check_same_model(units: list[tuple[Path, dict]]) -> dict:
     """Every unit was made by the same resolved model (a hub model that moved
     between runs would mix two models in one corpus)."""
+
     def key(manifest):
         model = manifest.get("model") or {}
         return json.dumps({k: v for k, v in model.items() if k not in LOCAL_FIELDS}, sort_keys=True, default=str)
@@ -117,8 +140,10 @@ def check_same_model(units: list[tuple[Path, dict]]) -> dict:
     first = key(units[0][1])
     for path, manifest in units[1:]:
         if key(manifest) != first:
-            raise UserError(f"{path.name}: made by a different model or revision than {units[0][0].name}, though the "
-                            "configuration is the same; remove one of them and rerun nlen translate")
+            raise UserError(
+                f"{path.name}: made by a different model or revision than {units[0][0].name}, though the "
+                "configuration is the same; remove one of them and rerun nlen translate"
+            )
     return {k: v for k, v in (units[0][1].get("model") or {}).items() if k not in LOCAL_FIELDS}
 
 
@@ -145,7 +170,7 @@ def merge(out_dir: Path, output: str | None = None, config: str | None = None) -
             yield from f
 
     def write_rows(sink) -> None:
-        for k, (path, manifest) in enumerate(units):
+        for k, (_path, manifest) in enumerate(units):
             for line in rows_of(out_dir / manifest["output"]["tsv"], k == 0):
                 sink.write(line)
 
@@ -161,16 +186,26 @@ def merge(out_dir: Path, output: str | None = None, config: str | None = None) -
         counts = add_counts(counts, manifest.get("counts") or {})
         documents += len(manifest.get("documents") or []) if "shard" in source else 1  # an article is one
         untranslated += len(manifest.get("untranslated") or [])
-        listed.append({"name": path.stem, "input": source.get("path"), **({"shard": source["shard"]} if "shard" in source else {}),
-                       "rows": out.get("rows"), "sha256": out.get("sha256")})
+        listed.append(
+            {
+                "name": path.stem,
+                "input": source.get("path"),
+                **({"shard": source["shard"]} if "shard" in source else {}),
+                "rows": out.get("rows"),
+                "sha256": out.get("sha256"),
+            }
+        )
         if out.get("rejects"):
             for line in (out_dir / out["rejects"]["path"]).read_text(encoding="utf-8").splitlines():
                 rejects.append(json.dumps({"input": source.get("path"), **json.loads(line)}, ensure_ascii=False) + "\n")
     result = {
         "nlen": __version__,
         "config": config,
-        "output": {"tsv": tsv_path.name if not to_stdout else "-", "rows": rows,
-                   "sha256": None if to_stdout else sha256_file(tsv_path)},
+        "output": {
+            "tsv": tsv_path.name if not to_stdout else "-",
+            "rows": rows,
+            "sha256": None if to_stdout else sha256_file(tsv_path),
+        },
         "documents": documents,
         "rejects": len(rejects),
         "untranslated": untranslated,

@@ -9,9 +9,9 @@ so older files without `flags` or `logprob` still read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from pipeline.corpus.merge import check_complete, find_units, units_by_config
 from pipeline.errors import InputError
@@ -95,7 +95,10 @@ def read_tsv(path: Path | str) -> Iterator[AlignedRow]:
             raise InputError(f"{path}:{number}", f"column paragraph: not a number: {f[col['paragraph']]!r}") from None
         logprob = f[logprob_at] if logprob_at is not None else ""
         yield AlignedRow(
-            nl=f[col["nl"]], en=f[col["en"]], doc=f[col["doc"]], paragraph=paragraph,
+            nl=f[col["nl"]],
+            en=f[col["en"]],
+            doc=f[col["doc"]],
+            paragraph=paragraph,
             nl_ids=_ids(f[col["nl_ids"]], path, number, "nl_ids"),
             en_ids=_ids(f[col["en_ids"]], path, number, "en_ids"),
             score=_number(f[col["score"]], path, number, "score"),

@@ -13,8 +13,8 @@ import hashlib
 import html
 import json
 from collections import Counter
+from collections.abc import Iterable
 from importlib import resources
-from typing import Iterable
 
 from pipeline.corpus.write import format_ids
 from pipeline.types import AlignedRow
@@ -37,10 +37,12 @@ def summary(rows: list[AlignedRow]) -> dict:
     for r in rows:
         bins[min(HISTOGRAM_BINS - 1, max(0, int(r.score * HISTOGRAM_BINS)))] += 1
     return {
-        "beads": len(rows), "documents": len({r.doc for r in rows}),
+        "beads": len(rows),
+        "documents": len({r.doc for r in rows}),
         "kinds": dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
         "repaired": sum(1 for r in rows if r.repaired),
-        "flagged": sum(1 for r in rows if r.flags), "flags": dict(flags.most_common()),
+        "flagged": sum(1 for r in rows if r.flags),
+        "flags": dict(flags.most_common()),
         "histogram": bins,
     }
 
@@ -63,9 +65,11 @@ def _histogram_html(bins: list[int]) -> str:
     for i, n in enumerate(bins):
         hue = round((i + 0.5) / len(bins) * 120)
         low, high = i / len(bins), (i + 1) / len(bins)
-        out.append(f'<div class="bin" title="score {low:.1f}–{high:.1f}: {n:,} beads"><span>{n}</span>'
-                   f'<div class="bar" style="height:{max(1, round(44 * n / top))}px;background:hsl({hue},65%,60%)">'
-                   f'</div><span>{low:.1f}</span></div>')
+        out.append(
+            f'<div class="bin" title="score {low:.1f}–{high:.1f}: {n:,} beads"><span>{n}</span>'
+            f'<div class="bar" style="height:{max(1, round(44 * n / top))}px;background:hsl({hue},65%,60%)">'
+            f"</div><span>{low:.1f}</span></div>"
+        )
     out.append("<figcaption>score</figcaption>")
     return "".join(out)
 
@@ -77,8 +81,10 @@ def page_data(rows: list[AlignedRow], title: str) -> dict:
     for r in rows:
         d = docs.setdefault(r.doc, len(docs))
         nl_ids, en_ids = format_ids(r.nl_ids), format_ids(r.en_ids)
-        packed.append([r.nl, r.en, d, r.paragraph, nl_ids, en_ids, round(r.score, 4), int(r.repaired), ",".join(r.flags)])
-        fingerprint.update(f"{r.doc}\t{nl_ids}\t{en_ids}\t{r.nl}\t{r.en}\n".encode("utf-8"))
+        packed.append(
+            [r.nl, r.en, d, r.paragraph, nl_ids, en_ids, round(r.score, 4), int(r.repaired), ",".join(r.flags)]
+        )
+        fingerprint.update(f"{r.doc}\t{nl_ids}\t{en_ids}\t{r.nl}\t{r.en}\n".encode())
     return {"title": title, "id": fingerprint.hexdigest()[:16], "docs": list(docs), "rows": packed}
 
 
@@ -90,8 +96,12 @@ def build_page(rows: Iterable[AlignedRow], title: str) -> str:
     # "<" only occurs inside JSON strings; escaped, no text can close the <script> element.
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     page = _asset("review.html")
-    for name, value in (("__CSS__", _asset("review.css")), ("__JS__", _asset("review.js")),
-                        ("__SUMMARY__", _summary_html(s)), ("__HISTOGRAM__", _histogram_html(s["histogram"])),
-                        ("__TITLE__", html.escape(title))):
+    for name, value in (
+        ("__CSS__", _asset("review.css")),
+        ("__JS__", _asset("review.js")),
+        ("__SUMMARY__", _summary_html(s)),
+        ("__HISTOGRAM__", _histogram_html(s["histogram"])),
+        ("__TITLE__", html.escape(title)),
+    ):
         page = page.replace(name, value)
     return page.replace("__DATA__", blob)  # last: the data may hold any of the other markers

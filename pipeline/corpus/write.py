@@ -16,9 +16,9 @@ import json
 import os
 import socket
 import tempfile
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
 
 from pipeline.errors import UserError
 from pipeline.textio import normalise_space
@@ -124,8 +124,10 @@ def commit_files(files: list[tuple[Path, bytes]]) -> None:
     except OSError as exc:
         if renamed:
             done = ", ".join(p.name for p in renamed)
-            after = (f"{done} {'was' if len(renamed) == 1 else 'were'} already replaced and the rest not: "
-                     "they do not match now, so rerun the command to redo them")
+            after = (
+                f"{done} {'was' if len(renamed) == 1 else 'were'} already replaced and the rest not: "
+                "they do not match now, so rerun the command to redo them"
+            )
         else:
             after = "the outputs it belongs with are left as they were"
         raise UserError(f"{current}: cannot write output: {exc.strerror or exc}; {after}") from None

@@ -30,9 +30,10 @@ import re
 import statistics
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from pipeline.errors import UserError
 
@@ -110,7 +111,7 @@ def longest_loop(tokens: Sequence[str], max_n: int = 8) -> int:
         i = 0
         while i + 2 * n <= size:
             count = 1
-            while i + (count + 1) * n <= size and tokens[i + count * n:i + (count + 1) * n] == tokens[i:i + n]:
+            while i + (count + 1) * n <= size and tokens[i + count * n : i + (count + 1) * n] == tokens[i : i + n]:
                 count += 1
             if count > 1:
                 best = max(best, count)
@@ -299,9 +300,12 @@ def describe_checks() -> dict[str, str]:
     return {name: cls.description for name, cls in CHECKS.items()}
 
 
-
-def flag_rows(rows: Sequence["AlignedRow"], paragraphs: dict[int, str],
-              truncated: Iterable[int] = (), checker: Checker | None = None) -> list["AlignedRow"]:
+def flag_rows(
+    rows: Sequence[AlignedRow],
+    paragraphs: dict[int, str],
+    truncated: Iterable[int] = (),
+    checker: Checker | None = None,
+) -> list[AlignedRow]:
     """One document's corpus rows with their `flags` set. `paragraphs` maps a
     paragraph index to its Dutch text (not_dutch judges the paragraph);
     `truncated` holds the positions of rows whose English was cut at the

@@ -10,8 +10,8 @@ models) calls this and nothing below it, so all of them produce the same rows.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterator, Sequence
 
 from pipeline.document.checks import flag_rows
 from pipeline.document.repair import DEFAULT_THRESHOLD, RepairStats, repair_coverage
@@ -41,16 +41,24 @@ class DocumentResult:
 
 
 def translate_document(
-    doc: Document, translator: Translator, aligner: str = "default", progress=None,
-    repair_threshold: float = DEFAULT_THRESHOLD, unit: str = "paragraph",
+    doc: Document,
+    translator: Translator,
+    aligner: str = "default",
+    progress=None,
+    repair_threshold: float = DEFAULT_THRESHOLD,
+    unit: str = "paragraph",
 ) -> DocumentResult:
     """Translate one document (see `translate_documents`)."""
     return translate_documents([doc], translator, aligner, progress, repair_threshold, unit)[0]
 
 
 def translate_documents(
-    docs: Sequence[Document], translator: Translator, aligner: str = "default", progress=None,
-    repair_threshold: float = DEFAULT_THRESHOLD, unit: str = "paragraph",
+    docs: Sequence[Document],
+    translator: Translator,
+    aligner: str = "default",
+    progress=None,
+    repair_threshold: float = DEFAULT_THRESHOLD,
+    unit: str = "paragraph",
 ) -> list[DocumentResult]:
     """Translate paragraph by paragraph, align sentences inside each paragraph,
     then repair what the paragraph translation lost (pipeline/document/repair.py).
@@ -77,21 +85,38 @@ def translate_documents(
     # alone is too small), and over nothing else, so batch-mates cannot change a document.
     doc_of = [d for d, doc in enumerate(docs) for _ in doc.paragraphs]
     first = align_by_group(sentences, en_sentences, groups=doc_of, method=aligner)
-    blocks, repair_stats = repair_coverage(sentences, en_sentences, first, translator, method=aligner,
-                                           threshold=repair_threshold, chunk_stats=stats_of, groups=doc_of,
-                                           paragraph_translations=translated)
+    blocks, repair_stats = repair_coverage(
+        sentences,
+        en_sentences,
+        first,
+        translator,
+        method=aligner,
+        threshold=repair_threshold,
+        chunk_stats=stats_of,
+        groups=doc_of,
+        paragraph_translations=translated,
+    )
     results, k = [], 0
     for doc, chunk_stats in zip(docs, stats):
         end = k + len(doc.paragraphs)
-        result = _document_result(doc, sentences[k:end], en_sentences[k:end], blocks[k:end], chunk_stats,
-                                  sum(repair_stats[k:end], RepairStats()), translated[k:end])
+        result = _document_result(
+            doc,
+            sentences[k:end],
+            en_sentences[k:end],
+            blocks[k:end],
+            chunk_stats,
+            sum(repair_stats[k:end], RepairStats()),
+            translated[k:end],
+        )
         # The model's own faults as the alignment sees them, before the repair fills
         # anything in (a suspicious paragraph realigned against its sentence-level MT,
         # which tells a drop from a merge better than lengths alone): Dutch
         # sentences with no English (1-0 beads), and beads of several Dutch sentences.
         beads = [b for block in blocks[k:end] for b in block.beads]
-        result.counts["model_faults"] = {"dropped": sum(len(b.src) for b in beads if not b.tgt),
-                                         "merged": sum(1 for b in beads if len(b.src) > 1 and b.tgt)}
+        result.counts["model_faults"] = {
+            "dropped": sum(len(b.src) for b in beads if not b.tgt),
+            "merged": sum(1 for b in beads if len(b.src) > 1 and b.tgt),
+        }
         results.append(result)
         k = end
     return results
@@ -119,9 +144,18 @@ def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None
             for sentence, t in zip(paragraph.sentences, outputs):
                 if t.truncated:
                     cut.append(len(rows))
-                rows.append(AlignedRow(nl=sentence.text, en=t.text, doc=doc.name, paragraph=paragraph.index,
-                                       nl_ids=(sentence.id,), en_ids=(n_en,) if t.text else (),
-                                       score=1.0 if t.text else 0.0, logprob=t.logprob))
+                rows.append(
+                    AlignedRow(
+                        nl=sentence.text,
+                        en=t.text,
+                        doc=doc.name,
+                        paragraph=paragraph.index,
+                        nl_ids=(sentence.id,),
+                        en_ids=(n_en,) if t.text else (),
+                        score=1.0 if t.text else 0.0,
+                        logprob=t.logprob,
+                    )
+                )
                 n_en += bool(t.text)
             paragraphs.append(Translation.join(outputs))
         rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
@@ -148,12 +182,15 @@ def _counts(doc: Document, n_nl: int, n_en: int, stats, kinds: Counter, repair_s
 def _untranslated(rows: list[AlignedRow]) -> tuple[list[AlignedRow], list[dict]]:
     """A row with Dutch but no English must never look well aligned: its score
     becomes 0, and it is listed (for a warning and the manifest)."""
-    listed = [{"doc": r.doc, "paragraph": r.paragraph, "nl_ids": list(r.nl_ids)} for r in rows if r.nl and not r.en.strip()]
+    listed = [
+        {"doc": r.doc, "paragraph": r.paragraph, "nl_ids": list(r.nl_ids)} for r in rows if r.nl and not r.en.strip()
+    ]
     return [replace(r, score=0.0) if r.nl and not r.en.strip() else r for r in rows], listed
 
 
-def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repair_stats,
-                     translations: Sequence[Translation]) -> DocumentResult:
+def _document_result(
+    doc: Document, sentences, en_sentences, blocks, stats, repair_stats, translations: Sequence[Translation]
+) -> DocumentResult:
 
     rows: list[AlignedRow] = []
     inputs: list[tuple[str, float, object]] = []  # per row: what its score is computed from
@@ -165,27 +202,32 @@ def _document_result(doc: Document, sentences, en_sentences, blocks, stats, repa
             kinds[bead.kind] += 1
             filled = block.uses_fills(k)
             source = _source_translation(bead, block, translation) if filled else translation
-            # a cut paragraph translation loses its end: the bead with its last sentence holds the cut
-            if source.truncated and (filled or len(en) - 1 in bead.tgt):
+            # a cut paragraph translation loses its end: the bead with its last sentence holds the
+            # cut; cut inside (a chunk before the last), any of its beads may
+            if source.truncated and (filled or len(en) - 1 in bead.tgt or source.cut_inside):
                 cut.append(len(rows))
             kind = "repaired" if filled else "checked" if k in block.evidence else "aligned"
             inputs.append((kind, bead.score, block.evidence.get(k)))
-            rows.append(AlignedRow(
-                nl=" ".join(nl[i] for i in bead.src),
-                en=" ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt),
-                doc=doc.name,
-                paragraph=paragraph.index,
-                nl_ids=tuple(paragraph.sentences[i].id for i in bead.src),
-                # for a repaired row: the paragraph output's sentences its English replaced
-                en_ids=tuple(en_offset + j for j in bead.tgt),
-                score=bead.score,
-                repaired=filled,
-                logprob=source.logprob,
-            ))
+            rows.append(
+                AlignedRow(
+                    nl=" ".join(nl[i] for i in bead.src),
+                    en=" ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt),
+                    doc=doc.name,
+                    paragraph=paragraph.index,
+                    nl_ids=tuple(paragraph.sentences[i].id for i in bead.src),
+                    # for a repaired row: the paragraph output's sentences its English replaced
+                    en_ids=tuple(en_offset + j for j in bead.tgt),
+                    score=bead.score,
+                    repaired=filled,
+                    logprob=source.logprob,
+                )
+            )
         en_offset += len(en)
     rows = flag_rows(rows, {p.index: p.text for p in doc.paragraphs}, truncated=cut)
-    rows = [replace(r, score=row_score(kind, posterior, evidence, r.flags, bool(r.nl.strip()), bool(r.en.strip())))
-            for r, (kind, posterior, evidence) in zip(rows, inputs)]
+    rows = [
+        replace(r, score=row_score(kind, posterior, evidence, r.flags, bool(r.nl.strip()), bool(r.en.strip())))
+        for r, (kind, posterior, evidence) in zip(rows, inputs)
+    ]
     rows, untranslated = _untranslated(rows)
     counts = _counts(doc, sum(len(s) for s in sentences), en_offset, stats, kinds, repair_stats, untranslated)
     return DocumentResult(rows, counts, list(translations), untranslated, inputs)

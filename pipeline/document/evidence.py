@@ -6,8 +6,8 @@ no translation."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from pipeline.document.checks import words
 from pipeline.types import Bead
@@ -21,9 +21,13 @@ FOREIGN_MAX = 1
 UNEXPLAINED_MAX = 0.5
 SENTENCE_UNEXPLAINED_MAX = 0.5  # an English sentence mostly about nothing its Dutch says: hallucinated
 # Two neighbouring 1-1 beads are checked as a possible swap when crossing them gains this
-# many shared words, or this much length fit (log ratio). Chosen on the fit half.
+# many shared character 4-grams or words, or this much length fit (log ratio). Chosen on
+# adjacent FLORES sentence pairs of the fit half (eval/faults/README.md).
+SWAP_GRAMS = 1  # crossing gains this many shared character 4-grams (names, numbers, cognates)
 SWAP_WORDS = 1
-SWAP_LENGTH = 0.8
+SWAP_LENGTH = 0.3
+SWAP_TIE_LENGTH = 0.2  # when the 4-grams tie, a pair whose lengths fit crossed within this is checked
+
 
 @dataclass(frozen=True)
 class BeadEvidence:
@@ -41,16 +45,21 @@ class BeadEvidence:
             # a merge that lost a sentence often keeps a scrap of it in a neighbour, too small
             # to see (eval/faults: no threshold separates them); its own translation is at hand
             return True
-        return (self.recall < RECALL_MIN or self.foreign > FOREIGN_MAX or self.unexplained > UNEXPLAINED_MAX
-                or self.unexplained_sentence > SENTENCE_UNEXPLAINED_MAX)
+        return (
+            self.recall < RECALL_MIN
+            or self.foreign > FOREIGN_MAX
+            or self.unexplained > UNEXPLAINED_MAX
+            or self.unexplained_sentence > SENTENCE_UNEXPLAINED_MAX
+        )
 
 
-
-_STOP = frozenset("""a an the of to in on at by for with from and or but nor is are was were be been being am it its
+_STOP = frozenset(
+    """a an the of to in on at by for with from and or but nor is are was were be been being am it its
 this that these those as he she they we you i me him her them us his their our your my has have had having not no do
 does did done will would can could may might shall should must there here than then so such which who whom whose what
 when where why how also into over after before about up out one all any some more most very just only too if while
-because though although since until upon per via onto off each other both own same few many much said says""".split())
+because though although since until upon per via onto off each other both own same few many much said says""".split()
+)
 
 
 def content_words(text: str) -> set[str]:
@@ -58,34 +67,49 @@ def content_words(text: str) -> set[str]:
     return {w if w.isdigit() else w[:5] for w in words(text) if w not in _STOP}
 
 
-def bead_evidence(english: Sequence[str], own_mt: Sequence[str], other_mt: Sequence[str],
-                  next_to_drop: bool = False) -> BeadEvidence:
+def bead_evidence(
+    english: Sequence[str], own_mt: Sequence[str], other_mt: Sequence[str], next_to_drop: bool = False
+) -> BeadEvidence:
     """Compare a bead's English sentences with the sentence-level translations of its own
     Dutch sentences (`own_mt`) and of the paragraph's other sentences (`other_mt`)."""
     found = content_words(" ".join(english))
     own = [content_words(t) for t in own_mt]
     # a sentence's own words: those the bead's other sentences do not also have
     unique = [c - set().union(*(o for k, o in enumerate(own) if k != i)) for i, c in enumerate(own)]
-    recall = min((len(u & found) / len(u) if u else len(c & found) / len(c) for u, c in zip(unique, own) if c),
-                 default=1.0)
+    recall = min(
+        (len(u & found) / len(u) if u else len(c & found) / len(c) for u, c in zip(unique, own) if c), default=1.0
+    )
     own_all = set().union(*own) if own else set()
     other = set().union(*(content_words(t) for t in other_mt)) - own_all if other_mt else set()
     rest = found - own_all
     unexplained = len(rest - other) / len(found) if found else 0.0
     per_sentence = [content_words(e) for e in english]
-    worst = max((len(c - own_all) / len(c) for c in per_sentence if len(c) >= 3), default=0.0) if len(english) > 1 else unexplained
+    worst = (
+        max((len(c - own_all) / len(c) for c in per_sentence if len(c) >= 3), default=0.0)
+        if len(english) > 1
+        else unexplained
+    )
     return BeadEvidence(round(recall, 6), len(rest & other), round(unexplained, 6), round(worst, 6), next_to_drop)
 
 
+def char_grams(text: str, n: int = 4) -> set[str]:
+    """The character n-grams of the words of `text` that have n letters or more (names,
+    numbers and cognates share them across Dutch and English)."""
+    return {w[k : k + n] for w in words(text) if len(w) >= n for k in range(len(w) - n + 1)}
+
+
 def crossed(src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> bool:
-    """Two neighbouring 1-1 beads that fit better crossed: their Dutch shares more words
-    (names, numbers, cognates, by their first 5 letters) with the other's English, or the
-    lengths fit much better so. A swap of two sentences keeps every bead 1-1, and the
-    aligner (monotonic) cannot see it otherwise."""
+    """Two neighbouring 1-1 beads that fit better crossed: their Dutch shares more
+    character 4-grams (names, numbers, cognates) or content words with the other's
+    English, or the lengths fit better by SWAP_LENGTH, or nothing tells them apart (the
+    4-grams tie and the lengths fit as well either way). A swap of two sentences keeps
+    every bead 1-1, and the aligner (monotonic) cannot see it otherwise."""
     pairs = [(b.src[0], b.tgt[0]) for b in beads if len(b.src) == 1 and len(b.tgt) == 1]
     for (i, j), (i2, j2) in zip(pairs, pairs[1:]):
         if (i2, j2) != (i + 1, j + 1):
             continue
+        gs, gt = [char_grams(src[i]), char_grams(src[i2])], [char_grams(tgt[j]), char_grams(tgt[j2])]
+        grams = len(gs[0] & gt[1]) + len(gs[1] & gt[0]) - len(gs[0] & gt[0]) - len(gs[1] & gt[1])
         cs, ct = [content_words(src[i]), content_words(src[i2])], [content_words(tgt[j]), content_words(tgt[j2])]
         gain = len(cs[0] & ct[1]) + len(cs[1] & ct[0]) - len(cs[0] & ct[0]) - len(cs[1] & ct[1])
 
@@ -93,6 +117,7 @@ def crossed(src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> bo
             return abs(math.log((len(b) + 20) / (len(a) + 20)))
 
         lengths = fit(src[i], tgt[j]) + fit(src[i2], tgt[j2]) - fit(src[i], tgt[j2]) - fit(src[i2], tgt[j])
-        if gain >= SWAP_WORDS or lengths >= SWAP_LENGTH:
+        tie = grams == 0 and lengths >= -SWAP_TIE_LENGTH
+        if grams >= SWAP_GRAMS or gain >= SWAP_WORDS or lengths >= SWAP_LENGTH or tie:
             return True
     return False

@@ -10,9 +10,9 @@ import io
 import json
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from pipeline.document.inputs import segment_text, shown_path
 from pipeline.errors import InputError
@@ -58,13 +58,25 @@ class Shard:
     rejects: list[Reject] = field(default_factory=list)
     records: list[Record] | None = None
 
-    def without_records(self) -> "Shard":
-        return Shard(self.input, self.index, self.first_line, self.last_line, self.offset, self.length,
-                     self.sha256, self.final, self.rejects, None)
+    def without_records(self) -> Shard:
+        return Shard(
+            self.input,
+            self.index,
+            self.first_line,
+            self.last_line,
+            self.offset,
+            self.length,
+            self.sha256,
+            self.final,
+            self.rejects,
+            None,
+        )
 
 
 # --- JSONL input -----------------------------------------------------------------
 READ_ERRORS = (OSError, EOFError, zlib.error)  # a damaged or truncated .gz among them
+
+
 def open_binary(path: Path):
     """The input's bytes as a stream; .gz decompressed on the fly."""
     try:
@@ -190,5 +202,9 @@ def load_records(shard: Shard) -> list[Record]:
 
 
 def record_document(record: Record, path: Path, lang: str = "nl") -> Document:
-    return Document(name=record.id, path=path, sha256=hashlib.sha256(record.text.encode("utf-8")).hexdigest(),
-                    paragraphs=segment_text(clean_text(record.text), lang))  # controls removed, as from a .txt
+    return Document(
+        name=record.id,
+        path=path,
+        sha256=hashlib.sha256(record.text.encode("utf-8")).hexdigest(),
+        paragraphs=segment_text(clean_text(record.text), lang),
+    )  # controls removed, as from a .txt

@@ -29,15 +29,18 @@ checked costs nothing more, so a well-behaved model pays little.
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
-from pipeline.document.checks import Checker, Pair
+from pipeline.document.checks import Checker, Pair, char_ratio, words
 from pipeline.document.evidence import (
     FOREIGN_MAX,
     RECALL_MIN,
     SENTENCE_UNEXPLAINED_MAX,
+    SWAP_GRAMS,
     SWAP_LENGTH,
+    SWAP_TIE_LENGTH,
     SWAP_WORDS,
     UNEXPLAINED_MAX,
     BeadEvidence,
@@ -52,17 +55,27 @@ from pipeline.types import Bead
 DEFAULT_THRESHOLD = 0.5
 # A sentence-level translation that loops is decoded again forbidding any repeated n-gram of this size.
 NO_REPEAT_NGRAM_SIZE = 3
-# Bad-English checks that make a paragraph checked, and that a sentence-level translation must pass to replace.
-BAD_ENGLISH = ("untranslated", "repetition", "truncated")
+# A bead's English this many times longer (in characters, against its Dutch) than its
+# document's typical 1-1 bead makes the paragraph checked. Chosen on the fit half.
+LONG_RATIO = 1.6
 
 
 def repair_settings() -> dict:
     """The repair's constants, for the manifest (provenance)."""
-
-    return {"no_repeat_ngram_size": NO_REPEAT_NGRAM_SIZE, "recall_min": RECALL_MIN, "foreign_max": FOREIGN_MAX,
-            "unexplained_max": UNEXPLAINED_MAX, "sentence_unexplained_max": SENTENCE_UNEXPLAINED_MAX,
-            "swap_words": SWAP_WORDS, "swap_length": SWAP_LENGTH,
-            "score_calibration": {k: list(v) for k, v in CALIBRATION.items()}, "bad_score_cap": BAD_CAP}
+    return {
+        "no_repeat_ngram_size": NO_REPEAT_NGRAM_SIZE,
+        "recall_min": RECALL_MIN,
+        "foreign_max": FOREIGN_MAX,
+        "long_ratio": LONG_RATIO,
+        "unexplained_max": UNEXPLAINED_MAX,
+        "sentence_unexplained_max": SENTENCE_UNEXPLAINED_MAX,
+        "swap_grams": SWAP_GRAMS,
+        "swap_words": SWAP_WORDS,
+        "swap_length": SWAP_LENGTH,
+        "swap_tie_length": SWAP_TIE_LENGTH,
+        "score_calibration": {k: list(v) for k, v in CALIBRATION.items()},
+        "bad_score_cap": BAD_CAP,
+    }
 
 
 @dataclass
@@ -78,7 +91,7 @@ class RepairStats:
     def to_dict(self) -> dict:
         return dict(self.__dict__)
 
-    def __add__(self, other: "RepairStats") -> "RepairStats":
+    def __add__(self, other: RepairStats) -> RepairStats:
         return RepairStats(**{k: v + getattr(other, k) for k, v in self.__dict__.items()})
 
 
@@ -128,25 +141,53 @@ def _last_english_bead(beads: Sequence[Bead], n_tgt: int) -> int | None:
     return next((k for k, b in enumerate(beads) if n_tgt - 1 in b.tgt), None)
 
 
-def _needs_check(src, tgt, beads, threshold: float, truncated: bool) -> tuple[bool, int]:
-    """Whether a paragraph is checked, and how many beads made it so."""
+def _ratio(src: Sequence[str], tgt: Sequence[str], bead: Bead) -> float:
+    return char_ratio(" ".join(src[i] for i in bead.src), " ".join(tgt[j] for j in bead.tgt))
+
+
+def typical_ratio(blocks: Sequence[tuple[Sequence[str], Sequence[str], Sequence[Bead]]]) -> float:
+    """The median English/Dutch length ratio of the 1-1 beads of a document's paragraphs."""
+    ratios = [_ratio(src, tgt, b) for src, tgt, beads in blocks for b in beads if len(b.src) == len(b.tgt) == 1]
+    return statistics.median(ratios) if ratios else 1.0
+
+
+def _needs_check(src, tgt, beads, threshold: float, truncated: bool, ratio: float) -> tuple[bool, int]:
+    """Whether a paragraph is checked, and how many beads made it so. `ratio`: its
+    document's typical length ratio."""
     from pipeline.align import suspicious  # numba: imported where the aligner runs
 
     flagged = set(suspicious(beads, threshold))
     n = sum(1 for b in beads if flagged.intersection(b.src))
-    bad = sum(1 for b in beads if b.src and b.tgt and (bad_english(" ".join(src[i] for i in b.src),
-                                                                    " ".join(tgt[j] for j in b.tgt)) - {"empty"}))
-    return bool(n or bad or (truncated and src) or crossed(src, tgt, beads)), n
+    extra = any(b.tgt and not b.src for b in beads)  # English that no Dutch sentence asked for
+    # English much longer than its Dutch: an extra sentence the splitter glued on
+    extra = extra or any(b.src and b.tgt and _ratio(src, tgt, b) > LONG_RATIO * ratio for b in beads)
+    bad = sum(
+        1
+        for b in beads
+        if b.src
+        and b.tgt
+        and (bad_english(" ".join(src[i] for i in b.src), " ".join(tgt[j] for j in b.tgt)) - {"empty"})
+    )
+    return bool(n or extra or bad or (truncated and src) or crossed(src, tgt, beads)), n
 
 
-def sentence_translations(translator: Translator, keys: list[tuple[int, int]], src_blocks, chunk_stats,
-                          stats: list[RepairStats], progress=None) -> dict[tuple[int, int], Translation]:
+def sentence_translations(
+    translator: Translator,
+    keys: list[tuple[int, int]],
+    src_blocks,
+    chunk_stats,
+    stats: list[RepairStats],
+    progress=None,
+) -> dict[tuple[int, int], Translation]:
     """Sentence-level translations for `keys` (block, sentence); those that loop or hit
     the bound are decoded again without repeated n-grams, and kept where that is better."""
     per_key = [chunk_stats[k] for k, _ in keys] if chunk_stats else ChunkStats()
     out = dict(zip(keys, translate_segments(translator, [[src_blocks[k][i]] for k, i in keys], per_key, progress)))
-    looping = [key for key, t in out.items()
-               if {"repetition", "truncated"} & bad_english(src_blocks[key[0]][key[1]], t.text, t.truncated)]
+    looping = [
+        key
+        for key, t in out.items()
+        if {"repetition", "truncated"} & bad_english(src_blocks[key[0]][key[1]], t.text, t.truncated)
+    ]
     if looping:
         variant = translator.with_settings(no_repeat_ngram_size=NO_REPEAT_NGRAM_SIZE)
         per_key = [chunk_stats[k] for k, _ in looping] if chunk_stats else ChunkStats()
@@ -159,10 +200,13 @@ def sentence_translations(translator: Translator, keys: list[tuple[int, int]], s
     return out
 
 
-def _decide(block: RepairedBlock, src: Sequence[str], tgt: Sequence[str], mt: Sequence[Translation],
-            truncated: bool) -> None:
-    """Which beads of a checked paragraph get their sentence-level translations as English."""
-    last = _last_english_bead(block.beads, len(tgt)) if truncated else None
+def _decide(
+    block: RepairedBlock, src: Sequence[str], tgt: Sequence[str], mt: Sequence[Translation], translation: Translation
+) -> None:
+    """Which beads of a checked paragraph get their sentence-level translations as English.
+    A paragraph translation cut at its end holds the cut in its last English sentence's
+    bead; one cut inside (a chunk before the last) may hold it in any bead."""
+    last = _last_english_bead(block.beads, len(tgt)) if translation.truncated else None
     texts = [t.text for t in mt]
     for k, bead in enumerate(block.beads):
         if not bead.src:
@@ -176,13 +220,20 @@ def _decide(block: RepairedBlock, src: Sequence[str], tgt: Sequence[str], mt: Se
         english = " ".join(tgt[j] for j in bead.tgt)
         own = [texts[i] for i in bead.src]
         near = [block.beads[n] for n in (k - 1, k + 1) if 0 <= n < len(block.beads)]
-        evidence = bead_evidence([tgt[j] for j in bead.tgt], own, [t for i, t in enumerate(texts) if i not in bead.src],
-                                 any(b.src and not b.tgt for b in near))
+        evidence = bead_evidence(
+            [tgt[j] for j in bead.tgt],
+            own,
+            [t for i, t in enumerate(texts) if i not in bead.src],
+            any(b.src and not b.tgt for b in near),
+        )
         block.evidence[k] = evidence
+        # an English sentence said twice (a repeat): the row would carry it twice
+        said = [" ".join(words(tgt[j])) for j in bead.tgt]
+        repeated = len(set(said)) < len(said)
         replacement = Translation.join([mt[i] for i in bead.src])
-        faults = bad_english(nl, english, truncated and k == last)
+        faults = bad_english(nl, english, translation.cut_inside or k == last)
         fixed = faults - bad_english(nl, replacement.text, replacement.truncated)
-        if fixed or evidence.lost_or_foreign:
+        if fixed or repeated or evidence.lost_or_foreign:
             block.replaced.add(k)
 
 
@@ -208,55 +259,92 @@ def repair_coverage(
     `paragraph_translations` (one per block) say which paragraph translations hit the
     length bound. Returns the blocks and each block's stats.
     """
-    from pipeline.align import align_by_group  # numba: imported where the aligner runs
-
     stats = [RepairStats() for _ in src_blocks]
+    translations = list(paragraph_translations) if paragraph_translations else [Translation("")] * len(src_blocks)
+    checked = _paragraphs_to_check(src_blocks, tgt_blocks, bead_blocks, threshold, translations, groups, stats)
+    mts = _sentence_level(translator, checked, src_blocks, tgt_blocks, paragraph_translations, chunk_stats, stats)
     result = [RepairedBlock(list(beads), {}) for beads in bead_blocks]
-    cut = [bool(t.truncated) for t in paragraph_translations] if paragraph_translations else [False] * len(src_blocks)
+    _realign(result, checked, src_blocks, tgt_blocks, mts, method, groups, stats)
+    for k in checked:
+        _rebuild(result[k], src_blocks[k], tgt_blocks[k], mts[k], translations[k], stats[k])
+    for block, block_stats in zip(result, stats):
+        block_stats.repaired += len(block.fills)
+        block_stats.unrepaired_1_0 += sum(
+            1 for b in block.beads if b.src and not b.tgt and not all(i in block.fills for i in b.src)
+        )
+    return result, stats
+
+
+def _paragraphs_to_check(src_blocks, tgt_blocks, bead_blocks, threshold, translations, groups, stats) -> list[int]:
+    """The blocks to check (`_needs_check`), each against its document's typical length ratio."""
+    keys = list(range(len(src_blocks))) if groups is None else list(groups)
+    members: dict[object, list[int]] = {}
+    for k, key in enumerate(keys):
+        members.setdefault(key, []).append(k)
+    typical = {
+        key: typical_ratio([(src_blocks[k], tgt_blocks[k], bead_blocks[k]) for k in ks]) for key, ks in members.items()
+    }
     checked: list[int] = []
     for k, (src, tgt, beads) in enumerate(zip(src_blocks, tgt_blocks, bead_blocks)):
-        needed, n_suspicious = _needs_check(src, tgt, beads, threshold, cut[k])
+        needed, n_suspicious = _needs_check(src, tgt, beads, threshold, translations[k].truncated, typical[keys[k]])
         stats[k].suspicious_beads += n_suspicious
         if needed:
             checked.append(k)
-    # A drop or repeat shifts the length-based alignment of its neighbours too, so the
-    # English they were paired with cannot stand in for their MT: a checked paragraph is
-    # translated sentence by sentence. A one-sentence paragraph's sentence-level translation
-    # is its paragraph translation (a text's translation does not depend on its
-    # batch-mates), so it is asked for again only when that one is bad.
+    return checked
+
+
+def _sentence_level(
+    translator, checked, src_blocks, tgt_blocks, paragraph_translations, chunk_stats, stats
+) -> dict[int, list[Translation]]:
+    """Each checked block's sentences translated alone. A drop or repeat shifts the
+    length-based alignment of its neighbours too, so the English they were paired with
+    cannot stand in for their MT. A one-sentence paragraph's sentence-level translation
+    is its paragraph translation (a text's translation does not depend on its
+    batch-mates), so it is asked for again only when that one is bad."""
     keys = [(k, i) for k in checked if len(src_blocks[k]) > 1 for i in range(len(src_blocks[k]))]
-    known = {(k, 0): paragraph_translations[k] if paragraph_translations else Translation(" ".join(tgt_blocks[k]))
-             for k in checked if len(src_blocks[k]) == 1}
+    known = {
+        (k, 0): paragraph_translations[k] if paragraph_translations else Translation(" ".join(tgt_blocks[k]))
+        for k in checked
+        if len(src_blocks[k]) == 1
+    }
     redo = [key for key, t in known.items() if bad_english(src_blocks[key[0]][0], t.text, t.truncated)]
-    sentence_tr = sentence_translations(translator, keys + redo, src_blocks, chunk_stats, stats)
+    done = sentence_translations(translator, keys + redo, src_blocks, chunk_stats, stats)
     for key in keys + redo:
         stats[key[0]].sentences_retranslated += 1
-    sentence_tr = {**known, **sentence_tr}
+    done = {**known, **done}
+    return {k: [done[(k, i)] for i in range(len(src_blocks[k]))] for k in checked}
 
-    mts = {k: [sentence_tr[(k, i)] for i in range(len(src_blocks[k]))] for k in checked}
-    # realign with the sentence-level translations as src_mt; the aligner estimates over
-    # the checked paragraphs of each group together
+
+def _realign(result, checked, src_blocks, tgt_blocks, mts, method, groups, stats) -> None:
+    """Realign the checked blocks with their sentence-level translations as src_mt (the
+    aligner estimates over the checked blocks of each group together), then split lost
+    first or last sentences off merged beads."""
+    from pipeline.align import align_by_group  # numba: imported where the aligner runs
+
     again = [k for k in checked if tgt_blocks[k]]
-    realigned = align_by_group([src_blocks[k] for k in again], [tgt_blocks[k] for k in again],
-                               [[t.text for t in mts[k]] for k in again], method=method,
-                               groups=[0 if groups is None else groups[k] for k in again])
+    realigned = align_by_group(
+        [src_blocks[k] for k in again],
+        [tgt_blocks[k] for k in again],
+        [[t.text for t in mts[k]] for k in again],
+        method=method,
+        groups=[0 if groups is None else groups[k] for k in again],
+    )
     for k, beads in zip(again, realigned):
         result[k].beads = split_lost_edges(beads, [t.text for t in mts[k]], tgt_blocks[k])
         stats[k].paragraphs_realigned += 1
-    for k in checked:
-        block = result[k]
-        block.checked = True
-        _decide(block, src_blocks[k], tgt_blocks[k], mts[k], cut[k])
-        for pos in sorted(block.replaced):
-            bead = block.beads[pos]
-            block.fills.update((i, mts[k][i].text) for i in bead.src)
-            block.fill_translations.update((i, mts[k][i]) for i in bead.src)
-            stats[k].rebuilt_beads += bool(bead.tgt)
-    for block, block_stats in zip(result, stats):
-        block_stats.repaired += len(block.fills)
-        block_stats.unrepaired_1_0 += sum(1 for b in block.beads if b.src and not b.tgt
-                                          and not all(i in block.fills for i in b.src))
-    return result, stats
+
+
+def _rebuild(
+    block: RepairedBlock, src, tgt, mt: list[Translation], translation: Translation, stats: RepairStats
+) -> None:
+    """Decide which beads of a checked block take their sentences' own translations, and fill them in."""
+    block.checked = True
+    _decide(block, src, tgt, mt, translation)
+    for pos in sorted(block.replaced):
+        bead = block.beads[pos]
+        block.fills.update((i, mt[i].text) for i in bead.src)
+        block.fill_translations.update((i, mt[i]) for i in bead.src)
+        stats.rebuilt_beads += bool(bead.tgt)
 
 
 def _coverage(target: str, mt: list[str]) -> float:
@@ -291,4 +379,3 @@ def split_lost_edges(beads: list[Bead], src_mt: Sequence[str], tgt: Sequence[str
                 after.insert(0, Bead((src.pop(),), (), bead.score))
         out.extend(before + [Bead(tuple(src), bead.tgt, bead.score)] + after if (before or after) else [bead])
     return out
-

@@ -25,9 +25,9 @@ from pipeline.document.evidence import BeadEvidence
 # weights of (1, logit(posterior), recall, foreign words (at most 3), unexplained share,
 # least explained sentence's unexplained share, next to a drop)
 CALIBRATION: dict[str, tuple[float, ...]] = {
-    "aligned": (-2.636, 6.93),
-    "checked": (8.268, -0.495, -0.795, 2.575, 5.2, 5.432, 0.0),
-    "repaired": (8.41,),
+    "aligned": (1.805, 3.677),
+    "checked": (8.591, -0.603, -0.022, 2.662, 5.268, 5.537, 0.0),
+    "repaired": (8.406,),
 }
 KNOWN_BAD = ("empty", "untranslated", "repetition", "truncated")
 BAD_CAP = 0.45  # the score of a row whose English is known to be bad is at most this
@@ -44,8 +44,15 @@ def features(kind: str, posterior: float, evidence: BeadEvidence | None = None) 
         return (1.0, _logit(posterior))
     if kind == "checked":
         assert evidence is not None
-        return (1.0, _logit(posterior), evidence.recall, float(min(evidence.foreign, 3)), evidence.unexplained,
-                evidence.unexplained_sentence, float(evidence.next_to_drop))
+        return (
+            1.0,
+            _logit(posterior),
+            evidence.recall,
+            float(min(evidence.foreign, 3)),
+            evidence.unexplained,
+            evidence.unexplained_sentence,
+            float(evidence.next_to_drop),
+        )
     return (1.0,)
 
 
@@ -55,8 +62,9 @@ def probability(kind: str, x: tuple[float, ...], weights: tuple[float, ...] | No
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
-def row_score(kind: str, posterior: float, evidence: BeadEvidence | None, flags: tuple[str, ...],
-              has_nl: bool, has_en: bool) -> float:
+def row_score(
+    kind: str, posterior: float, evidence: BeadEvidence | None, flags: tuple[str, ...], has_nl: bool, has_en: bool
+) -> float:
     if not has_nl or not has_en:
         return 0.0
     p = probability(kind, features(kind, posterior, evidence))

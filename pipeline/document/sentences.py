@@ -24,7 +24,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import sentence_splitter
@@ -175,9 +175,7 @@ class _Splitter:
         self._final = lists.final
         self._continuations = _CONTINUATIONS.get(lang, frozenset())
         self._openers = _SENTENCE_OPENERS.get(lang, frozenset())
-        self._acronym_openers = frozenset(
-            w for w in self._openers if len(w) > 1 and w not in _NAME_PARTICLES
-        )
+        self._acronym_openers = frozenset(w for w in self._openers if len(w) > 1 and w not in _NAME_PARTICLES)
 
     def split(self, text: str) -> list[str]:
         tokens = text.split()
@@ -284,7 +282,7 @@ def _normalise_lang(lang: str) -> str:
     return code if re.fullmatch(r"[a-z]{2,3}", code) else "xx"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _splitter(code: str) -> _Splitter:
     return _Splitter(code)
 

@@ -21,8 +21,9 @@ def reliability(scores: np.ndarray, right: np.ndarray, bins: int = BINS) -> tupl
     return rows, float(ece)
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, reg: float = 1e-2, start: np.ndarray | None = None,
-                 tol: float = 1e-9) -> np.ndarray:
+def fit_logistic(
+    X: np.ndarray, y: np.ndarray, reg: float = 1e-2, start: np.ndarray | None = None, tol: float = 1e-9
+) -> np.ndarray:
     """Weights w of sigmoid(X @ w), by Newton's method on the (lightly L2-regularised)
     log loss from `start` (default zeros), each step halved until the loss goes down
     (so it cannot diverge), until no weight moves by `tol`."""

@@ -37,9 +37,9 @@ import re
 import resource
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from pipeline.corpus.write import atomic_write_bytes, check_writable
 from pipeline.document.checks import flag_rows
@@ -89,21 +89,26 @@ def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
 
     if Path(spec).exists():
         return ModelSpec(spec, spec, default_backend, None)
+
     # MODEL, then up to one '@BACKEND' and one '#REVISION' in either order. The first
     # '#' ends the model (outside an existing path); after it, an '@' starts the backend
     # and must name a known one; a revision never holds '@', so a second '@' after the
     # '#' ('m#a@ctranslate2@transformers') is refused rather than read as revision 'a@ctranslate2'.
     def known(tail: str) -> str:
         if tail not in backend_names():
-            raise UserError(f"model {spec!r}: unknown backend {tail!r} after '@' (choose from {', '.join(backend_names())})")
+            raise UserError(
+                f"model {spec!r}: unknown backend {tail!r} after '@' (choose from {', '.join(backend_names())})"
+            )
         return tail
 
     rest, revision, backend = spec, None, None
     if "#" in rest:
         rest, revision = rest.split("#", 1)
         if revision.count("@") > 1:
-            raise UserError(f"model {spec!r}: more than one '@' after '#' (a revision holds no '@'); "
-                            "give one backend: MODEL[@BACKEND][#REVISION]")
+            raise UserError(
+                f"model {spec!r}: more than one '@' after '#' (a revision holds no '@'); "
+                "give one backend: MODEL[@BACKEND][#REVISION]"
+            )
         if "@" in revision:
             revision, tail = revision.split("@")
             backend = known(tail)
@@ -166,8 +171,10 @@ class MemoryProbe:
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
             how = "ru_maxrss of the whole process so far (could not reset the peak)"
         out = {
-            "peak_rss_mb": round(peak / mb, 1), "rss_before_mb": round(self.before / mb, 1),
-            "peak_rss_delta_mb": round((peak - self.before) / mb, 1), "measured": how,
+            "peak_rss_mb": round(peak / mb, 1),
+            "rss_before_mb": round(self.before / mb, 1),
+            "peak_rss_delta_mb": round((peak - self.before) / mb, 1),
+            "measured": how,
         }
         if self._cuda():
             import torch
@@ -219,8 +226,10 @@ def warm_core() -> None:
     en = split_sentences(" ".join(WARM_EN), "en")
     align(WARM_NL, en, src_mt=WARM_EN)
     CHRF().sentence_score(WARM_EN[0], [WARM_EN[1]])
-    rows = [AlignedRow(nl=nl, en=en, doc="warm-up", paragraph=0, nl_ids=(i,), en_ids=(i,), score=1.0)
-            for i, (nl, en) in enumerate(zip(WARM_NL, WARM_EN))]
+    rows = [
+        AlignedRow(nl=nl, en=en, doc="warm-up", paragraph=0, nl_ids=(i,), en_ids=(i,), score=1.0)
+        for i, (nl, en) in enumerate(zip(WARM_NL, WARM_EN))
+    ]
     flag_rows(rows, {0: " ".join(WARM_NL)})
 
 
@@ -232,7 +241,6 @@ def warm_libraries(spec: ModelSpec) -> None:
     model happens to come first. Failures are left to the loader, which reports
     them."""
     import importlib
-
 
     warm_core()
     try:
@@ -249,16 +257,29 @@ def warm_libraries(spec: ModelSpec) -> None:
         log.debug("library warm-up for %s failed", spec.spec, exc_info=True)
 
 
-
-
-def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragraph", family: str | None = None,
-              aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int | None = DEFAULT_SEED,
-              warmed: set[str] | None = None) -> dict:
+def run_model(
+    spec: ModelSpec,
+    ref: Reference,
+    settings,
+    *,
+    unit: str = "paragraph",
+    family: str | None = None,
+    aligner: str = "default",
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    seed: int | None = DEFAULT_SEED,
+    warmed: set[str] | None = None,
+) -> dict:
     """Load, warm up, translate, measure, free, score. A failure gives a row with the reason.
     `warmed`: the backends that already translated once in this run (updated here)."""
 
-    row: dict = {"spec": spec.spec, "label": spec.spec, "model": spec.model, "backend": spec.backend,
-                 "revision": spec.revision, "unit": unit}
+    row: dict = {
+        "spec": spec.spec,
+        "label": spec.spec,
+        "model": spec.model,
+        "backend": spec.backend,
+        "revision": spec.revision,
+        "unit": unit,
+    }
     size, where = disk_size(spec.model, spec.revision)
     row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
     row["size_path"] = where
@@ -319,17 +340,30 @@ def run_model(spec: ModelSpec, ref: Reference, settings, *, unit: str = "paragra
     secs = done["seconds"]
     counts = hyp.source["counts"]
     row["speed"] = {
-        "translate_s": round(secs, 3), "sentences": n_sent, "paragraphs": len(ref.nl),
-        "translation_units": counts.get("translation_units"), "target_tokens": tokens,
+        "translate_s": round(secs, 3),
+        "sentences": n_sent,
+        "paragraphs": len(ref.nl),
+        "translation_units": counts.get("translation_units"),
+        "target_tokens": tokens,
         "sentences_per_s": round(n_sent / secs, 2) if secs > 0 else None,
         "target_tokens_per_s": round(tokens / secs, 1) if tokens and secs > 0 else None,
     }
     row["counts"] = counts
     if not any(p.strip() for p in hyp.paragraphs):
-        return {**row, "status": "failed", "stage": "score", "error": "empty hypothesis: every paragraph translated to nothing"}
+        return {
+            **row,
+            "status": "failed",
+            "stage": "score",
+            "error": "empty hypothesis: every paragraph translated to nothing",
+        }
     hyp.model = row["described"]
     report = evaluate(hyp, ref, aligner=aligner, n_bootstrap=n_bootstrap, seed=seed)
-    row.update({key: report.get(key) for key in ("segments", "scores", "document_scores", "model_output", "faults", "published")})
+    row.update(
+        {
+            key: report.get(key)
+            for key in ("segments", "scores", "document_scores", "model_output", "faults", "published")
+        }
+    )
     row["empty_paragraphs"] = report["hypothesis"]["empty_paragraphs"]
     row["sentence_level"] = {k: report["sentence_level"][k] for k in ("mean_chrF2", "pairs")}
     row["hypotheses"] = hyp.paragraphs
@@ -361,12 +395,17 @@ def paired_segments(rows: list[dict], ref: Reference) -> tuple[str, str, list[st
     return ("document" if ref.documents else "paragraph"), "hypotheses", ref.en_paragraphs
 
 
-def significance(rows: list[dict], ref: Reference, *, n_bootstrap: int = DEFAULT_BOOTSTRAP,
-                 ar_trials: int = DEFAULT_AR_TRIALS, seed: int | None = DEFAULT_SEED) -> dict:
+def significance(
+    rows: list[dict],
+    ref: Reference,
+    *,
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    ar_trials: int = DEFAULT_AR_TRIALS,
+    seed: int | None = DEFAULT_SEED,
+) -> dict:
     """Paired bootstrap and approximate randomisation of every ok row's pipeline
     output against the first ok row's; p-values are written into the rows."""
     from sacrebleu.significance import PairedTest
-
 
     ok = [r for r in rows if r.get("status") == "ok"]
     if len(ok) < 2:
@@ -399,8 +438,14 @@ def significance(rows: list[dict], ref: Reference, *, n_bootstrap: int = DEFAULT
                     # difference should not be attributed to chance". Equal scores show no difference: p = 1.
                     p = 1.0 if abs(res.score - base) < 1e-9 else float(res.p_value)
                     r.setdefault("p_values", {}).setdefault(metric, {})[test] = p
-    return {"baseline": ok[0]["label"], "segments": segments, "metrics": tested,
-            "tests": {"bs": n_bootstrap, "ar": ar_trials}, "seed": seed, "signatures": signatures}
+    return {
+        "baseline": ok[0]["label"],
+        "segments": segments,
+        "metrics": tested,
+        "tests": {"bs": n_bootstrap, "ar": ar_trials},
+        "seed": seed,
+        "signatures": signatures,
+    }
 
 
 # --------------------------------------------------------------------------
@@ -430,8 +475,11 @@ def _two(scores: dict | None) -> str:
 def markdown_table(report: dict, plot: str | None = None) -> str:
 
     ref, sig = report["reference"], report["significance"]
-    segments = {"paragraph": "paragraph segments", "sentence": "the set's lines (as published)",
-                "sentence (aligned)": "the set's lines through the alignment (one segment per bead)"}
+    segments = {
+        "paragraph": "paragraph segments",
+        "sentence": "the set's lines (as published)",
+        "sentence (aligned)": "the set's lines through the alignment (one segment per bead)",
+    }
     rows = report["models"]
     lines = [
         f"# nlen compare ({report['created']})",
@@ -454,7 +502,9 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
         model = r["label"].replace("|", "\\|")
         if r["status"] != "ok":
             error = r["error"].replace("|", "\\|")
-            lines.append(f"| {i} | `{model}` | {r['unit']} | – | – | – | – | – | – | – | – | failed ({r['stage']}): {error} |")
+            lines.append(
+                f"| {i} | `{model}` | {r['unit']} | – | – | – | – | – | – | – | – | failed ({r['stage']}): {error} |"
+            )
             continue
         s = r["scores"]
         lines.append(
@@ -463,7 +513,9 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
             f"| {_published(r.get('published'))} | {_p(r, 'BLEU')} | {_p(r, 'chrF2')} | ok |"
         )
     lines += [
-        "", "## Model and pipeline", "",
+        "",
+        "## Model and pipeline",
+        "",
         "BLEU / chrF2 of the model's own translations and of the pipeline's output; the model's faults over the "
         "texts it translated (reference-free checks, pipeline/document/checks.py; dropped = Dutch sentences aligned to "
         "nothing and merged = beads of several Dutch sentences, both as the alignment sees them before the repair "
@@ -485,7 +537,9 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
             f"| {f.get('no_english', '–')} |"
         )
     lines += [
-        "", "## Cost", "",
+        "",
+        "## Cost",
+        "",
         "Speed: translation calls only (load and one warm-up excluded), device "
         f"{report['device']}; memory: peak RSS of this process while the model was loaded (Δ over RSS before loading).",
         "",
@@ -502,12 +556,17 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
             f"| {sp.get('target_tokens_per_s') or '–'} | {_mem(r)} | {_mb(r.get('size_mb'))} "
             f"| {f'{params:,}' if params else '–'} |"
         )
-    sigs = {name: r["scores"][name]["signature"] for r in rows if r["status"] == "ok" for name in ("BLEU", "chrF2", "TER")}
+    sigs = {
+        name: r["scores"][name]["signature"] for r in rows if r["status"] == "ok" for name in ("BLEU", "chrF2", "TER")
+    }
     if sigs:
         lines += ["", "Signatures:", ""] + [f"- {name}: `{sig}`" for name, sig in sigs.items()]
     if plot:
-        lines += ["", f"![chrF2 per {'document' if ref.get('paragraphs_are_documents') else 'paragraph'} and paired "
-                      f"differences]({plot})"]
+        lines += [
+            "",
+            f"![chrF2 per {'document' if ref.get('paragraphs_are_documents') else 'paragraph'} and paired "
+            f"differences]({plot})",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -543,8 +602,14 @@ def write_plot(report: dict, path: Path) -> bool:
     order = sorted(range(len(base)), key=lambda k: base[k])
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     for r in ok:
-        left.plot(range(len(order)), [r["paragraph_chrF2"][k] for k in order], marker=".", linestyle="-" if r is ok[0] else "",
-                  markersize=4, label=r["label"])
+        left.plot(
+            range(len(order)),
+            [r["paragraph_chrF2"][k] for k in order],
+            marker=".",
+            linestyle="-" if r is ok[0] else "",
+            markersize=4,
+            label=r["label"],
+        )
     left.set(xlabel=f"{unit}s, ordered by the baseline's chrF2", ylabel="chrF2", title=f"chrF2 per {unit}")
     left.legend(fontsize=7)
     diffs = [[a - b for a, b in zip(r["paragraph_chrF2"], base)] for r in ok[1:]]
@@ -554,7 +619,9 @@ def write_plot(report: dict, path: Path) -> bool:
         right.legend(fontsize=7)
     else:
         right.text(0.5, 0.5, "one model: no paired differences", ha="center", va="center", transform=right.transAxes)
-    right.set(xlabel=f"chrF2 − baseline's, per {unit}", ylabel=f"{unit}s", title=f"paired differences vs {ok[0]['label']}")
+    right.set(
+        xlabel=f"chrF2 − baseline's, per {unit}", ylabel=f"{unit}s", title=f"paired differences vs {ok[0]['label']}"
+    )
     fig.suptitle(f"nlen compare on {report['reference']['name']} ({report['created']})", fontsize=9)
     fig.tight_layout()
     import io
@@ -610,8 +677,10 @@ def fill_readme(text: str, report: dict, ref: Reference) -> tuple[str, list[str]
         published = row.get("published")
         if row["status"] == "ok" and row["unit"] == "sentence" and published and published["model"] not in measured:
             s, d = row["scores"], row.get("described") or {}
-            how = (f"{report['created'][:10]}, {row['backend']} {d.get('compute_type', '?')}, "
-                   f"beam {(d.get('generation') or {}).get('num_beams', '?')}")
+            how = (
+                f"{report['created'][:10]}, {row['backend']} {d.get('compute_type', '?')}, "
+                f"beam {(d.get('generation') or {}).get('num_beams', '?')}"
+            )
             measured[published["model"]] = f"{s['BLEU']['score']:.1f} / {s['chrF2']['score']:.1f} ({how})"
     filled = []
     for i in range(header_at + 2, len(lines)):
@@ -632,15 +701,26 @@ def expand_runs(specs: list[ModelSpec], units: Sequence[str]) -> list[tuple[Mode
         return [(spec, units[0]) for spec in specs]
     if len(specs) == 1:
         return [(specs[0], unit) for unit in units]
-    raise UserError(f"--units has {len(units)} entries for {len(specs)} models: give one per model, one for all, "
-                    "or several for one model")
+    raise UserError(
+        f"--units has {len(units)} entries for {len(specs)} models: give one per model, one for all, "
+        "or several for one model"
+    )
 
 
-def compare(specs: list[ModelSpec], ref: Reference, settings, *, units: Sequence[str] = ("paragraph",),
-            family: str | None = None, aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP,
-            ar_trials: int = DEFAULT_AR_TRIALS, seed: int | None = DEFAULT_SEED, progress: bool = True) -> dict:
+def compare(
+    specs: list[ModelSpec],
+    ref: Reference,
+    settings,
+    *,
+    units: Sequence[str] = ("paragraph",),
+    family: str | None = None,
+    aligner: str = "default",
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    ar_trials: int = DEFAULT_AR_TRIALS,
+    seed: int | None = DEFAULT_SEED,
+    progress: bool = True,
+) -> dict:
     from datetime import datetime, timezone
-
 
     created = datetime.now(timezone.utc)
     runs = expand_runs(specs, units)
@@ -650,8 +730,17 @@ def compare(specs: list[ModelSpec], ref: Reference, settings, *, units: Sequence
         label = f"{spec.spec} [{unit}]" if labelled else spec.spec
         if progress:
             print(f"nlen compare: [{index}/{len(runs)}] {label}", file=sys.stderr)
-        row = run_model(spec, ref, settings, unit=unit, family=family, aligner=aligner, n_bootstrap=n_bootstrap, seed=seed,
-                        warmed=warmed)
+        row = run_model(
+            spec,
+            ref,
+            settings,
+            unit=unit,
+            family=family,
+            aligner=aligner,
+            n_bootstrap=n_bootstrap,
+            seed=seed,
+            warmed=warmed,
+        )
         row["label"] = label
         if row["status"] != "ok":
             print(f"nlen: error: {label}: {row['error']}", file=sys.stderr)
@@ -682,5 +771,17 @@ def report_stem(created_iso: str) -> str:
     return "compare-" + re.sub(r"[^0-9TZ]", "", created_iso.replace("+00:00", "Z"))
 
 
-__all__ = ["ModelSpec", "compare", "expand_runs", "fill_readme", "markdown_table", "model_slug", "parse_spec", "report_stem",
-           "run_model", "significance", "fmt_score", "write_plot"]
+__all__ = [
+    "ModelSpec",
+    "compare",
+    "expand_runs",
+    "fill_readme",
+    "markdown_table",
+    "model_slug",
+    "parse_spec",
+    "report_stem",
+    "run_model",
+    "significance",
+    "fmt_score",
+    "write_plot",
+]

@@ -22,9 +22,9 @@ import hashlib
 import os
 import re
 import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from pipeline import __version__
 from pipeline.document.checks import FAULT_CHECKS, Checker
@@ -92,10 +92,15 @@ class Reference:
 
     def summary(self) -> dict:
         return {
-            "name": self.name, "prefix": _rel(self.prefix), "paragraphs": len(self.en),
-            "sentences_nl": sum(map(len, self.nl)), "sentences_en": sum(map(len, self.en)),
-            "line_aligned": self.line_aligned, "paragraphs_are_documents": self.documents,
-            **self.about, "files": self.files,
+            "name": self.name,
+            "prefix": _rel(self.prefix),
+            "paragraphs": len(self.en),
+            "sentences_nl": sum(map(len, self.nl)),
+            "sentences_en": sum(map(len, self.en)),
+            "line_aligned": self.line_aligned,
+            "paragraphs_are_documents": self.documents,
+            **self.about,
+            "files": self.files,
         }
 
     def published_for(self, model: str | None) -> dict | None:
@@ -143,7 +148,10 @@ def parse_gold(path: Path, n_src: int, n_tgt: int) -> list[tuple[tuple[int, ...]
     from pipeline.align.ladder import parse_ladder
 
     beads = [(b.src, b.tgt) for b in parse_ladder(read_reference_text(path).split("\n"), str(path))]
-    for side, n, ids in (("Dutch", n_src, [i for b in beads for i in b[0]]), ("English", n_tgt, [j for b in beads for j in b[1]])):
+    for side, n, ids in (
+        ("Dutch", n_src, [i for b in beads for i in b[0]]),
+        ("English", n_tgt, [j for b in beads for j in b[1]]),
+    ):
         if ids != list(range(n)):
             raise UserError(f"{path}: the gold alignment does not cover the {n} {side} sentences once each, in order")
     return beads
@@ -158,7 +166,9 @@ def load_reference(value: str = "seed") -> Reference:
     if (prefix / "set.json").is_file():
         return load_line_set(prefix)
     if prefix.is_dir():
-        raise UserError(f"{value}: a folder given as a set needs a set.json describing its files (see eval/flores200/set.json)")
+        raise UserError(
+            f"{value}: a folder given as a set needs a set.json describing its files (see eval/flores200/set.json)"
+        )
     nl_path, en_path, gold_path = (prefix.parent / f"{prefix.name}.{ext}" for ext in ("nl", "en", "gold"))
     nl, en = read_blocks(nl_path), read_blocks(en_path)
     if not en:
@@ -173,8 +183,16 @@ def load_reference(value: str = "seed") -> Reference:
     return Reference(name, prefix, nl, en, gold, files, paths={"nl": nl_path, "en": en_path})
 
 
-SET_FIELDS = {"name": str, "nl": str, "en": str, "title": str, "licence": str, "source": str, "documents": dict,
-              "published": dict}
+SET_FIELDS = {
+    "name": str,
+    "nl": str,
+    "en": str,
+    "title": str,
+    "licence": str,
+    "source": str,
+    "documents": dict,
+    "published": dict,
+}
 
 
 def read_set_config(path: Path) -> dict:
@@ -198,31 +216,40 @@ def read_set_config(path: Path) -> dict:
         raise bad(f"a set description is a JSON object, not {type(config).__name__}")
     for key in ("nl", "en"):
         if key not in config:
-            raise bad(f"missing \"{key}\" (the file name of the {'Dutch' if key == 'nl' else 'English'} lines)")
+            raise bad(f'missing "{key}" (the file name of the {"Dutch" if key == "nl" else "English"} lines)')
     for key, kind in SET_FIELDS.items():
         if key in config and not isinstance(config[key], kind):
-            raise bad(f"\"{key}\" must be a {'string' if kind is str else 'JSON object'}, not {json.dumps(config[key])[:60]}")
+            raise bad(
+                f'"{key}" must be a {"string" if kind is str else "JSON object"}, not {json.dumps(config[key])[:60]}'
+            )
     for key in ("nl", "en"):
         if not config[key].strip():
-            raise bad(f"\"{key}\" is an empty file name")
+            raise bad(f'"{key}" is an empty file name')
     docs = config.get("documents")
     if docs is not None:
         for key in ("file", "column"):
             if not isinstance(docs.get(key), str) or not docs[key]:
-                raise bad(f"\"documents\" needs \"{key}\": a non-empty string")
+                raise bad(f'"documents" needs "{key}": a non-empty string')
     published = config.get("published")
     if published is not None:
         if not isinstance(published.get("note", ""), str):
-            raise bad("\"published\".\"note\" must be a string")
+            raise bad('"published"."note" must be a string')
         scores = published.get("scores", [])
         if not isinstance(scores, list):
-            raise bad("\"published\".\"scores\" must be a list")
+            raise bad('"published"."scores" must be a list')
         for n, entry in enumerate(scores):
-            ok = isinstance(entry, dict) and isinstance(entry.get("model"), str) and all(
-                isinstance(entry.get(m), (int, float)) and not isinstance(entry.get(m), bool) for m in ("BLEU", "chrF2"))
+            ok = (
+                isinstance(entry, dict)
+                and isinstance(entry.get("model"), str)
+                and all(
+                    isinstance(entry.get(m), (int, float)) and not isinstance(entry.get(m), bool)
+                    for m in ("BLEU", "chrF2")
+                )
+            )
             if not ok:
-                raise bad(f"\"published\".\"scores\"[{n}] must be {{\"model\": a hub id, \"BLEU\": a number, "
-                          f"\"chrF2\": a number}}")
+                raise bad(
+                    f'"published"."scores"[{n}] must be {{"model": a hub id, "BLEU": a number, "chrF2": a number}}'
+                )
     return config
 
 
@@ -249,7 +276,10 @@ def load_line_set(folder: Path) -> Reference:
     nl_path, en_path = folder / config["nl"], folder / config["en"]
     nl, en = (read_lines(read_reference_text(p)) for p in (nl_path, en_path))
     if len(nl) != len(en) or not en:
-        raise UserError(f"{folder}: {nl_path.name} has {len(nl)} lines and {en_path.name} has {len(en)}; a line-aligned set needs equal, non-zero counts")
+        raise UserError(
+            f"{folder}: {nl_path.name} has {len(nl)} lines and {en_path.name} has {len(en)}; "
+            "a line-aligned set needs equal, non-zero counts"
+        )
     for path, lines in ((nl_path, nl), (en_path, en)):
         if "" in lines:
             raise UserError(f"{path}:{lines.index('') + 1}: empty line in a line-aligned set")
@@ -268,9 +298,19 @@ def load_line_set(folder: Path) -> Reference:
     published = (config.get("published") or {}).get("scores", [])
     if published:
         about["published_note"] = config["published"].get("note", "")
-    return Reference(config.get("name", folder.name), folder, nl_par, en_par, [((i,), (i,)) for i in range(len(nl))],
-                     files, line_aligned=True, documents=bool(docs), about=about, published=published,
-                     paths={"nl": nl_path, "en": en_path})
+    return Reference(
+        config.get("name", folder.name),
+        folder,
+        nl_par,
+        en_par,
+        [((i,), (i,)) for i in range(len(nl))],
+        files,
+        line_aligned=True,
+        documents=bool(docs),
+        about=about,
+        published=published,
+        paths={"nl": nl_path, "en": en_path},
+    )
 
 
 # --------------------------------------------------------------------------
@@ -329,12 +369,16 @@ def tsv_model(path: Path) -> dict:
     try:
         model = json.loads(manifest.read_text(encoding="utf-8")).get("model")
     except (OSError, ValueError, AttributeError) as exc:
-        raise UserError(f"{manifest}: the TSV's manifest is not a readable JSON object ({exc}); move it away to score without it") from None
+        raise UserError(
+            f"{manifest}: the TSV's manifest is not a readable JSON object ({exc}); move it away to score without it"
+        ) from None
     if model is None:
         return {}
     if not isinstance(model, dict) or not isinstance(model.get("model"), str):
-        raise UserError(f"{manifest}: the manifest's \"model\" is not an object with a string \"model\" id; "
-                        "move the manifest away to score without it")
+        raise UserError(
+            f'{manifest}: the manifest\'s "model" is not an object with a string "model" id; '
+            "move the manifest away to score without it"
+        )
     return model
 
 
@@ -361,8 +405,9 @@ def reference_document(ref: Reference):
     return Document(name=ref.name, path=ref.path("nl"), sha256=hasher.hexdigest(), paragraphs=paragraphs)
 
 
-def translate_hypothesis(translator, ref: Reference, aligner: str = "default", progress=None,
-                         unit: str = "paragraph") -> Hypothesis:
+def translate_hypothesis(
+    translator, ref: Reference, aligner: str = "default", progress=None, unit: str = "paragraph"
+) -> Hypothesis:
     """Translate the reference's Dutch through the core, as `nlen translate`
     does (batches, chunking of over-long paragraphs, alignment and repair), by
     paragraph or by sentence. Keeps both the model's own translations and the
@@ -375,8 +420,12 @@ def translate_hypothesis(translator, ref: Reference, aligner: str = "default", p
             english[row.paragraph].append(row.en.strip())
     sentences = [row.en.strip() for row in result.rows] if unit == "sentence" else None
     return Hypothesis(
-        [" ".join(p) for p in english], {"kind": "translate", "counts": result.counts}, {}, unit=unit,
-        sentences=sentences, model_paragraphs=[t.text for t in result.paragraphs],
+        [" ".join(p) for p in english],
+        {"kind": "translate", "counts": result.counts},
+        {},
+        unit=unit,
+        sentences=sentences,
+        model_paragraphs=[t.text for t in result.paragraphs],
         faults=model_faults(ref, unit, result),
     )
 
@@ -400,32 +449,50 @@ def model_faults(ref: Reference, unit: str, result) -> dict:
     alignment = result.counts.get("model_faults") or {}
     repair = result.counts.get("repair") or {}
     return {
-        "unit": unit, "texts": len(outputs),
+        "unit": unit,
+        "texts": len(outputs),
         "dropped": alignment.get("dropped") if unit == "paragraph" else None,
         "merged": alignment.get("merged") if unit == "paragraph" else None,
         **{name: flagged[name] for name in FAULT_CHECKS},
-        "repaired": repair.get("repaired", 0), "unrepaired_1_0": repair.get("unrepaired_1_0", 0),
+        "repaired": repair.get("repaired", 0),
+        "unrepaired_1_0": repair.get("unrepaired_1_0", 0),
         # Dutch sentences the pipeline's output leaves with no English, in either unit
         "no_english": result.counts.get("untranslated", 0),
     }
 
 
-def translate_reference(ref: Reference, model: str, backend: str, settings, *, revision: str | None = None,
-                        family: str | None = None, aligner: str = "default", progress: bool = True,
-                        unit: str = "paragraph", cache: bool = True, cache_dir: Path | None = None) -> Hypothesis:
+def translate_reference(
+    ref: Reference,
+    model: str,
+    backend: str,
+    settings,
+    *,
+    revision: str | None = None,
+    family: str | None = None,
+    aligner: str = "default",
+    progress: bool = True,
+    unit: str = "paragraph",
+    cache: bool = True,
+    cache_dir: Path | None = None,
+) -> Hypothesis:
     """Load the model, translate the reference's Dutch (through the translation
     cache, as `nlen translate` does, unless `cache` is off), free the model."""
     from tqdm import tqdm
 
-
-    with open_translator(backend, model, settings, revision=revision, family=family, cache=cache,
-                         cache_dir=cache_dir) as translator:
+    with open_translator(
+        backend, model, settings, revision=revision, family=family, cache=cache, cache_dir=cache_dir
+    ) as translator:
         described = translator.describe()
-        with tqdm(total=sum(map(len, ref.nl)), unit="sent", desc="translate", file=sys.stderr, disable=not progress) as bar:
+        with tqdm(
+            total=sum(map(len, ref.nl)), unit="sent", desc="translate", file=sys.stderr, disable=not progress
+        ) as bar:
             hyp = translate_hypothesis(translator, ref, aligner, progress=bar.update, unit=unit)
         counters = translator.counters
-        hyp.source["translation"] = {"seconds": round(counters.seconds, 3), "target_tokens": counters.target_tokens,
-                                     "truncated": counters.truncated}
+        hyp.source["translation"] = {
+            "seconds": round(counters.seconds, 3),
+            "target_tokens": counters.target_tokens,
+            "truncated": counters.truncated,
+        }
         if cache:
             hyp.source["cache"] = {"hits": counters.cache_hits, "misses": counters.cache_misses}
     hyp.model = described
@@ -451,8 +518,12 @@ def make_metrics() -> dict:
     """Fresh sacrebleu metric objects, keyed by the name sacrebleu gives their scores."""
     from sacrebleu.metrics import BLEU, CHRF, TER
 
-    return {"BLEU": BLEU(), "chrF2": _float_scores(CHRF)(), "chrF2++": _float_scores(CHRF)(word_order=2),
-            "TER": _float_scores(TER)()}
+    return {
+        "BLEU": BLEU(),
+        "chrF2": _float_scores(CHRF)(),
+        "chrF2++": _float_scores(CHRF)(word_order=2),
+        "TER": _float_scores(TER)(),
+    }
 
 
 def _float_scores(metric_class):
@@ -486,8 +557,13 @@ def sacrebleu_seed(seed: int | None) -> Iterator[None]:
             os.environ["SACREBLEU_SEED"] = old
 
 
-def corpus_scores(hyps: Sequence[str], refs: Sequence[str], n_bootstrap: int = DEFAULT_BOOTSTRAP,
-                  seed: int | None = DEFAULT_SEED, metrics: Sequence[str] | None = None) -> dict[str, dict]:
+def corpus_scores(
+    hyps: Sequence[str],
+    refs: Sequence[str],
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    seed: int | None = DEFAULT_SEED,
+    metrics: Sequence[str] | None = None,
+) -> dict[str, dict]:
     """BLEU, chrF2, chrF++ and TER (or the named `metrics`) on the given
     segments, with signatures and CIs.
 
@@ -505,9 +581,18 @@ def corpus_scores(hyps: Sequence[str], refs: Sequence[str], n_bootstrap: int = D
             with_ci = signature.format()  # bs:N|seed:S added by the bootstrap
             signature.update("bs", None)
             signature.update("seed", None)
-            entry = {"score": float(score.score), "signature": signature.format(), "formatted": score.format(signature=with_ci)}
+            entry = {
+                "score": float(score.score),
+                "signature": signature.format(),
+                "formatted": score.format(signature=with_ci),
+            }
             if n_bootstrap > 1:
-                entry["ci"] = {"mean": float(score._mean), "half_width": float(score._ci), "n_bootstrap": n_bootstrap, "seed": seed}
+                entry["ci"] = {
+                    "mean": float(score._mean),
+                    "half_width": float(score._ci),
+                    "n_bootstrap": n_bootstrap,
+                    "seed": seed,
+                }
                 entry["ci_signature"] = with_ci
             if getattr(score, "_verbose", ""):
                 entry["verbose"] = score._verbose
@@ -535,14 +620,20 @@ class SentencePair:
 
     def to_dict(self) -> dict:
         return {
-            "paragraph": self.paragraph, "ref_ids": list(self.ref_ids), "hyp_ids": list(self.hyp_ids),
-            "kind": self.kind, "chrF2": round(self.chrf, 4), "hypothesis": self.hypothesis,
-            "reference": self.reference, "source": self.source,
+            "paragraph": self.paragraph,
+            "ref_ids": list(self.ref_ids),
+            "hyp_ids": list(self.hyp_ids),
+            "kind": self.kind,
+            "chrF2": round(self.chrf, 4),
+            "hypothesis": self.hypothesis,
+            "reference": self.reference,
+            "source": self.source,
         }
 
 
-def sentence_pairs(hyp_paragraphs: Sequence[str], ref: Reference, aligner: str = "default",
-                   sentences: Sequence[str] | None = None) -> list[SentencePair]:
+def sentence_pairs(
+    hyp_paragraphs: Sequence[str], ref: Reference, aligner: str = "default", sentences: Sequence[str] | None = None
+) -> list[SentencePair]:
     """One pair per bead between hypothesis and reference sentences, paragraph by
     paragraph. With `sentences` (one English per Dutch sentence) on a line-aligned
     set the pairs are given (line i with line i). Otherwise each hypothesis
@@ -571,12 +662,16 @@ def sentence_pairs(hyp_paragraphs: Sequence[str], ref: Reference, aligner: str =
         for bead in beads:
             ref_ids = tuple(offset + i for i in bead.src)
             nl_ids = sorted({i for j in ref_ids for i in ref_to_nl.get(j, ())})
-            pairs.append(SentencePair(
-                paragraph=index, ref_ids=ref_ids, hyp_ids=tuple(bead.tgt),
-                hypothesis=" ".join(hyp_sents[j] for j in bead.tgt),
-                reference=" ".join(ref_sents[i] for i in bead.src),
-                source=" ".join(nl_flat[i] for i in nl_ids),
-            ))
+            pairs.append(
+                SentencePair(
+                    paragraph=index,
+                    ref_ids=ref_ids,
+                    hyp_ids=tuple(bead.tgt),
+                    hypothesis=" ".join(hyp_sents[j] for j in bead.tgt),
+                    reference=" ".join(ref_sents[i] for i in bead.src),
+                    source=" ".join(nl_flat[i] for i in nl_ids),
+                )
+            )
         offset += len(ref_sents)
     from sacrebleu.metrics import CHRF
 
@@ -625,9 +720,16 @@ def aligned_segments(pairs: Sequence[SentencePair]) -> tuple[list[str], list[str
     return hyps, refs
 
 
-def score_output(paragraphs: Sequence[str], ref: Reference, *, sentences: Sequence[str] | None = None,
-                 aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP, seed: int | None = DEFAULT_SEED,
-                 metrics: Sequence[str] | None = None) -> tuple[dict, list[SentencePair]]:
+def score_output(
+    paragraphs: Sequence[str],
+    ref: Reference,
+    *,
+    sentences: Sequence[str] | None = None,
+    aligner: str = "default",
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    seed: int | None = DEFAULT_SEED,
+    metrics: Sequence[str] | None = None,
+) -> tuple[dict, list[SentencePair]]:
     """Corpus scores of one output (English per reference paragraph; per Dutch
     sentence too when translated sentence by sentence) and its sentence pairs.
 
@@ -639,20 +741,34 @@ def score_output(paragraphs: Sequence[str], ref: Reference, *, sentences: Sequen
     hand-made set is scored on paragraph segments."""
     pairs = sentence_pairs(paragraphs, ref, aligner, sentences)
     if not ref.line_aligned:
-        return {"segments": "paragraph", "scores": corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap, seed, metrics)}, pairs
+        return {
+            "segments": "paragraph",
+            "scores": corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap, seed, metrics),
+        }, pairs
     hyps, refs = aligned_segments(pairs)
     out = {
         "segments": "sentence" if sentences is not None else "sentence (aligned)",
         "scores": corpus_scores(hyps, refs, n_bootstrap, seed, metrics),
     }
     if ref.documents:  # TER's shift search is too slow on whole documents (a minute on FLORES)
-        out["document_scores"] = corpus_scores(paragraphs, ref.en_paragraphs, n_bootstrap, seed,
-                                               [m for m in DOCUMENT_METRICS if metrics is None or m in metrics])
+        out["document_scores"] = corpus_scores(
+            paragraphs,
+            ref.en_paragraphs,
+            n_bootstrap,
+            seed,
+            [m for m in DOCUMENT_METRICS if metrics is None or m in metrics],
+        )
     return out, pairs
 
 
-def evaluate(hyp: Hypothesis, ref: Reference, *, aligner: str = "default", n_bootstrap: int = DEFAULT_BOOTSTRAP,
-             seed: int | None = DEFAULT_SEED) -> dict:
+def evaluate(
+    hyp: Hypothesis,
+    ref: Reference,
+    *,
+    aligner: str = "default",
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    seed: int | None = DEFAULT_SEED,
+) -> dict:
     """Score `hyp` against `ref`: the pipeline's output (after repair) and, when
     known, the model's own (before repair); returns the report (without provenance)."""
     check_counts(hyp.paragraphs, ref)
@@ -661,7 +777,11 @@ def evaluate(hyp: Hypothesis, ref: Reference, *, aligner: str = "default", n_boo
     if empty:
         warnings.append(f"{empty} of {len(hyp.paragraphs)} hypothesis paragraphs are empty")
     if hyp.nl_paragraphs is not None:
-        differ = [i for i, (a, b) in enumerate(zip(hyp.nl_paragraphs, ref.nl_paragraphs)) if "".join(a.split()) != "".join(b.split())]
+        differ = [
+            i
+            for i, (a, b) in enumerate(zip(hyp.nl_paragraphs, ref.nl_paragraphs))
+            if "".join(a.split()) != "".join(b.split())
+        ]
         if differ:
             warnings.append(
                 f"the Dutch of {len(differ)} of {len(ref.nl)} TSV paragraphs differs from {_rel(ref.path('nl'))} "
@@ -728,21 +848,28 @@ def markdown_summary(report: dict, report_path: str | None = None) -> str:
     who = model.get("model") or hyp.get("tsv", {}).get("path", "?")
     unit = report.get("unit")
     mo = report.get("model_output")
-    segments = {"paragraph": "paragraph segments", "sentence": "sentence segments (the set's lines, as published)",
-                "sentence (aligned)": "sentence segments through the alignment (one segment per bead of hypothesis "
-                                      "and reference sentences)"}[report["segments"]]
+    segments = {
+        "paragraph": "paragraph segments",
+        "sentence": "sentence segments (the set's lines, as published)",
+        "sentence (aligned)": "sentence segments through the alignment (one segment per bead of hypothesis "
+        "and reference sentences)",
+    }[report["segments"]]
     lines = [
         f"## nlen eval: {who} on `{ref['name']}`" + (f", unit {unit}" if unit else ""),
         "",
     ]
     if model.get("backend"):  # the engine settings that change the scores
         beams = (model.get("generation") or {}).get("num_beams", "?")
-        lines += [f"Backend {model['backend']}, compute type {model.get('compute_type', '?')}, "
-                  f"device {model.get('device', '?')}, beam {beams}.", ""]
+        lines += [
+            f"Backend {model['backend']}, compute type {model.get('compute_type', '?')}, "
+            f"device {model.get('device', '?')}, beam {beams}.",
+            "",
+        ]
     lines += [
         f"{ref['paragraphs']} paragraphs, {ref['sentences_en']} reference sentences; corpus scores on {segments}; "
-        f"95% CI from sacrebleu's bootstrap (μ ± half-width{_resampling(report)}). *pipeline*: what `nlen translate` delivers (after "
-        "repair); *model*: the model's own translations, before repair.",
+        f"95% CI from sacrebleu's bootstrap (μ ± half-width{_resampling(report)}). "
+        "*pipeline*: what `nlen translate` delivers (after repair); "
+        "*model*: the model's own translations, before repair.",
         "",
         "| metric | pipeline: score (μ ± 95% CI) | model, before repair | signature |",
         "|---|---|---|---|",
@@ -755,17 +882,32 @@ def markdown_summary(report: dict, report_path: str | None = None) -> str:
         lines += ["", f"*document* rows: one segment per document ({ref['paragraphs']})."]
     published = report.get("published")
     if published:
-        lines += ["", f"Published for {published['model']}: BLEU {published['BLEU']}, chrF2 {published['chrF2']} "
-                      f"({ref.get('published_note', '')})."]
+        lines += [
+            "",
+            f"Published for {published['model']}: BLEU {published['BLEU']}, chrF2 {published['chrF2']} "
+            f"({ref.get('published_note', '')}).",
+        ]
     if report.get("faults"):
         f = report["faults"]
-        lines += ["", f"Model faults over {f['texts']} {f['unit']}s: {fault_line(f)}; "
-                      f"repaired {f['repaired']} sentences, {f['no_english']} left without English."]
+        lines += [
+            "",
+            f"Model faults over {f['texts']} {f['unit']}s: {fault_line(f)}; "
+            f"repaired {f['repaired']} sentences, {f['no_english']} left without English.",
+        ]
     sl = report["sentence_level"]
-    lines += ["", f"### {len(sl['worst'])} worst sentences by chrF ({sl['pairs']} aligned pairs, mean sentence chrF2 "
-                  f"{sl['mean_chrF2']})", "", "| ¶ | bead (hyp-ref) | chrF2 | hypothesis | reference |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        f"### {len(sl['worst'])} worst sentences by chrF ({sl['pairs']} aligned pairs, mean sentence chrF2 "
+        f"{sl['mean_chrF2']})",
+        "",
+        "| ¶ | bead (hyp-ref) | chrF2 | hypothesis | reference |",
+        "|---|---|---|---|---|",
+    ]
     for w in sl["worst"]:
-        lines.append(f"| {w['paragraph']} | {w['kind']} | {w['chrF2']:.1f} | {_cell(w['hypothesis']) or '∅'} | {_cell(w['reference']) or '∅'} |")
+        lines.append(
+            f"| {w['paragraph']} | {w['kind']} | {w['chrF2']:.1f} | {_cell(w['hypothesis']) or '∅'} "
+            f"| {_cell(w['reference']) or '∅'} |"
+        )
     for warning in report.get("warnings", []):
         lines += ["", f"**Warning:** {warning}"]
     if report_path:
@@ -775,7 +917,6 @@ def markdown_summary(report: dict, report_path: str | None = None) -> str:
 
 def provenance() -> dict:
     from datetime import datetime, timezone
-
 
     return {
         "nlen": __version__,

@@ -65,7 +65,6 @@ class ShardWorker:
     def __call__(self, batch: dict) -> dict:
         import numpy as np
 
-
         statuses = []
         if self.error:
             return {"status": np.array([json.dumps({"error": self.error})] * len(batch["task"]), dtype=object)}
@@ -92,7 +91,7 @@ class _Warnings(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
 
-    def __enter__(self) -> "_Warnings":
+    def __enter__(self) -> _Warnings:
         logging.getLogger("pipeline").addHandler(self)
         return self
 
@@ -150,7 +149,6 @@ def run_ray(plan, job, config: str, summary) -> None:
     from tqdm import tqdm
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-
     # Descriptors only: a shard travels as its byte range, and its worker reads it.
     tasks = []
     for task in plan.tasks():
@@ -175,13 +173,26 @@ def run_ray(plan, job, config: str, summary) -> None:
             logging.getLogger(name).setLevel(logging.ERROR)
         dataset = ray.data.from_items([{"task": t} for t in tasks], override_num_blocks=len(tasks))
         statuses = dataset.map_batches(
-            ShardWorker, fn_constructor_args=(job, config, resolved_device(job)), batch_size=1, batch_format="numpy",
+            ShardWorker,
+            fn_constructor_args=(job, config, resolved_device(job)),
+            batch_size=1,
+            batch_format="numpy",
             compute=ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
-            num_cpus=job.cpus_per_worker, num_gpus=job.gpus_per_worker or None,
+            num_cpus=job.cpus_per_worker,
+            num_gpus=job.gpus_per_worker or None,
         )
         started = time.perf_counter()
-        with logging_redirect_tqdm(), tqdm(total=len(tasks), unit="shard", desc="translate", file=sys.stderr,
-                                           disable=not job.progress, dynamic_ncols=True) as bar:
+        with (
+            logging_redirect_tqdm(),
+            tqdm(
+                total=len(tasks),
+                unit="shard",
+                desc="translate",
+                file=sys.stderr,
+                disable=not job.progress,
+                dynamic_ncols=True,
+            ) as bar,
+        ):
             rows = iter(statuses.iter_rows())
             try:
                 for row in rows:
@@ -192,8 +203,10 @@ def run_ray(plan, job, config: str, summary) -> None:
                     for message in status["warnings"]:
                         log.warning("%s", message)
                     seconds = max(time.perf_counter() - started, 1e-9)
-                    bar.set_postfix_str(f"{summary.documents / seconds:.2f} docs/s, "
-                                        f"{summary.sentences / seconds:.1f} sentences/s", refresh=False)
+                    bar.set_postfix_str(
+                        f"{summary.documents / seconds:.2f} docs/s, {summary.sentences / seconds:.1f} sentences/s",
+                        refresh=False,
+                    )
                     bar.update(1)
             finally:
                 close = getattr(rows, "close", None)
@@ -205,7 +218,6 @@ def run_ray(plan, job, config: str, summary) -> None:
             raise
         raise cause from None
     finally:
-
         remove_stale_temps(job.out_dir)
         if started_here:
             ray.shutdown()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from pipeline.corpus.write import check_writable_folder, remove_stale_temps
 from pipeline.document.core import GROUP_PARAGRAPHS, document_groups
@@ -42,7 +42,6 @@ def preflight(job: TranslateJob) -> None:
         except ImportError:
             raise UserError("--executor ray needs Ray Data: pip install 'nlen[ray]'") from None
     else:  # the device is this machine's: a GPU it lacks is refused now (Ray's are checked on the cluster)
-
         backend_class(job.backend).check_options(job.model, job.settings, job.revision)
     check_writable_folder(job.out_dir, "--out-dir")
 
@@ -69,8 +68,10 @@ class Summary:
 
     def line(self) -> str:
         seconds = time.perf_counter() - self.started
-        parts = [f"{self.documents} documents in {self.units} unit{'s' * (self.units != 1)}",
-                 f"{self.sentences} sentences → {self.rows} rows"]
+        parts = [
+            f"{self.documents} documents in {self.units} unit{'s' * (self.units != 1)}",
+            f"{self.sentences} sentences → {self.rows} rows",
+        ]
         if self.skipped:
             parts.append(f"{self.skipped} unit{'s' * (self.skipped != 1)} already done, skipped")
         if self.rejects:
@@ -109,8 +110,11 @@ class Plan:
                 continue
             stem = input_stem(path)
             if stem in seen:
-                self._error(InputError(shown_path(path), f"same output names as {shown_path(seen[stem])} "
-                                                         f"({stem}-NNNNN.*.tsv); skipped"))
+                self._error(
+                    InputError(
+                        shown_path(path), f"same output names as {shown_path(seen[stem])} ({stem}-NNNNN.*.tsv); skipped"
+                    )
+                )
                 continue
             seen[stem] = path
             kept.append(path)
@@ -125,8 +129,12 @@ class Plan:
                 self._error(exc)
                 continue
             if doc.name in seen:
-                self._error(InputError(shown_path(doc.path), f"same output name as {shown_path(seen[doc.name])} "
-                                                             f"({doc.name}.tsv); skipped"))
+                self._error(
+                    InputError(
+                        shown_path(doc.path),
+                        f"same output name as {shown_path(seen[doc.name])} ({doc.name}.tsv); skipped",
+                    )
+                )
                 continue
             seen[doc.name] = doc.path
             if not self.job.force and is_done(Unit(doc.name, [doc]), self.job.out_dir, self.config):
@@ -156,14 +164,19 @@ class Plan:
                         self.summary.skipped += 1
                         continue
                     for r in shard.rejects:
-                        warn(f"{shown_path(path)}:{r.line}: {r.reason}; line skipped, kept in {unit.name}.rejects.jsonl")
+                        warn(
+                            f"{shown_path(path)}:{r.line}: {r.reason}; line skipped, kept in {unit.name}.rejects.jsonl"
+                        )
                     yield Task([unit])
             except InputError as exc:
                 self._error(exc)
                 continue
             if not shards:
-                self._error(InputError(shown_path(path), "no documents (the file is empty or only blank lines): "
-                                                         "nothing to translate"))
+                self._error(
+                    InputError(
+                        shown_path(path), "no documents (the file is empty or only blank lines): nothing to translate"
+                    )
+                )
 
     def group_paragraphs(self) -> int:
         """Articles are translated together until they hold about 8 batches."""
@@ -192,7 +205,6 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
     summary = Summary()
     plan = Plan(paths, job, config, summary)
     if job.executor == "ray":
-
         run_ray(plan, job, config, summary)
     else:
         run_local(plan, job, config, summary)
@@ -217,9 +229,16 @@ def run_local(plan: Plan, job: TranslateJob, config: str, summary: Summary) -> N
                 translator = stack.enter_context(open_translator(job))
                 ctx = run_context(job, translator, config)
                 stack.enter_context(logging_redirect_tqdm())
-                bar = stack.enter_context(tqdm(total=None if plan.jsonl else plan.article_sentences, unit="sent",
-                                               desc="translate", file=sys.stderr, disable=not job.progress,
-                                               dynamic_ncols=True))
+                bar = stack.enter_context(
+                    tqdm(
+                        total=None if plan.jsonl else plan.article_sentences,
+                        unit="sent",
+                        desc="translate",
+                        file=sys.stderr,
+                        disable=not job.progress,
+                        dynamic_ncols=True,
+                    )
+                )
             status = process_task(task, translator, ctx, progress=bar.update)
             summary.add(status)
             for message in status["warnings"]:

@@ -18,8 +18,17 @@ from pipeline.translate.base import GenerationSettings
 # Packages whose version can change the output bytes (with nlen's own: splitter
 # rules, aligner, repair): part of the configuration hash.
 # py3langid (with numpy, which it and the aligner compute with) decides the flags column.
-OUTPUT_PACKAGES = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2", "sentence-splitter", "sacrebleu",
-                   "py3langid", "numpy")
+OUTPUT_PACKAGES = (
+    "torch",
+    "transformers",
+    "tokenizers",
+    "sentencepiece",
+    "ctranslate2",
+    "sentence-splitter",
+    "sacrebleu",
+    "py3langid",
+    "numpy",
+)
 # Settings that lay the work out without changing a byte of it (as the translation
 # cache holds: pipeline/translate/cache.py); left out of the request, so of the config hash.
 LAYOUT_SETTINGS = ("inter_threads", "intra_threads")
@@ -52,10 +61,17 @@ class TranslateJob:
         The shard size is in it: shards of another size are other units."""
         settings = {k: v for k, v in self.settings.to_dict().items() if k not in LAYOUT_SETTINGS}
         return {
-            "model": self.model, "backend": self.backend, "revision": self.revision, "family": self.family,
+            "model": self.model,
+            "backend": self.backend,
+            "revision": self.revision,
+            "family": self.family,
             "model_fingerprint": local_model_fingerprint(self.model),
-            "settings": settings, "unit": self.unit, "aligner": self.aligner,
-            "repair_threshold": self.repair_threshold, "shard_size": self.shard_size, "nlen": __version__,
+            "settings": settings,
+            "unit": self.unit,
+            "aligner": self.aligner,
+            "repair_threshold": self.repair_threshold,
+            "shard_size": self.shard_size,
+            "nlen": __version__,
         }
 
 
@@ -66,7 +82,9 @@ def resolved_device(job: TranslateJob) -> str:
         if device.startswith("cuda") and not job.gpus_per_worker:
             raise UserError(f"--device {device} with --executor ray needs --gpus-per-worker (e.g. 1)")
         if device not in ("auto", "cpu", "cuda"):
-            raise UserError(f"--device {device}: on Ray each actor gets its own GPU (--gpus-per-worker); use --device auto")
+            raise UserError(
+                f"--device {device}: on Ray each actor gets its own GPU (--gpus-per-worker); use --device auto"
+            )
         if device == "cpu" and job.gpus_per_worker:
             raise UserError("--gpus-per-worker was given with --device cpu; drop one of them")
         return "cuda" if job.gpus_per_worker else "cpu"
@@ -90,5 +108,3 @@ def config_hash(job: TranslateJob) -> str:
     versions of the packages that compute it."""
     data = {"request": job.request(), "device": resolved_device(job), "packages": package_versions(OUTPUT_PACKAGES)}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]
-
-

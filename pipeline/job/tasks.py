@@ -46,8 +46,11 @@ class Unit:
     shard: Shard | None = None
 
     def paths(self, out_dir: Path) -> dict[str, Path]:
-        return {"tsv": out_dir / f"{self.name}.tsv", "manifest": out_dir / f"{self.name}.json",
-                "rejects": out_dir / f"{self.name}.rejects.jsonl"}
+        return {
+            "tsv": out_dir / f"{self.name}.tsv",
+            "manifest": out_dir / f"{self.name}.json",
+            "rejects": out_dir / f"{self.name}.rejects.jsonl",
+        }
 
 
 @dataclass
@@ -109,20 +112,35 @@ def process_task(task: Task, translator, ctx: RunContext, progress=None) -> dict
             unit.documents = [record_document(r, unit.shard.input) for r in unit.shard.records]
     docs = [d for u in task.units for d in u.documents]
     before = translator.counters.snapshot()
-    results = translate_documents(docs, translator, ctx.aligner, progress=progress, repair_threshold=ctx.repair_threshold,
-                                  unit=ctx.unit)
+    results = translate_documents(
+        docs, translator, ctx.aligner, progress=progress, repair_threshold=ctx.repair_threshold, unit=ctx.unit
+    )
     done = translator.counters.since(before)
     # Engine measures belong to the task, whose documents share batches.
-    measures = {"documents": len(docs), "wall_time_s": round(time.perf_counter() - started, 3),
-                "target_tokens": done["target_tokens"], "oom_splits": done["oom_splits"]}
+    measures = {
+        "documents": len(docs),
+        "wall_time_s": round(time.perf_counter() - started, 3),
+        "target_tokens": done["target_tokens"],
+        "oom_splits": done["oom_splits"],
+    }
     if ctx.cache:
-        measures["cache"] = {"hits": done["cache_hits"], "misses": done["cache_misses"],
-                             **({"damaged": done["cache_damaged"]} if done["cache_damaged"] else {})}
-    status = {"units": len(task.units), "documents": len(docs), "sentences": 0, "rows": 0, "rejects": 0,
-              "untranslated": 0, "warnings": []}
+        measures["cache"] = {
+            "hits": done["cache_hits"],
+            "misses": done["cache_misses"],
+            **({"damaged": done["cache_damaged"]} if done["cache_damaged"] else {}),
+        }
+    status = {
+        "units": len(task.units),
+        "documents": len(docs),
+        "sentences": 0,
+        "rows": 0,
+        "rejects": 0,
+        "untranslated": 0,
+        "warnings": [],
+    }
     k = 0
     for unit in task.units:
-        unit_results = results[k:k + len(unit.documents)]
+        unit_results = results[k : k + len(unit.documents)]
         k += len(unit.documents)
         commit_unit(unit, unit_results, ctx, measures, status)
     return status
@@ -143,31 +161,56 @@ def commit_unit(unit: Unit, results, ctx: RunContext, measures: dict, status: di
     if unit.shard is None:
         doc = unit.documents[0]
         manifest["input"] = {"path": shown_path(doc.path), "sha256": doc.sha256}
-        status["warnings"] += [f"{shown_path(doc.path)}: no text; wrote a header-only TSV"] if not doc.paragraphs else []
+        status["warnings"] += (
+            [f"{shown_path(doc.path)}: no text; wrote a header-only TSV"] if not doc.paragraphs else []
+        )
     else:
         shard = unit.shard
-        manifest["input"] = {"path": shown_path(shard.input), "shard": shard.index, "final": shard.final,
-                             "lines": [shard.first_line, shard.last_line], "sha256": shard.sha256}
+        manifest["input"] = {
+            "path": shown_path(shard.input),
+            "shard": shard.index,
+            "final": shard.final,
+            "lines": [shard.first_line, shard.last_line],
+            "sha256": shard.sha256,
+        }
         output["rejects"] = None
         if shard.rejects:
             data = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in shard.rejects).encode("utf-8")
             files.append((paths["rejects"], data))
-            output["rejects"] = {"path": paths["rejects"].name, "count": len(shard.rejects), "sha256": sha256_bytes(data)}
+            output["rejects"] = {
+                "path": paths["rejects"].name,
+                "count": len(shard.rejects),
+                "sha256": sha256_bytes(data),
+            }
         manifest["documents"] = [
-            {"id": rec.id, "line": rec.line, "sha256": doc.sha256, "sentences": r.counts["sentences_nl"],
-             "rows": len(r.rows), **({"extra": rec.extra} if rec.extra else {})}
-            for rec, doc, r in zip(shard.records, unit.documents, results)]
+            {
+                "id": rec.id,
+                "line": rec.line,
+                "sha256": doc.sha256,
+                "sentences": r.counts["sentences_nl"],
+                "rows": len(r.rows),
+                **({"extra": rec.extra} if rec.extra else {}),
+            }
+            for rec, doc, r in zip(shard.records, unit.documents, results)
+        ]
         status["rejects"] += len(shard.rejects)
-    manifest.update({
-        "output": output, "counts": counts, "untranslated": untranslated,
-        **{k: v for k, v in ctx.manifest.items() if k != "nlen"}, "group": measures,
-    })
+    manifest.update(
+        {
+            "output": output,
+            "counts": counts,
+            "untranslated": untranslated,
+            **{k: v for k, v in ctx.manifest.items() if k != "nlen"},
+            "group": measures,
+        }
+    )
     files.append((paths["manifest"], json_text(manifest).encode("utf-8")))
     commit_files(files)  # the manifest last: the done-marker
     status["sentences"] += counts.get("sentences_nl", 0)
     status["rows"] += len(rows)
     status["untranslated"] += len(untranslated)
     for u in untranslated:
-        status["warnings"].append(f"{u['doc']}: sentence{'s' * (len(u['nl_ids']) > 1)} "
-                                  f"{','.join(map(str, u['nl_ids']))} (paragraph {u['paragraph']}) came back with no "
-                                  "English; scored 0 and listed as untranslated in the manifest")
+        status["warnings"].append(
+            f"{u['doc']}: sentence{'s' * (len(u['nl_ids']) > 1)} "
+            f"{','.join(map(str, u['nl_ids']))} (paragraph {u['paragraph']}) came back with no "
+            "English; scored 0 and listed as untranslated in the manifest"
+        )

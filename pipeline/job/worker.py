@@ -19,24 +19,37 @@ def open_translator(job: TranslateJob, device: str | None = None):
     requested one, if given), behind the translation cache unless it is off."""
 
     settings = dataclasses.replace(job.settings, device=device) if device else job.settings
-    return open_stack(job.backend, job.model, settings, revision=job.revision, family=job.family,
-                      cache=job.cache, cache_dir=job.cache_dir)
+    return open_stack(
+        job.backend,
+        job.model,
+        settings,
+        revision=job.revision,
+        family=job.family,
+        cache=job.cache,
+        cache_dir=job.cache_dir,
+    )
 
 
 def run_context(job: TranslateJob, translator, config: str) -> RunContext:
     from pipeline.align import get_aligner  # numba: imported where the aligner runs
 
     return RunContext(
-        out_dir=job.out_dir, config=config, unit=job.unit, aligner=job.aligner, repair_threshold=job.repair_threshold,
+        out_dir=job.out_dir,
+        config=config,
+        unit=job.unit,
+        aligner=job.aligner,
+        repair_threshold=job.repair_threshold,
         cache=job.cache,
         manifest={
             "nlen": __version__,
             "model": translator.describe(),
-            "aligner": {"method": get_aligner(job.aligner).name, "repair_threshold": job.repair_threshold,
-                        "repair": repair_settings()},
+            "aligner": {
+                "method": get_aligner(job.aligner).name,
+                "repair_threshold": job.repair_threshold,
+                "repair": repair_settings(),
+            },
             "request": job.request(),
             "packages": package_versions(),
             "nlen_git_commit": git_commit(Path(__file__).resolve().parent),
-        })
-
-
+        },
+    )

@@ -7,9 +7,9 @@ import importlib
 import logging
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Callable, Iterator, Mapping, Sequence
 
 from pipeline.errors import UserError
 from pipeline.translate.batching import make_batches
@@ -22,7 +22,7 @@ BACKEND_MODULES = {
     "transformers": "pipeline.translate.transformers_backend",
     "ctranslate2": "pipeline.translate.ctranslate2_backend",
 }
-BACKENDS: dict[str, type["Translator"]] = {}
+BACKENDS: dict[str, type[Translator]] = {}
 # Third-party backends: a package declares `[project.entry-points."nlen.backends"] NAME =
 # "module:TranslatorClass"`; `--backend NAME` loads it and registers it with `register_backend`.
 ENTRY_POINT_GROUP = "nlen.backends"
@@ -75,11 +75,12 @@ def parse_device(device: str) -> tuple[str, list[int]]:
 
 
 def no_cuda_error(device: str, library: str) -> UserError:
-    return UserError(f"--device {device}: no CUDA device is available here ({library} sees none); "
-                     "use --device cpu or auto")
+    return UserError(
+        f"--device {device}: no CUDA device is available here ({library} sees none); use --device cpu or auto"
+    )
 
 
-def register_backend(name: str) -> Callable[[type["Translator"]], type["Translator"]]:
+def register_backend(name: str) -> Callable[[type[Translator]], type[Translator]]:
     def deco(cls: type[Translator]) -> type[Translator]:
         cls.backend_name = name
         BACKENDS[name] = cls
@@ -101,8 +102,9 @@ def resolve_device(device: str) -> str:
     if not torch.cuda.is_available():
         raise no_cuda_error(device, "torch")
     if len(indices) > 1:
-        raise UserError(f"--device {device}: the transformers backend runs on one GPU; "
-                        "use --backend ctranslate2 for several")
+        raise UserError(
+            f"--device {device}: the transformers backend runs on one GPU; use --backend ctranslate2 for several"
+        )
     if indices[0] >= torch.cuda.device_count():
         raise UserError(f"--device {device}: there are only {torch.cuda.device_count()} CUDA devices")
     return f"cuda:{indices[0]}"
@@ -127,9 +129,12 @@ class Translation:
     tokens: int = 0
     truncated: bool = False
     logprob: float | None = None
+    # a chunk before the last one was cut (a long text translated in chunks): the cut is
+    # somewhere inside the text, not at its end
+    cut_inside: bool = False
 
     @staticmethod
-    def join(parts: Sequence["Translation"]) -> "Translation":
+    def join(parts: Sequence[Translation]) -> Translation:
         """The translations of a text's chunks as one: texts joined by a space,
         tokens added, truncated if any chunk was, log-probability averaged over
         the tokens (None unless every chunk has one)."""
@@ -139,8 +144,13 @@ class Translation:
         logprob = None
         if parts and all(p.logprob is not None for p in parts) and tokens:
             logprob = sum(p.logprob * p.tokens for p in parts) / tokens
-        return Translation(" ".join(p.text for p in parts if p.text).strip(), tokens,
-                           any(p.truncated for p in parts), logprob)
+        return Translation(
+            " ".join(p.text for p in parts if p.text).strip(),
+            tokens,
+            any(p.truncated for p in parts),
+            logprob,
+            any(p.truncated or p.cut_inside for p in parts[:-1]) or parts[-1].cut_inside,
+        )
 
 
 @dataclass
@@ -176,10 +186,10 @@ class TranslatorCounters:
             if self._depth == 0:
                 self.seconds += time.perf_counter() - started
 
-    def snapshot(self) -> "TranslatorCounters":
+    def snapshot(self) -> TranslatorCounters:
         return replace(self, _depth=0)
 
-    def since(self, before: "TranslatorCounters") -> dict:
+    def since(self, before: TranslatorCounters) -> dict:
         """The counts added since `before` (a snapshot), as a dict."""
         out = {f.name: getattr(self, f.name) - getattr(before, f.name) for f in fields(self) if f.compare}
         out["seconds"] = round(out["seconds"], 3)
@@ -224,7 +234,7 @@ class Translator(ABC):
     def close(self) -> None:
         """Free the model's memory (compare loads models one after another)."""
 
-    def with_settings(self, **changes) -> "Translator":
+    def with_settings(self, **changes) -> Translator:
         """The same loaded model with some settings changed (the repair decodes loops
         again with `no_repeat_ngram_size`); it shares this translator's counters."""
         other = copy.copy(self)
@@ -261,15 +271,18 @@ class Translator(ABC):
         with self.counters.timing():
             return self._translate_planned(list(texts), progress, on_batch, dict(known or {}))
 
-    def _translate_planned(self, texts: list[str], progress, on_batch, known: dict[int, Translation]) -> list[Translation]:
+    def _translate_planned(
+        self, texts: list[str], progress, on_batch, known: dict[int, Translation]
+    ) -> list[Translation]:
 
         if not texts:
             return []
         unique = list(dict.fromkeys(texts))
         if len(unique) < len(texts):  # identical texts: translated once, the same English for each
             position = {text: i for i, text in enumerate(unique)}
-            results = self._translate_planned(unique, progress, on_batch,
-                                              {position[texts[i]]: t for i, t in known.items()})
+            results = self._translate_planned(
+                unique, progress, on_batch, {position[texts[i]]: t for i, t in known.items()}
+            )
             if progress:
                 progress(len(texts) - len(unique))
             return [results[position[t]] for t in texts]
@@ -327,7 +340,7 @@ class Translator(ABC):
     def free_memory(self) -> None:
         """Release cached device memory before a retry (backends override)."""
 
-    def __enter__(self) -> "Translator":
+    def __enter__(self) -> Translator:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -358,7 +371,7 @@ class TranslatorWrapper(Translator):
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.inner.count_tokens(texts)
 
-    def with_settings(self, **changes) -> "Translator":
+    def with_settings(self, **changes) -> Translator:
         other = copy.copy(self)
         other.inner = self.inner.with_settings(**changes)
         other.settings = other.inner.settings
@@ -385,7 +398,7 @@ def backend_names() -> list[str]:
     return sorted(set(BACKEND_MODULES) | set(BACKENDS) | set(_entry_points()))
 
 
-def load_entry_point(name: str) -> type["Translator"]:
+def load_entry_point(name: str) -> type[Translator]:
     """Load the `nlen.backends` entry point `name` and register its class under `name`."""
     ep = _entry_points().get(name)
     if ep is None:
@@ -393,7 +406,9 @@ def load_entry_point(name: str) -> type["Translator"]:
     try:
         cls = ep.load()
     except Exception as exc:  # noqa: BLE001 - a third-party module can fail in any way
-        raise UserError(f"backend {name!r}: entry point {ep.value} cannot be loaded ({type(exc).__name__}: {exc})") from exc
+        raise UserError(
+            f"backend {name!r}: entry point {ep.value} cannot be loaded ({type(exc).__name__}: {exc})"
+        ) from exc
     if not (isinstance(cls, type) and issubclass(cls, Translator)):
         raise UserError(f"backend {name!r}: entry point {ep.value} is not a Translator subclass")
     return register_backend(name)(cls)
@@ -408,7 +423,9 @@ def backend_class(backend: str) -> type[Translator]:
         try:
             importlib.import_module(BACKEND_MODULES[backend])
         except ImportError as exc:
-            raise UserError(f"backend {backend!r} needs a package that is not installed: {exc.name} (pip install {exc.name})") from exc
+            raise UserError(
+                f"backend {backend!r} needs a package that is not installed: {exc.name} (pip install {exc.name})"
+            ) from exc
     return BACKENDS[backend]
 
 

@@ -32,8 +32,8 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
 
 from pipeline.errors import CacheError, DamagedCacheError
 from pipeline.provenance import local_model_fingerprint
@@ -80,8 +80,15 @@ def row_checksum(cid: str, source_sha256: str, text: str, tokens: int, truncated
 
 
 # SQLite primary result codes (sqlite3.Error.sqlite_errorcode & 0xff)
-SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_NOTADB = \
-    3, 5, 6, 8, 11, 14, 26
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_NOTADB = (
+    3,
+    5,
+    6,
+    8,
+    11,
+    14,
+    26,
+)
 NO_CACHE = ", or run with --no-cache"
 
 
@@ -92,20 +99,30 @@ def cache_problem(path: Path, exc: BaseException) -> CacheError:
     detail = " ".join((str(exc) or type(exc).__name__).split())
     code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
     if code in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in detail or "not a database" in detail:
-        return DamagedCacheError(path, f"translation cache is damaged ({detail}); remove it with `nlen cache clear`"
-                                       + NO_CACHE)
-    if isinstance(exc, sqlite3.OperationalError) and ("no such table" in detail or "no such column" in detail
-                                                        or "has no column" in detail):
-        return DamagedCacheError(path, f"translation cache is not laid out as nlen's ({detail}); remove it with "
-                                       "`nlen cache clear`" + NO_CACHE)
+        return DamagedCacheError(
+            path, f"translation cache is damaged ({detail}); remove it with `nlen cache clear`" + NO_CACHE
+        )
+    if isinstance(exc, sqlite3.OperationalError) and (
+        "no such table" in detail or "no such column" in detail or "has no column" in detail
+    ):
+        return DamagedCacheError(
+            path,
+            f"translation cache is not laid out as nlen's ({detail}); remove it with `nlen cache clear`" + NO_CACHE,
+        )
     if code in (SQLITE_READONLY, SQLITE_PERM) or isinstance(exc, PermissionError) or "readonly" in detail:
         return CacheError(path, f"translation cache is not writable ({detail}); pick another --cache-dir" + NO_CACHE)
     if code == SQLITE_CANTOPEN:
-        return CacheError(path, f"translation cache cannot be opened ({detail}: check that its folder is writable); "
-                                "pick another --cache-dir" + NO_CACHE)
+        return CacheError(
+            path,
+            f"translation cache cannot be opened ({detail}: check that its folder is writable); "
+            "pick another --cache-dir" + NO_CACHE,
+        )
     if code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in detail:
-        return CacheError(path, f"translation cache stayed locked by another process ({detail}); try again, or pick "
-                                "another --cache-dir" + NO_CACHE)
+        return CacheError(
+            path,
+            f"translation cache stayed locked by another process ({detail}); try again, or pick "
+            "another --cache-dir" + NO_CACHE,
+        )
     return CacheError(path, f"translation cache not usable ({detail}); pick another --cache-dir" + NO_CACHE)
 
 
@@ -138,21 +155,26 @@ class TranslationCache:
     ) WITHOUT ROWID;
     """
 
-    def __init__(self, directory: str | Path | None = None, *, timeout: float = 30.0, retries: int = 20,
-                 readonly: bool = False):
+    def __init__(
+        self, directory: str | Path | None = None, *, timeout: float = 30.0, retries: int = 20, readonly: bool = False
+    ):
         self.dir = Path(directory) if directory else default_cache_dir()
         self.path = self.dir / DB_NAME
         self.retries = retries
         check_cache_dir(self.dir)
         if self.path.exists() and not self.path.is_file():  # not ours to remove: it may hold anything
-            raise CacheError(self.path, "is not a file, so not a translation cache; move it away or pick another "
-                                        "--cache-dir" + NO_CACHE)
+            raise CacheError(
+                self.path,
+                "is not a file, so not a translation cache; move it away or pick another --cache-dir" + NO_CACHE,
+            )
         if not readonly:
             try:
                 self.dir.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise CacheError(self.dir, f"cannot make the cache folder ({exc.strerror or exc}); pick another "
-                                           "--cache-dir" + NO_CACHE) from None
+                raise CacheError(
+                    self.dir,
+                    f"cannot make the cache folder ({exc.strerror or exc}); pick another --cache-dir" + NO_CACHE,
+                ) from None
         self.conn = None
         try:
             if readonly:
@@ -174,16 +196,22 @@ class TranslationCache:
         """Read the small configs table whole (and its index) and the first page of
         translations: damage there shows now, before a model is loaded. Damage deeper
         in a large cache shows when those rows are read, as the same one-line error."""
-        for query in ("SELECT * FROM configs", "SELECT id FROM configs ORDER BY id",
-                      "SELECT * FROM translations LIMIT 1", "SELECT config, source_sha256 FROM translations LIMIT 1"):
-            self._retry(lambda: self.conn.execute(query).fetchall())
+        for query in (
+            "SELECT * FROM configs",
+            "SELECT id FROM configs ORDER BY id",
+            "SELECT * FROM translations LIMIT 1",
+            "SELECT config, source_sha256 FROM translations LIMIT 1",
+        ):
+            self._retry(lambda query=query: self.conn.execute(query).fetchall())
 
     def _connect_readonly(self, timeout: float) -> sqlite3.Connection:
         """Read-only; on a read-only folder SQLite cannot make the WAL index, so
         the file is then read as immutable (what a last checkpoint holds)."""
         uri = self.path.resolve().as_uri()
         try:
-            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
             conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             return conn
         except sqlite3.OperationalError:
@@ -191,11 +219,15 @@ class TranslationCache:
 
     def _migrate(self) -> None:
         """Create the tables; rows of an older layout are dropped (it is a cache)."""
+
         def once(c):
             version = c.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise DamagedCacheError(self.path, f"translation cache written by a newer nlen (layout {version}); "
-                                                   "use another --cache-dir, or remove it with `nlen cache clear`")
+                raise DamagedCacheError(
+                    self.path,
+                    f"translation cache written by a newer nlen (layout {version}); "
+                    "use another --cache-dir, or remove it with `nlen cache clear`",
+                )
             if version < SCHEMA_VERSION:
                 if version or c.execute("SELECT 1 FROM sqlite_master WHERE name = 'translations'").fetchone():
                     log.info("%s: translation cache from an older nlen; starting it afresh", self.path)
@@ -226,6 +258,7 @@ class TranslationCache:
 
     def _write(self, statements: Callable[[sqlite3.Connection], None]) -> None:
         """Run `statements` in one IMMEDIATE transaction, retrying if busy."""
+
         def once():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -240,8 +273,13 @@ class TranslationCache:
     # --- API ----------------------------------------------------------------
     def register(self, config: Mapping) -> str:
         cid = config_id(config)
-        row = (cid, str(config.get("model")), str(config.get("backend")),
-               json.dumps(config, sort_keys=True, ensure_ascii=False, default=str), time.time())
+        row = (
+            cid,
+            str(config.get("model")),
+            str(config.get("backend")),
+            json.dumps(config, sort_keys=True, ensure_ascii=False, default=str),
+            time.time(),
+        )
         self._write(lambda c: c.execute("INSERT OR IGNORE INTO configs VALUES (?, ?, ?, ?, ?)", row))
         return cid
 
@@ -252,17 +290,24 @@ class TranslationCache:
         found: dict[str, Translation] = {}
         damaged = 0
         for start in range(0, len(hashes), 500):
-            chunk = hashes[start:start + 500]
+            chunk = hashes[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._retry(lambda: self.conn.execute(
-                "SELECT source_sha256, CAST(target AS BLOB), tokens, truncated, logprob, checksum FROM translations "
-                f"WHERE config = ? AND source_sha256 IN ({marks})", (cid, *chunk)).fetchall())
+            rows = self._retry(
+                lambda chunk=chunk, marks=marks: self.conn.execute(
+                    "SELECT source_sha256, CAST(target AS BLOB), tokens, truncated, logprob, checksum "
+                    f"FROM translations WHERE config = ? AND source_sha256 IN ({marks})",
+                    (cid, *chunk),
+                ).fetchall()
+            )
             for source, raw, tokens, truncated, logprob, checksum in rows:
                 try:
                     text = bytes(raw).decode("utf-8")
-                    ok = isinstance(tokens, int) and truncated in (0, 1) and \
-                        (logprob is None or isinstance(logprob, float)) and \
-                        checksum == row_checksum(cid, source, text, tokens, bool(truncated), logprob)
+                    ok = (
+                        isinstance(tokens, int)
+                        and truncated in (0, 1)
+                        and (logprob is None or isinstance(logprob, float))
+                        and checksum == row_checksum(cid, source, text, tokens, bool(truncated), logprob)
+                    )
                 except (UnicodeDecodeError, TypeError):
                     ok = False
                 if ok:
@@ -276,14 +321,29 @@ class TranslationCache:
         rows = []
         for src, t in pairs:
             h = sha256_text(src)
-            rows.append((cid, h, t.text, int(t.tokens), int(t.truncated), t.logprob,
-                         row_checksum(cid, h, t.text, t.tokens, t.truncated, t.logprob), now))
-        self._write(lambda c: c.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows))
+            rows.append(
+                (
+                    cid,
+                    h,
+                    t.text,
+                    int(t.tokens),
+                    int(t.truncated),
+                    t.logprob,
+                    row_checksum(cid, h, t.text, t.tokens, t.truncated, t.logprob),
+                    now,
+                )
+            )
+        self._write(
+            lambda c: c.executemany("INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        )
 
     def stats(self) -> dict:
-        rows = self._retry(lambda: self.conn.execute(
-            "SELECT c.model, c.backend, c.id, COUNT(t.source_sha256) FROM configs c "
-            "LEFT JOIN translations t ON t.config = c.id GROUP BY c.id ORDER BY c.model, c.backend").fetchall())
+        rows = self._retry(
+            lambda: self.conn.execute(
+                "SELECT c.model, c.backend, c.id, COUNT(t.source_sha256) FROM configs c "
+                "LEFT JOIN translations t ON t.config = c.id GROUP BY c.id ORDER BY c.model, c.backend"
+            ).fetchall()
+        )
         total = self._retry(lambda: self.conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
         return {
             "path": str(self.path),
@@ -347,9 +407,14 @@ class CachedTranslator(TranslatorWrapper):
             found, damaged = self.cache.get_many(self.config_id, hashes)
             if damaged:
                 if not self.counters.cache_damaged:
-                    log.warning("%s: %d cached translation%s failed %s checksum (damaged on disk); translating "
-                                "%s again", self.cache.path, damaged, "s" if damaged > 1 else "",
-                                "their" if damaged > 1 else "its", "them" if damaged > 1 else "it")
+                    log.warning(
+                        "%s: %d cached translation%s failed %s checksum (damaged on disk); translating %s again",
+                        self.cache.path,
+                        damaged,
+                        "s" if damaged > 1 else "",
+                        "their" if damaged > 1 else "its",
+                        "them" if damaged > 1 else "it",
+                    )
                 self.counters.cache_damaged += damaged
             known = dict(known or {})
             known.update({i: found[h] for i, h in enumerate(hashes) if h in found and i not in known})

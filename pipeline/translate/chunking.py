@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from pipeline.translate.base import Translation
 
@@ -28,8 +28,12 @@ class ChunkStats:
     hard_cuts: int = 0  # sentences cut at word boundaries (last resort)
 
     def to_dict(self) -> dict:
-        return {"translation_units": self.translation_units, "paragraphs_split": self.paragraphs_split, "sentences_split": self.sentences_split,
-                "hard_cuts": self.hard_cuts}
+        return {
+            "translation_units": self.translation_units,
+            "paragraphs_split": self.paragraphs_split,
+            "sentences_split": self.sentences_split,
+            "hard_cuts": self.hard_cuts,
+        }
 
 
 def _pack(pieces: Sequence[str], fits: Callable[[str], bool]) -> list[str]:
@@ -54,7 +58,9 @@ def _split_sentence(sentence: str, fits: Callable[[str], bool], stats: ChunkStat
             out.append(chunk)
             continue
         stats.hard_cuts += 1
-        log.warning("a clause is longer than the model's input limit even alone; cutting it at word boundaries: %.60s…", chunk)
+        log.warning(
+            "a clause is longer than the model's input limit even alone; cutting it at word boundaries: %.60s…", chunk
+        )
         words: list[str] = []
         for word in chunk.split(" "):
             words.extend([word] if fits(word) else _cut_word(word, fits))
@@ -80,7 +86,10 @@ def _cut_word(word: str, fits: Callable[[str], bool]) -> list[str]:
 
 
 def chunk_paragraph(
-    sentences: Sequence[str], count_tokens: Callable[[Sequence[str]], list[int]], limit: int, stats: ChunkStats,
+    sentences: Sequence[str],
+    count_tokens: Callable[[Sequence[str]], list[int]],
+    limit: int,
+    stats: ChunkStats,
     n_tokens: int | None = None,
 ) -> list[str]:
     """The paragraph as one text if it fits, else the fewest chunks that fit.
@@ -102,7 +111,9 @@ def chunk_paragraph(
 
 
 def translate_segments(
-    translator, segments: Sequence[Sequence[str]], stats: ChunkStats | Sequence[ChunkStats],
+    translator,
+    segments: Sequence[Sequence[str]],
+    stats: ChunkStats | Sequence[ChunkStats],
     progress: Callable[[int], None] | None = None,
 ) -> list[Translation]:
     """Translate each segment (a paragraph's sentences, or one sentence) as one
@@ -123,7 +134,9 @@ def translate_segments(
         stats_of[index].translation_units += len(chunks)
         units.extend(chunks)
         owner.extend([index] * len(chunks))
-    translated = translator.translate_detailed(units, progress=_scaled(progress, len(units), sum(len(s) for s in segments)))
+    translated = translator.translate_detailed(
+        units, progress=_scaled(progress, len(units), sum(len(s) for s in segments))
+    )
     parts: list[list[Translation]] = [[] for _ in segments]
     for index, result in zip(owner, translated):
         parts[index].append(result)

@@ -28,8 +28,8 @@ import shutil
 import tempfile
 import time
 from collections import deque
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from pipeline.errors import UserError
 from pipeline.provenance import local_model_fingerprint
@@ -46,13 +46,24 @@ from pipeline.translate.hf import (
 
 log = logging.getLogger(__name__)
 
-COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
+COMPUTE_TYPES = (
+    "auto",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
 # Quantisation used when converting for a compute type (a model converted to
 # int8 can run as int8_float16 on a GPU; float types are converted as they run).
 CONVERT_AS = {"int8_float32": "int8", "int8_float16": "int8", "int8_bfloat16": "int8"}
 RECORD = "nlen-conversion.json"  # files of a finished conversion, with sizes and hashes
 WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)  # OSErrors of writing, not of a damaged model
 CONVERSION_ADVICE = "set NLEN_CACHE_DIR to a writable folder, or use --backend transformers"
+
 
 def cpu_threads() -> int:
     """The cores this process may use: its CPU affinity, capped by OMP_NUM_THREADS
@@ -101,8 +112,10 @@ def resolve_ct2_device(device: str) -> tuple[str, list[int]]:
     if not count:
         raise no_cuda_error(device, "CTranslate2")
     if max(indices) >= count:
-        raise UserError(f"--device {device}: CTranslate2 sees only {count} CUDA device{'s' if count > 1 else ''} "
-                        f"(numbered 0 to {count - 1})")
+        raise UserError(
+            f"--device {device}: CTranslate2 sees only {count} CUDA device{'s' if count > 1 else ''} "
+            f"(numbered 0 to {count - 1})"
+        )
     return "cuda", indices
 
 
@@ -114,10 +127,12 @@ def resolve_compute_type(requested: str | None, device: str) -> str:
     if requested and requested != "auto":
         check_compute_type(requested)
         if requested not in supported:
-            raise UserError(f"--compute-type {requested} is not supported on {device} here "
-                            f"(supported: {', '.join(sorted(supported))})")
+            raise UserError(
+                f"--compute-type {requested} is not supported on {device} here "
+                f"(supported: {', '.join(sorted(supported))})"
+            )
         return requested
-    for choice in (("int8_float16", "float16", "float32") if device == "cuda" else ("int8", "int8_float32", "float32")):
+    for choice in ("int8_float16", "float16", "float32") if device == "cuda" else ("int8", "int8_float32", "float32"):
         if choice in supported:
             return choice
     return "float32"
@@ -138,7 +153,6 @@ def converted_dir(model: str, revision: str | None, quantization: str, root: Pat
     keyed by its absolute path and a fingerprint of its files instead."""
     root = root or ct2_cache_root()
     if Path(model).is_dir():
-
         absolute = str(Path(model).resolve())
         name = "local-" + re.sub(r"[^A-Za-z0-9._-]+", "_", Path(absolute).name)
         rev = hashlib.sha256(absolute.encode()).hexdigest()[:8] + "-" + local_model_fingerprint(model).split(":")[1]
@@ -195,8 +209,10 @@ def convert_model(model: str, revision: str | None, quantization: str, target: P
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     except OSError as exc:
-        raise UserError(f"{exc.filename or target.parent}: cannot write the CTranslate2 conversion of {model} "
-                        f"({exc.strerror or exc}); {CONVERSION_ADVICE}") from None
+        raise UserError(
+            f"{exc.filename or target.parent}: cannot write the CTranslate2 conversion of {model} "
+            f"({exc.strerror or exc}); {CONVERSION_ADVICE}"
+        ) from None
     started = time.perf_counter()
     log.info("converting %s to CTranslate2 (%s) into %s; later runs reuse it", model, quantization, target)
     try:
@@ -208,8 +224,12 @@ def convert_model(model: str, revision: str | None, quantization: str, target: P
             if isinstance(exc, OSError) and exc.errno in WRITE_ERRNOS:
                 raise
             detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:240]
-            raise UserError(f"cannot convert model {model} to CTranslate2: its files are missing or damaged ({detail})") from exc
-        files = {f.name: {"size": f.stat().st_size, "sha256": _file_sha256(f)} for f in sorted(out.iterdir()) if f.is_file()}
+            raise UserError(
+                f"cannot convert model {model} to CTranslate2: its files are missing or damaged ({detail})"
+            ) from exc
+        files = {
+            f.name: {"size": f.stat().st_size, "sha256": _file_sha256(f)} for f in sorted(out.iterdir()) if f.is_file()
+        }
         record = {"model": model, "revision": revision, "quantization": quantization, "files": files}
         (out / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         if target.exists():  # broken (checked by the caller): moved aside, then replaced
@@ -220,8 +240,9 @@ def convert_model(model: str, revision: str | None, quantization: str, target: P
             if conversion_problem(target) is not None:  # not a lost race with another process
                 raise
     except OSError as exc:  # a full disk, a folder made read-only meanwhile: the conversion is not kept
-        raise UserError(f"{target}: cannot write the CTranslate2 conversion of {model} ({exc.strerror or exc}); "
-                        f"{CONVERSION_ADVICE}") from None
+        raise UserError(
+            f"{target}: cannot write the CTranslate2 conversion of {model} ({exc.strerror or exc}); {CONVERSION_ADVICE}"
+        ) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.debug("converted in %.1fs", time.perf_counter() - started)
@@ -251,7 +272,9 @@ class CTranslate2Translator(HFTranslator):
 
         check_cache_dir(ct2_cache_root(), CONVERSION_ADVICE)  # a file in the way fails now, not after loading
 
-    def __init__(self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None):
+    def __init__(
+        self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None
+    ):
         super().__init__(model, settings)
         import ctranslate2
         from transformers import AutoConfig, AutoTokenizer, GenerationConfig
@@ -292,8 +315,12 @@ class CTranslate2Translator(HFTranslator):
                 convert_model(model, self.revision, self.quantization, self.model_dir)
             try:
                 return ctranslate2.Translator(
-                    str(self.model_dir), device=self.device, device_index=self.device_index or 0,
-                    compute_type=self.compute_type, inter_threads=self.threads[0], intra_threads=self.threads[1],
+                    str(self.model_dir),
+                    device=self.device,
+                    device_index=self.device_index or 0,
+                    compute_type=self.compute_type,
+                    inter_threads=self.threads[0],
+                    intra_threads=self.threads[1],
                 )
             except (RuntimeError, ValueError, OSError) as exc:
                 problem = f"cannot be loaded ({' '.join(str(exc).split())[:200]})"
@@ -309,8 +336,10 @@ class CTranslate2Translator(HFTranslator):
             prefix = [self.tokenizer.convert_ids_to_tokens(kwargs.pop("forced_bos_token_id"))]
         kwargs.pop("forced_bos_token_id", None)
         if kwargs:
-            raise UserError(f"model family {self.family.name} needs generate options the ctranslate2 "
-                            f"backend does not map ({', '.join(sorted(kwargs))}); use --backend transformers")
+            raise UserError(
+                f"model family {self.family.name} needs generate options the ctranslate2 "
+                f"backend does not map ({', '.join(sorted(kwargs))}); use --backend transformers"
+            )
         return prefix
 
     # --- translation: batches are submitted asynchronously and collected in order
@@ -347,8 +376,12 @@ class CTranslate2Translator(HFTranslator):
         text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(hypothesis), skip_special_tokens=True)
         # + the end token, which CTranslate2 does not return: there is one unless the output
         # was cut at the length limit without a forced end token (transformers counts alike)
-        return Translation(text.strip(), len(hypothesis) + (1 if self.forced_eos or ended else 0),
-                           truncated=not ended, logprob=float(score))
+        return Translation(
+            text.strip(),
+            len(hypothesis) + (1 if self.forced_eos or ended else 0),
+            truncated=not ended,
+            logprob=float(score),
+        )
 
     def _translate_batch(self, texts: list[str]) -> list[Translation]:
         return self._collect(*self._submit(texts))
@@ -387,9 +420,13 @@ class CTranslate2Translator(HFTranslator):
             "device_index": self.device_index or None,
             "compute_type": self.compute_type,
             "converted_model": str(self.model_dir),
-            "generation": self.describe_generation(**({"target_prefix": self.target_prefix} if self.target_prefix else {})),
+            "generation": self.describe_generation(
+                **({"target_prefix": self.target_prefix} if self.target_prefix else {})
+            ),
             "source_prefix": self.prefix,
-            "threads": {"inter": self.threads[0], "intra": self.threads[1]} if self.device == "cpu" else {"inter": self.threads[0]},
+            "threads": {"inter": self.threads[0], "intra": self.threads[1]}
+            if self.device == "cpu"
+            else {"inter": self.threads[0]},
         }
 
     def close(self) -> None:

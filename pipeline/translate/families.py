@@ -15,10 +15,10 @@ from pipeline.errors import UserError
 
 log = logging.getLogger(__name__)
 
-FAMILIES: dict[str, "ModelFamily"] = {}
+FAMILIES: dict[str, ModelFamily] = {}
 
 
-def register_family(family: "ModelFamily") -> "ModelFamily":
+def register_family(family: ModelFamily) -> ModelFamily:
     FAMILIES[family.name] = family
     return family
 
@@ -48,7 +48,9 @@ def _token_id(tokenizer: Any, token: str) -> int | None:
         tid = tokenizer.convert_tokens_to_ids(token)
     except (KeyError, ValueError, TypeError):
         return None
-    if tid is None or (tid == getattr(tokenizer, "unk_token_id", None) and token != getattr(tokenizer, "unk_token", None)):
+    if tid is None or (
+        tid == getattr(tokenizer, "unk_token_id", None) and token != getattr(tokenizer, "unk_token", None)
+    ):
         return None
     return int(tid)
 
@@ -56,8 +58,9 @@ def _token_id(tokenizer: Any, token: str) -> int | None:
 def _require_token(tokenizer: Any, token: str, family: str) -> int:
     tid = _token_id(tokenizer, token)
     if tid is None:
-
-        raise UserError(f"model family {family!r} needs the language token {token!r}, but this tokenizer has no such token")
+        raise UserError(
+            f"model family {family!r} needs the language token {token!r}, but this tokenizer has no such token"
+        )
     return tid
 
 
@@ -121,7 +124,9 @@ class OpusMultiTarget(ModelFamily):
                 return token
 
         shown = ", ".join(sorted(tokens)[:8]) or "none"
-        raise UserError(f"multi-target model has no English target token (looked for {', '.join(self.preferred)}; has {shown})")
+        raise UserError(
+            f"multi-target model has no English target token (looked for {', '.join(self.preferred)}; has {shown})"
+        )
 
     def source_prefix(self, tokenizer: Any) -> str:
         return self.target_token(tokenizer) + " "
@@ -154,7 +159,6 @@ def _target_tokens(tokenizer: Any) -> list[str]:
 def check_family(name: str | None) -> None:
     """--family NAME names a known family (checked before any model loads)."""
     if name and name not in FAMILIES:
-
         raise UserError(f"unknown model family {name!r} (choose from {', '.join(FAMILIES)})")
 
 

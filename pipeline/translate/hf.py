@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from pipeline.errors import UserError
 from pipeline.textio import file_problem
@@ -64,8 +65,10 @@ def check_model_options(model: str, revision: str | None) -> None:
     """--revision pins a hub model; a local directory has none to pin (refused
     rather than silently ignored and then recorded in the manifest)."""
     if revision and looks_like_path(model):
-        raise UserError(f"--revision {revision} applies to hub models, but {model} is a local directory "
-                        "(it has no revisions); drop --revision")
+        raise UserError(
+            f"--revision {revision} applies to hub models, but {model} is a local directory "
+            "(it has no revisions); drop --revision"
+        )
 
 
 def hub_preflight(model: str) -> None:
@@ -101,11 +104,15 @@ def load_hf(model: str, revision: str | None, loader, what: str = "model"):
     if looks_like_path(model):
         if not path.is_dir():
             problem = file_problem(path)  # None: a regular file
-            problem = {None: "a file, not a model folder", "no such file or directory": "no such directory"}.get(problem, problem)
+            problem = {None: "a file, not a model folder", "no such file or directory": "no such directory"}.get(
+                problem, problem
+            )
             raise UserError(f"cannot load model {model!r}: {problem}")
         if not (path / "config.json").is_file():
-            raise UserError(f"cannot load model {model!r}: not a model directory (no config.json); "
-                            "pass a directory written by save_pretrained or `hf download --local-dir`")
+            raise UserError(
+                f"cannot load model {model!r}: not a model directory (no config.json); "
+                "pass a directory written by save_pretrained or `hf download --local-dir`"
+            )
         model = str(path)
     try:
         return loader(model, revision=revision)
@@ -113,14 +120,19 @@ def load_hf(model: str, revision: str | None, loader, what: str = "model"):
         detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:240]
         if path.is_dir():
             files = ", ".join(sorted(f.name for f in path.iterdir())) or "none"
-            found = (missing_tokenizer_files(path) if what == "tokenizer" else "") or \
-                (broken_json(path) if isinstance(exc, json.JSONDecodeError) else "")
-            raise UserError(f"cannot load the {what} from model directory {model}: its files are missing or "
-                            f"damaged ({found or detail}); files there: {files}") from exc
+            found = (missing_tokenizer_files(path) if what == "tokenizer" else "") or (
+                broken_json(path) if isinstance(exc, json.JSONDecodeError) else ""
+            )
+            raise UserError(
+                f"cannot load the {what} from model directory {model}: its files are missing or "
+                f"damaged ({found or detail}); files there: {files}"
+            ) from exc
         if isinstance(exc, (OSError, ValueError)):
             raise UserError(missing_model_message(model, exc)) from exc
-        raise UserError(f"cannot load the {what} of {model!r} from the Hugging Face cache: it is damaged "
-                        f"({detail}); download it again with `hf download {model} --force-download`") from exc
+        raise UserError(
+            f"cannot load the {what} of {model!r} from the Hugging Face cache: it is damaged "
+            f"({detail}); download it again with `hf download {model} --force-download`"
+        ) from exc
 
 
 def missing_tokenizer_files(folder: Path) -> str:
@@ -134,8 +146,11 @@ def missing_tokenizer_files(folder: Path) -> str:
         import transformers
 
         cls = getattr(transformers, str(name), None)
-        required = [k for k, p in inspect.signature(cls.__init__).parameters.items()
-                    if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD and k != "self"]
+        required = [
+            k
+            for k, p in inspect.signature(cls.__init__).parameters.items()
+            if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD and k != "self"
+        ]
         names = [cls.vocab_files_names[k] for k in required if k in cls.vocab_files_names]
     except Exception:  # noqa: BLE001 - no config, another layout: the loader's own error is shown
         return ""
@@ -227,8 +242,10 @@ class HFTranslator(Translator):
         # Everything else the checkpoint's generation config sets (bad_words_ids, …) applies too: record it.
         self.model_generation_config = generation_config.to_diff_dict()
         if settings.max_new_tokens and settings.max_new_tokens > self.max_input_tokens:
-            raise UserError(f"--max-new-tokens {settings.max_new_tokens} is over the model's limit of "
-                            f"{self.max_input_tokens} positions")
+            raise UserError(
+                f"--max-new-tokens {settings.max_new_tokens} is over the model's limit of "
+                f"{self.max_input_tokens} positions"
+            )
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         return self.tokenizer([self.prefix + t for t in texts], truncation=False)["input_ids"]

@@ -25,8 +25,16 @@ def check_request(model: str, settings: GenerationSettings, family: str | None) 
     check_output_bound(str(model), settings.max_new_tokens)
 
 
-def open_translator(backend: str, model: str, settings: GenerationSettings, *, revision: str | None = None,
-                    family: str | None = None, cache: bool = False, cache_dir: Path | None = None) -> Translator:
+def open_translator(
+    backend: str,
+    model: str,
+    settings: GenerationSettings,
+    *,
+    revision: str | None = None,
+    family: str | None = None,
+    cache: bool = False,
+    cache_dir: Path | None = None,
+) -> Translator:
     """Backend `backend` on `model`, behind the translation cache when `cache`
     (in `cache_dir`, default $NLEN_CACHE_DIR or ~/.cache/nlen). Use it as a
     context manager, or `close()` it."""
@@ -35,7 +43,6 @@ def open_translator(backend: str, model: str, settings: GenerationSettings, *, r
     cls.check_options(str(model), settings, revision)
     store = None
     if cache:
-
         store = TranslationCache(cache_dir)
     try:
         translator = cls(str(model), settings, revision=revision, family=family)

@@ -24,12 +24,16 @@ class TransformersTranslator(HFTranslator):
     def check_options(cls, model: str, settings: GenerationSettings, revision: str | None) -> None:
         super().check_options(model, settings, revision)
         if settings.compute_type not in (None, "auto", COMPUTE_TYPE):
-            raise UserError(f"--compute-type {settings.compute_type} is a ctranslate2 option; the transformers "
-                            f"backend runs {COMPUTE_TYPE} (use --backend ctranslate2 to quantise)")
+            raise UserError(
+                f"--compute-type {settings.compute_type} is a ctranslate2 option; the transformers "
+                f"backend runs {COMPUTE_TYPE} (use --backend ctranslate2 to quantise)"
+            )
         if settings.device.startswith("cuda"):
             resolve_device(settings.device)  # no CUDA here: refused before the model loads
 
-    def __init__(self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None):
+    def __init__(
+        self, model: str, settings: GenerationSettings, revision: str | None = None, family: str | None = None
+    ):
         super().__init__(model, settings)
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -38,8 +42,12 @@ class TransformersTranslator(HFTranslator):
         self.device = resolve_device(settings.device)
         hub_preflight(model)
         tokenizer = load_hf(model, revision, AutoTokenizer.from_pretrained, "tokenizer")
-        self.model = load_hf(model, revision, lambda m, revision: check_finite_weights(
-            AutoModelForSeq2SeqLM.from_pretrained(m, revision=revision)), "model weights")
+        self.model = load_hf(
+            model,
+            revision,
+            lambda m, revision: check_finite_weights(AutoModelForSeq2SeqLM.from_pretrained(m, revision=revision)),
+            "model weights",
+        )
         self.model.to(self.device).eval()
         self.revision = resolved_revision(model, revision, self.model.config)
         self.setup_prompting(self.model.config, tokenizer, self.model.generation_config, family)
@@ -67,8 +75,11 @@ class TransformersTranslator(HFTranslator):
                 max_new_tokens=bound,
                 do_sample=False,
                 **({"min_new_tokens": self.settings.min_new_tokens} if self.settings.min_new_tokens else {}),
-                **({"no_repeat_ngram_size": self.settings.no_repeat_ngram_size}
-                   if self.settings.no_repeat_ngram_size else {}),
+                **(
+                    {"no_repeat_ngram_size": self.settings.no_repeat_ngram_size}
+                    if self.settings.no_repeat_ngram_size
+                    else {}
+                ),
                 **self.family.generate_kwargs(self.tokenizer),
             )
             logprobs = self._mean_logprobs(enc, states, out, bound)
@@ -86,8 +97,11 @@ class TransformersTranslator(HFTranslator):
         target = out[:, 1:]
         from transformers.modeling_outputs import BaseModelOutput
 
-        logits = self.model(attention_mask=enc["attention_mask"], encoder_outputs=BaseModelOutput(last_hidden_state=states),
-                            decoder_input_ids=out[:, :-1]).logits
+        logits = self.model(
+            attention_mask=enc["attention_mask"],
+            encoder_outputs=BaseModelOutput(last_hidden_state=states),
+            decoder_input_ids=out[:, :-1],
+        ).logits
         logits = logits.float()
         if self.never_generated:  # as in the search (and in CTranslate2's conversion): never a candidate
             logits[..., self.never_generated] = float("-inf")
@@ -95,8 +109,10 @@ class TransformersTranslator(HFTranslator):
         mask = target != self.tokenizer.pad_token_id
         lengths = mask.sum(dim=1)
         if self.forced_eos:  # an end token forced at the bound was not the model's choice
-            forced = (lengths >= bound) & (target.gather(1, (lengths - 1).clamp(min=0).unsqueeze(1)).squeeze(1)
-                                            == self.model.generation_config.forced_eos_token_id)
+            forced = (lengths >= bound) & (
+                target.gather(1, (lengths - 1).clamp(min=0).unsqueeze(1)).squeeze(1)
+                == self.model.generation_config.forced_eos_token_id
+            )
             mask[forced, (lengths[forced] - 1)] = False
         sums = (chosen * mask).sum(dim=1)
         return [float(s) / int(n) if int(n) else 0.0 for s, n in zip(sums.tolist(), mask.sum(dim=1).tolist())]

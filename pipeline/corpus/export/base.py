@@ -6,9 +6,9 @@ import importlib
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from pipeline.corpus.write import atomic_stream
 from pipeline.errors import UserError
@@ -21,7 +21,7 @@ EXPORT_MODULES = {
     "xces": "pipeline.corpus.export.xces",
     "jsonl": "pipeline.corpus.export.jsonl",
 }
-EXPORTERS: dict[str, type["Exporter"]] = {}
+EXPORTERS: dict[str, type[Exporter]] = {}
 
 SRC_LANG, TGT_LANG = "nl", "en"
 
@@ -36,7 +36,12 @@ class ExportStats:
     files: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"written": self.written, "left_out": dict(self.left_out), "notes": dict(self.notes), "files": self.files}
+        return {
+            "written": self.written,
+            "left_out": dict(self.left_out),
+            "notes": dict(self.notes),
+            "files": self.files,
+        }
 
 
 class Exporter(ABC):
@@ -73,7 +78,6 @@ def output_stream(out: Path | str):
     """A binary stream for a one-file export: stdout for '-', else an atomic file."""
     import sys
     from contextlib import nullcontext
-
 
     return nullcontext(sys.stdout.buffer) if str(out) == "-" else atomic_stream(out)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from pipeline.corpus.export.base import Exporter, ExportStats, output_stream, register_exporter
 from pipeline.types import AlignedRow

@@ -9,9 +9,9 @@ line: doc, nl_ids, en_ids, score, repaired, flags.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Iterable
 
 from pipeline.corpus.export.base import SRC_LANG, TGT_LANG, Exporter, ExportStats, has_both_sides, register_exporter
 from pipeline.corpus.write import atomic_stream, format_ids
@@ -48,8 +48,14 @@ class MosesExporter(Exporter):
                 files[SRC_LANG].write((row.nl + "\n").encode("utf-8"))
                 files[TGT_LANG].write((row.en + "\n").encode("utf-8"))
                 if self.meta:
-                    fields = (row.doc, format_ids(row.nl_ids), format_ids(row.en_ids), f"{row.score:.4f}",
-                              "1" if row.repaired else "0", ",".join(row.flags))
+                    fields = (
+                        row.doc,
+                        format_ids(row.nl_ids),
+                        format_ids(row.en_ids),
+                        f"{row.score:.4f}",
+                        "1" if row.repaired else "0",
+                        ",".join(row.flags),
+                    )
                     files["meta"].write(("\t".join(fields) + "\n").encode("utf-8"))
                 stats.written += 1
         return stats

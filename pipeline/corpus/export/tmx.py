@@ -9,8 +9,8 @@ use for a bead with an empty side (1-0, 0-1): those are left out and counted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from pipeline import __version__
 from pipeline.corpus.export.base import (

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import gzip
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from pipeline.corpus.export.base import SRC_LANG, TGT_LANG, Exporter, ExportStats, register_exporter, xml_text
 from pipeline.corpus.write import atomic_stream
@@ -66,8 +66,10 @@ def documents(rows: Iterable[AlignedRow]) -> Iterator[list[AlignedRow]]:
             current = []
         if not current:
             if row.doc in seen:
-                raise UserError(f"document {row.doc!r} appears twice in the input (two corpora with the same "
-                                "document name?); XCES needs one sentence file per document")
+                raise UserError(
+                    f"document {row.doc!r} appears twice in the input (two corpora with the same "
+                    "document name?); XCES needs one sentence file per document"
+                )
             seen.add(row.doc)
         current.append(row)
     if current:
