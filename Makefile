@@ -45,6 +45,8 @@ compare: install
 # installs it); playwright never downloads a browser of its own.
 test: install
 	@command -v chromium >/dev/null 2>&1 || echo "make test: no browser (Debian's chromium is not installed): the review page's browser tests are skipped"
+	$(VENV)/bin/ruff check pipeline
+	$(VENV)/bin/mypy
 	HF_HUB_OFFLINE=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(PY) -m pytest -q tests
 
 # Throughput: naive baseline vs nlen (transformers, ctranslate2) vs raw CTranslate2, and the

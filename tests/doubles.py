@@ -22,7 +22,7 @@ from typing import Sequence
 
 from pipeline.document.sentences import split_sentences
 from pipeline.textio import read_blocks, read_text
-from pipeline.translate.base import GenerationSettings, Translator, register_backend
+from pipeline.translate.base import GenerationSettings, Translation, Translator, register_backend
 
 REFERENCE = Path(__file__).resolve().parent.parent / "eval" / "reference"
 
@@ -77,3 +77,38 @@ class FaultyTranslator(Translator):
 
     def describe(self) -> dict:
         return {"backend": "test-faulty", "model": self.model_name, "revision": None, "mode": self.mode}
+
+
+class EchoTranslator(Translator):
+    """Test double: "translates" a text by tagging it, counts tokens as words,
+    and records every batch it is given. No model, no device."""
+
+    backend_name = "test-echo"
+
+    def __init__(self, settings: GenerationSettings | None = None):
+        super().__init__("echo", settings or GenerationSettings())
+        self.batches: list[list[str]] = []
+
+    def _translate_batch(self, texts: list[str]) -> list[str]:
+        self.batches.append(list(texts))
+        return [f"EN[{t}]" for t in texts]
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t.split()) + 1 for t in texts]
+
+    def describe(self) -> dict:
+        return {"backend": self.backend_name, "model": self.model_name, "generation": {}}
+
+
+class MeteredEcho(EchoTranslator):
+    """Test double: a backend that reports what real ones do per text: tokens
+    generated (words + end token), truncated when over `bound` words, a log-probability."""
+
+    def __init__(self, bound: int = 5):
+        super().__init__(GenerationSettings(batch_size=2))
+        self.bound = bound
+
+    def _translate_batch(self, texts):
+        self.batches.append(list(texts))
+        return [Translation(f"EN[{t}]", min(len(t.split()), self.bound) + 1, len(t.split()) > self.bound, -0.5)
+                for t in texts]

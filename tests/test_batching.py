@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import pytest
+from doubles import EchoTranslator, MeteredEcho
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.translate.base import GenerationSettings, Translation, Translator, TranslatorWrapper
 from pipeline.translate.batching import make_batches
-
-
-class EchoTranslator(Translator):
-    """Test double: "translates" a text by tagging it, counts tokens as words,
-    and records every batch it is given. No model, no device."""
-
-    backend_name = "test-echo"
-
-    def __init__(self, settings: GenerationSettings | None = None):
-        super().__init__("echo", settings or GenerationSettings())
-        self.batches: list[list[str]] = []
-
-    def _translate_batch(self, texts: list[str]) -> list[str]:
-        self.batches.append(list(texts))
-        return [f"EN[{t}]" for t in texts]
-
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(t.split()) + 1 for t in texts]
-
-    def describe(self) -> dict:
-        return {"backend": self.backend_name, "model": self.model_name, "generation": {}}
 
 
 class OutOfMemoryTranslator(EchoTranslator):
@@ -199,19 +177,6 @@ def test_identical_texts_are_translated_once_and_get_the_same_english():
     assert sorted(t for batch in tr.batches for t in batch) == ["a b", "c"]
     assert sum(seen) == 5
 
-
-class MeteredEcho(EchoTranslator):
-    """Test double: a backend that reports what real ones do per text: tokens
-    generated (words + end token), truncated when over `bound` words, a log-probability."""
-
-    def __init__(self, bound: int = 5):
-        super().__init__(GenerationSettings(batch_size=2))
-        self.bound = bound
-
-    def _translate_batch(self, texts):
-        self.batches.append(list(texts))
-        return [Translation(f"EN[{t}]", min(len(t.split()), self.bound) + 1, len(t.split()) > self.bound, -0.5)
-                for t in texts]
 
 
 def test_detailed_results_and_shared_counters():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_nlen
-from test_batching import EchoTranslator
+from doubles import EchoTranslator
 
 from pipeline.translate.base import GenerationSettings
 from pipeline.translate.cache import CachedTranslator, TranslationCache, cache_config, default_cache_dir
@@ -66,7 +66,7 @@ def test_editing_one_paragraph_translates_only_that_one(tmp_path):
 
 def test_cache_keeps_the_translation_details(tmp_path):
     """tokens, truncated and log-probability come back from the cache as the backend gave them."""
-    from test_batching import MeteredEcho
+    from doubles import MeteredEcho
 
     texts = ["een twee", "een twee drie vier vijf zes zeven"]
     with CachedTranslator(MeteredEcho(), TranslationCache(tmp_path)) as tr:

@@ -52,7 +52,7 @@ def test_compare_two_tiny_models_writes_table_with_p_values(tiny_marian, second_
     report = json.loads(js[0].read_text(encoding="utf-8"))
     first, second = report["models"]
     assert first["status"] == second["status"] == "ok" and first["baseline"] is True
-    assert report["significance"]["baseline"] == str(tiny_marian)
+    assert report["significance"]["baseline"] == tiny_marian.name  # a local model by its folder's name
     assert report["significance"]["segments"] == "paragraph"
     for row in report["models"]:  # the model's own output and its faults, apart from the pipeline's
         assert row["unit"] == "paragraph" and len(row["model_hypotheses"]) == 14
@@ -91,7 +91,7 @@ def test_compare_model_that_fails_to_load_gets_a_row_and_exit_2(tiny_marian, tmp
     failed, ok = report["models"]
     assert failed["status"] == "failed" and failed["stage"] == "load" and "cannot load model" in failed["error"]
     assert ok["status"] == "ok" and ok["baseline"] is True  # the first model that loaded is the baseline
-    assert report["significance"]["baseline"] == str(tiny_marian)
+    assert report["significance"]["baseline"] == tiny_marian.name  # a local model by its folder's name
     assert "failed (load): cannot load model" in out
 
 
@@ -132,7 +132,7 @@ def test_parse_spec_takes_an_existing_local_path_whole(tmp_path):
 
 
 def test_significance_is_seeded_and_reproducible_and_pairs_shared_segments():
-    from pipeline.evaluation.evaluate import Reference
+    from pipeline.evaluation.sets import Reference
 
     refs = [f"The minister said on {d} May that prices rose by {d}.5 percent." for d in range(1, 13)]
     a = [r.replace("rose", "went up") for r in refs]
@@ -168,7 +168,7 @@ def test_models_are_loaded_one_at_a_time_and_freed(monkeypatch, tmp_path):
     loads, and a model that breaks while translating gets a failed row."""
     import pipeline.evaluation.compare as compare_module
     from pipeline.evaluation.compare import compare
-    from pipeline.evaluation.evaluate import load_reference
+    from pipeline.evaluation.sets import load_reference
     from pipeline.translate import GenerationSettings, Translator
 
     events: list[str] = []

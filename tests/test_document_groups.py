@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from conftest import SEED
-from test_batching import EchoTranslator
+from doubles import EchoTranslator
 
 from pipeline.cli import main
 from pipeline.document.core import document_groups, translate_documents

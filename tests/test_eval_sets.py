@@ -14,7 +14,8 @@ import pytest
 from conftest import ROOT, run_nlen
 
 from pipeline.errors import UserError
-from pipeline.evaluation.evaluate import SentencePair, aligned_segments, load_reference, score_output
+from pipeline.evaluation.score import SentencePair, aligned_segments, score_output
+from pipeline.evaluation.sets import load_reference
 
 FLORES = ROOT / "eval" / "flores200"
 
@@ -76,7 +77,7 @@ def test_set_messages_name_the_files_that_exist(tmp_path, capsys):
     """A folder set's English is its set.json's file, not <folder>.en; a folder
     without a set.json says so instead of naming <folder>.nl."""
     from pipeline.cli import main
-    from pipeline.evaluation.evaluate import check_counts
+    from pipeline.evaluation.hypotheses import check_counts
 
     with pytest.raises(UserError, match=r"reference eval/flores200/eng_Latn.devtest has 281"):
         check_counts(["x"], load_reference("flores"))
@@ -117,7 +118,8 @@ def test_model_faults_are_kept_apart_from_the_repair(unit):
     output shows the loss, and the drops are counted. By sentence there is nothing to drop."""
     from doubles import FaultyTranslator
 
-    from pipeline.evaluation.evaluate import evaluate, translate_hypothesis
+    from pipeline.evaluation.hypotheses import translate_hypothesis
+    from pipeline.evaluation.score import evaluate
     from pipeline.translate.base import GenerationSettings
 
     ref = load_reference("news")
@@ -147,7 +149,9 @@ def test_merges_and_sentences_left_without_english_are_counted():
     the summary says so (unrepaired_1_0 counts only what a repair could not fill)."""
     from doubles import FaultyTranslator
 
-    from pipeline.evaluation.evaluate import evaluate, markdown_summary, translate_hypothesis
+    from pipeline.evaluation.hypotheses import translate_hypothesis
+    from pipeline.evaluation.report import markdown_summary
+    from pipeline.evaluation.score import evaluate
     from pipeline.translate.base import GenerationSettings
 
     ref = load_reference("news")

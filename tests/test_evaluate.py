@@ -1,4 +1,4 @@
-"""`nlen eval` and the scoring in pipeline/evaluation/evaluate.py.
+"""`nlen eval` and the scoring in pipeline/evaluation/ (sets, hypotheses, score, report).
 
 Scores are checked against sacrebleu's own command line on fixed strings: the
 same numbers, the same signatures and the same bootstrap confidence intervals.
@@ -13,17 +13,13 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_nlen
+from support import HEADER, reference_tsv
 
 from pipeline.errors import UserError
-from pipeline.evaluation.evaluate import (
-    corpus_scores,
-    load_reference,
-    model_slug,
-    parse_gold,
-    read_tsv_paragraphs,
-    sentence_pairs,
-    sentence_summary,
-)
+from pipeline.evaluation.hypotheses import read_tsv_paragraphs
+from pipeline.evaluation.report import model_slug
+from pipeline.evaluation.score import corpus_scores, sentence_pairs, sentence_summary
+from pipeline.evaluation.sets import load_reference, parse_gold
 
 HYPS = [
     "The cat is sitting on the mat.",
@@ -144,26 +140,7 @@ def test_model_slug():
 
 # --- the command, on a TSV (no model) -------------------------------------------------
 
-HEADER = "nl\ten\tdoc\tparagraph\tnl_ids\ten_ids\tscore\trepaired\n"
 
-
-def reference_tsv(path: Path, drop_last_paragraph: bool = False, empty: bool = False) -> Path:
-    """A corpus TSV whose English is the reference itself, one row per gold bead."""
-    ref = load_reference("seed")
-    nl = [s for p in ref.nl for s in p]
-    en = [s for p in ref.en for s in p]
-    para_of = [i for i, p in enumerate(ref.nl) for _ in p]
-    last = len(ref.nl) - 1
-    rows = []
-    for src, tgt in ref.gold:
-        p = para_of[src[0]]
-        if drop_last_paragraph and p == last:
-            continue
-        english = "" if empty else " ".join(en[j] for j in tgt)
-        rows.append(f"{' '.join(nl[i] for i in src)}\t{english}\tseed\t{p}\t{','.join(map(str, src))}\t"
-                    f"{','.join(map(str, tgt))}\t1.0000\t0\n")
-    path.write_text(HEADER + "".join(rows), encoding="utf-8")
-    return path
 
 
 def test_eval_tsv_scores_without_importing_torch(tmp_path):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from doubles import LEXICON, FaultyTranslator, news_document_text
-from test_translate_e2e import check_corpus
+from support import check_corpus
 
 from pipeline.cli import main
 from pipeline.document.inputs import read_document
@@ -88,7 +88,7 @@ def test_threshold_one_retranslates_every_paragraph(tmp_path):
 
 def test_one_sentence_paragraph_is_not_translated_twice():
     """Its sentence-level translation would be the same text translated again."""
-    from test_batching import EchoTranslator
+    from doubles import EchoTranslator
 
     from pipeline.align import align
     from pipeline.document.repair import repair_coverage

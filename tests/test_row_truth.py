@@ -201,7 +201,7 @@ def test_an_extra_english_sentence_makes_the_paragraph_checked():
     src = [["Een zin.", "Nog een zin.", "De derde zin."]]
     tgt = [["One sentence.", "Another sentence.", "Something made up.", "The third sentence."]]
     beads = [[Bead((0,), (0,), 0.99), Bead((1,), (1,), 0.99), Bead((), (2,), 0.99), Bead((2,), (3,), 0.99)]]
-    from test_batching import EchoTranslator
+    from doubles import EchoTranslator
 
     blocks, stats = repair_coverage(src, tgt, beads, EchoTranslator(GenerationSettings(max_new_tokens=64)))
     assert blocks[0].checked and stats[0].sentences_retranslated == 3
@@ -265,7 +265,7 @@ def test_decoding_again_without_repeats_uses_the_same_model_and_its_own_cache_ke
 def test_third_party_backend_registers_like_an_entry_point(tmp_path):
     """`--backend NAME` for a backend registered with `register_backend`, the function the
     `nlen.backends` entry-point loader calls; nothing is installed."""
-    from test_translate_e2e import check_corpus
+    from support import check_corpus
 
     from pipeline.cli import main
     from pipeline.translate import register_backend
@@ -294,9 +294,10 @@ def test_an_installed_entry_point_is_loaded_by_name(monkeypatch, tmp_path):
     Translator subclass is loaded, registered under its name and used by `--backend`."""
     from importlib.metadata import EntryPoint
 
+    from support import check_corpus
+
     from pipeline.cli import main
     from pipeline.translate import base
-    from test_translate_e2e import check_corpus
 
     point = EntryPoint(name="flores-entry", value="paragraph_mt:ParagraphMT", group=base.ENTRY_POINT_GROUP)
     monkeypatch.setattr(base, "_entry_points", lambda: {"flores-entry": point})

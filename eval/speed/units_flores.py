@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -80,6 +81,22 @@ def fault_cell(faults: dict) -> str:
     return f"{faults['texts']:,} {faults['unit']}s: " + (", ".join(parts) or "none")
 
 
+LOCAL_PATH = re.compile(r"(?<![\w.-])/(?:[^\s\"'|`]+/)+([^\s\"'|`/]+)")
+
+
+def scrub_paths(value):
+    """Absolute paths of the machine that ran it (the built model, its CTranslate2 conversion
+    in a temporary cache) → the file or folder's name: a committed report names a model by
+    its folder, never by where one machine kept it."""
+    if isinstance(value, str):
+        return LOCAL_PATH.sub(r"\1", value)
+    if isinstance(value, list):
+        return [scrub_paths(v) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub_paths(v) for k, v in value.items()}
+    return value
+
+
 def keep_reports(name: str, reports: Path, keep: Path, wall: float, load: float) -> None:
     """Copy one compare run's report into `keep` as <name>.md / .json / .png;
     the JSON without the outputs themselves (MBs), with the run's wall time and
@@ -95,6 +112,7 @@ def keep_reports(name: str, reports: Path, keep: Path, wall: float, load: float)
             for row in data["models"]:
                 for key in BULKY:
                     row.pop(key, None)
+            data = scrub_paths(data)
             data["left_out"] = f"per model: {', '.join(BULKY)} (eval/speed/units_flores.py)"
             data["run"] = {"wall_s": round(wall, 1), "load_average": round(load, 2)}
             target.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -169,6 +187,10 @@ def main() -> None:
     args = parser.parse_args()
     keep = args.out.with_suffix("")  # the compare reports, beside the summary
     names = args.models.split(",")
+    for name in names if args.render else ():  # kept reports from before paths were scrubbed
+        path = keep / f"{name}.json"
+        path.write_text(json.dumps(scrub_paths(json.loads(path.read_text(encoding="utf-8"))), ensure_ascii=False,
+                                   indent=1) + "\n", encoding="utf-8")
     if not args.render:
         with tempfile.TemporaryDirectory(prefix="nlen-units-") as tmp:
             runs = []

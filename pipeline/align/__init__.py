@@ -50,9 +50,14 @@ def align(
     Every src and tgt index is in exactly one bead, beads are monotonic and
     each has a confidence in [0, 1].
     """
-    src_mt = None if src_mt is None else [list(src_mt)]
+    src_mt_blocks = None if src_mt is None else [list(src_mt)]
     return align_block_list(
-        [list(src_sentences)], [list(tgt_sentences)], src_mt, method=method, max_size=max_size, dictionary=dictionary
+        [list(src_sentences)],
+        [list(tgt_sentences)],
+        src_mt_blocks,
+        method=method,
+        max_size=max_size,
+        dictionary=dictionary,
     )[0]
 
 

@@ -85,13 +85,60 @@ def viterbi(
         width *= 2
 
 
-def _viterbi_band(n, m, beads, cost_fn, centre, width, margins=True):
-    steps = [(a, b) for a, b in beads if a > 0]  # bead types read from earlier rows
-    has01 = (0, 1) in beads
+def _viterbi_band(
+    n: int,
+    m: int,
+    beads: Sequence[tuple[int, int]],
+    cost_fn: CostFn,
+    centre: np.ndarray,
+    width: int,
+    margins: bool = True,
+) -> tuple[list[PathBead], bool] | None:
+    """One Viterbi pass in a band of `width` columns: the best path, and whether it
+    touches a band edge that is not a grid edge (the band may have cut off a better
+    path); None when the band holds no path to (n, m)."""
+    band = _band_layout(n, m, beads, centre, width)
+    # Small grids keep every bead cost, so the margins need no second scoring pass.
+    keep = margins and (n + 1) * width * (len(band.steps) + 1) <= KEEP_COSTS
+    D, back, via01, kept = _viterbi_forward(band, cost_fn, keep)
+    if not np.isfinite(D[n, band.pad + m - band.lo[n]]):
+        return None
+    cells, touched = _trace_back(band, back, via01)
+    if not margins:
+        types = band.steps + [(0, 1)]
+        return [PathBead(*types[t], i, j, 0.0, 0.0) for i, j, t in cells], touched
+    scorer = cost_fn if kept is None else _kept_costs(band, kept)
+    return _with_margins(cells, band.steps, band.has01, scorer, D, band.lo, band.pad, width, m), touched
+
+
+@dataclass
+class _Band:
+    """Where the cells of one Viterbi pass live. Row i keeps columns lo[i] .. lo[i] +
+    width - 1, stored in a row of D with `pad` cells either side (room for the column
+    shifts between rows); offs[i, t] is the flat index into D of the cell that a bead of
+    type steps[t] into row i's first column comes from (the all-inf dummy row n + 1
+    when that row is before row 0)."""
+
+    n: int
+    m: int
+    width: int
+    steps: list[tuple[int, int]]  # bead types read from earlier rows
+    has01: bool
+    lo: np.ndarray
+    pad: int
+    offs: np.ndarray
+
+    @property
+    def padded_width(self) -> int:
+        return self.width + 2 * self.pad
+
+
+def _band_layout(n: int, m: int, beads: Sequence[tuple[int, int]], centre: np.ndarray, width: int) -> _Band:
+    """The band of `width` columns around `centre`, its first column never moving left."""
+    steps = [(a, b) for a, b in beads if a > 0]
     K = len(steps)
     lo = np.clip(centre - width // 2, 0, max(0, m + 1 - width)).astype(np.int64)
     lo = np.maximum.accumulate(lo)
-    ar = np.arange(width, dtype=np.int64)
     rows = np.arange(n + 1, dtype=np.int64)
     maxb = max((b for _, b in beads), default=1)
     shifts = np.zeros((n + 1, K), dtype=np.int64)
@@ -100,61 +147,69 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width, margins=True):
         shifts[:, t] = lo - b - lo[prev]
     pad = int(max(maxb, np.abs(shifts).max(initial=0))) + 1
     wp = width + 2 * pad
-    D = np.full((n + 2, wp), np.inf)  # row n+1 is an all-inf dummy for i - a < 0
-    Dflat = D.reshape(-1)
-    back = np.zeros((n + 1, width), dtype=np.int8)  # index into steps
-    via01 = np.zeros((n + 1, width), dtype=bool)  # the cell is reached by a 0-1 bead
     offs = np.zeros((n + 1, K), dtype=np.int64)
     for t, (a, _b) in enumerate(steps):
         prev = rows - a
         offs[:, t] = np.where(prev >= 0, prev * wp + pad + shifts[:, t], (n + 1) * wp + pad)
+    return _Band(n, m, width, steps, (0, 1) in beads, lo, pad, offs)
 
+
+def _viterbi_forward(
+    band: _Band, cost_fn: CostFn, keep: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The best cost into every cell of the band (D) and the bead type that ends it
+    (back, via01), chunk of rows after chunk of rows; with `keep`, every bead cost too
+    (kept[i, t, k], type K being the 0-1 bead), else None."""
+    n, width, K = band.n, band.width, len(band.steps)
+    rows = np.arange(n + 1, dtype=np.int64)
+    ar = np.arange(width, dtype=np.int64)
+    D = np.full((n + 2, band.padded_width), np.inf)  # row n+1 is an all-inf dummy for i - a < 0
+    Dflat = D.reshape(-1)
+    back = np.zeros((n + 1, width), dtype=np.int8)  # index into steps
+    via01 = np.zeros((n + 1, width), dtype=bool)  # the cell is reached by a 0-1 bead
     chunk = max(1, min(CHUNK_ROWS, 4_000_000 // (max(K, 1) * width)))  # bounds the cost arrays
-    # Small grids keep every bead cost, so the margins need no second scoring pass.
-    keep = margins and (n + 1) * width * (K + 1) <= KEEP_COSTS
     kept = np.full((n + 1, K + 1, width), np.inf) if keep else None
     for c0 in range(0, n + 1, chunk):
         c1 = min(n + 1, c0 + chunk)
-        I = rows[c0:c1, None]
-        J = lo[c0:c1, None] + ar[None, :]
-        C = np.asarray(cost_fn(steps + [(0, 1)] if has01 else steps, I, J), dtype=np.float64)
-        Cs = np.empty((c1 - c0, max(K, 1), width))
-        if K:
-            A = np.array([a for a, _ in steps])[:, None, None]
-            B = np.array([b for _, b in steps])[:, None, None]
-            valid = (I[None] - A >= 0) & (J[None] - B >= 0) & (J[None] <= m)
-            Cs[:] = np.where(valid, C[:K], np.inf).transpose(1, 0, 2)
-        else:
-            Cs[:] = np.inf
-        if has01:
-            # finite: it feeds a cumsum (a forbidden 0-1 bead costs FORBIDDEN, never chosen)
-            c01 = np.where((J >= 1) & (J <= m), np.minimum(C[K], FORBIDDEN), 0.0)
-            Pc = np.cumsum(np.broadcast_to(c01, J.shape), axis=1)
-        if keep:
+        J = band.lo[c0:c1, None] + ar[None, :]
+        Cs, c01 = _chunk_costs(band, cost_fn, rows[c0:c1, None], J)
+        if kept is not None:
             kept[c0:c1, :K] = Cs[:, :K]
-            if has01:
+            if c01 is not None:
                 kept[c0:c1, K] = c01
-        idx = offs[c0:c1, :, None] + ar[None, None, :]
-        kernels.viterbi_rows(
-            Dflat,
-            D,
-            pad,
-            idx,
-            Cs[:, :K],
-            Pc if has01 else np.zeros((c1 - c0, width)),
-            c0,
-            bool(lo[0] == 0),
-            has01,
-            back,
-            via01,
-        )
+        Pc = np.cumsum(np.broadcast_to(c01, J.shape), axis=1) if c01 is not None else np.zeros((c1 - c0, width))
+        idx = band.offs[c0:c1, :, None] + ar[None, None, :]
+        kernels.viterbi_rows(Dflat, D, band.pad, idx, Cs[:, :K], Pc, c0, bool(band.lo[0] == 0), band.has01, back, via01)
+    return D, back, via01, kept
 
-    # Trace back from (n, m).
-    if not np.isfinite(D[n, pad + m - lo[n]]):
-        return None
+
+def _chunk_costs(band: _Band, cost_fn: CostFn, I: np.ndarray, J: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The costs of the beads ending at cells (I, J) of a chunk of rows: Cs[row, t, k]
+    for each of band.steps (inf where the bead would start outside the grid), and the
+    0-1 bead's (None without 0-1 beads)."""
+    steps, K = band.steps, len(band.steps)
+    C = np.asarray(cost_fn(steps + [(0, 1)] if band.has01 else steps, I, J), dtype=np.float64)
+    Cs = np.empty((len(I), max(K, 1), band.width))
+    if K:
+        A = np.array([a for a, _ in steps])[:, None, None]
+        B = np.array([b for _, b in steps])[:, None, None]
+        valid = (I[None] - A >= 0) & (J[None] - B >= 0) & (J[None] <= band.m)
+        Cs[:] = np.where(valid, C[:K], np.inf).transpose(1, 0, 2)
+    else:
+        Cs[:] = np.inf
+    if not band.has01:
+        return Cs, None
+    # finite: it feeds a cumsum (a forbidden 0-1 bead costs FORBIDDEN, never chosen)
+    return Cs, np.where((J >= 1) & (J <= band.m), np.minimum(C[K], FORBIDDEN), 0.0)
+
+
+def _trace_back(band: _Band, back: np.ndarray, via01: np.ndarray) -> tuple[list[tuple[int, int, int]], bool]:
+    """The best path's cells (i, j, bead type; type K is the 0-1 bead) from (0, 0) to
+    (n, m), and whether it touches a band edge that is not a grid edge."""
+    steps, K, lo, width, m = band.steps, len(band.steps), band.lo, band.width, band.m
     cells: list[tuple[int, int, int]] = []
     touched = False
-    i, j = n, m
+    i, j = band.n, m
     while i > 0 or j > 0:
         k = j - lo[i]
         if (k == 0 and lo[i] > 0) or (k == width - 1 and lo[i] + width - 1 < m):
@@ -164,18 +219,19 @@ def _viterbi_band(n, m, beads, cost_fn, centre, width, margins=True):
         a, b = (0, 1) if t == K else steps[t]
         i, j = i - a, j - b
     cells.reverse()
-    if not margins:
-        types = steps + [(0, 1)]
-        return [PathBead(*types[t], i, j, 0.0, 0.0) for i, j, t in cells], touched
-    if keep:
-        index = {ab: t for t, ab in enumerate(steps + [(0, 1)])}
+    return cells, touched
 
-        def stored(types, I, J):
-            t = np.array([index[ab] for ab in types])[:, None, None]
-            return kept[I[None], t, _clip(J - lo[I], 0, width - 1)[None]]
 
-        return _with_margins(cells, steps, has01, stored, D, lo, pad, width, m), touched
-    return _with_margins(cells, steps, has01, cost_fn, D, lo, pad, width, m), touched
+def _kept_costs(band: _Band, kept: np.ndarray) -> CostFn:
+    """A cost_fn that reads the bead costs the forward pass kept, instead of scoring again."""
+    index = {ab: t for t, ab in enumerate(band.steps + [(0, 1)])}
+    lo, width = band.lo, band.width
+
+    def stored(types: Sequence[tuple[int, int]], I: np.ndarray, J: np.ndarray) -> np.ndarray:
+        t = np.array([index[ab] for ab in types])[:, None, None]
+        return kept[I[None], t, _clip(J - lo[I], 0, width - 1)[None]]
+
+    return stored
 
 
 def _with_margins(cells, steps, has01, cost_fn, D, lo, pad, width, m) -> list[PathBead]:
@@ -246,6 +302,7 @@ class _BestPath:
 
     s0: np.ndarray
     t0: np.ndarray
+    types: list[tuple[int, int]]  # bead types: steps first, then 0-1
     _best: tuple[np.ndarray, ...] | None = None
     _path: list[PathBead] | None = None
 
@@ -263,6 +320,10 @@ class _BestPath:
         if self._best is None:
             self._best = self._best_beads()
         return self._best
+
+    def _best_beads(self) -> tuple[np.ndarray, ...]:
+        """`best_beads`, computed by the subclass."""
+        raise NotImplementedError
 
     def best_path(self) -> list[PathBead]:
         """The best path of every grid, one after another (from s0, t0)."""
@@ -352,7 +413,7 @@ class Lattice(_BestPath):
             self.F,
             self.S,
             self.Bk if self.posteriors else self.F,
-            float(self.logZ) if self.posteriors else -np.inf,
+            float(self.logZ) if self.logZ is not None else -np.inf,  # logZ is None without posteriors
             self.lo,
             self.n,
             self.m,

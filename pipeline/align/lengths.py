@@ -44,7 +44,7 @@ def prefix(lengths: np.ndarray) -> np.ndarray:
     return np.concatenate([[0.0], np.cumsum(np.asarray(lengths, dtype=np.float64))])
 
 
-def span(pre: np.ndarray, end: np.ndarray, size: int) -> np.ndarray:
+def span(pre: np.ndarray, end: np.ndarray, size: int | np.ndarray) -> np.ndarray:
     """Total length of the `size` items that end (exclusive) at `end`; clipped indices."""
     if np.ndim(size) == 0 and size == 0:
         return np.zeros(np.shape(end))

@@ -101,6 +101,98 @@ class _Beads:
     j: np.ndarray
 
 
+@dataclass
+class _Input:
+    """One call's input, encoded once for all passes: the units of each side (with MT,
+    the source side's are the MT's), their background frequencies, the sentences' lengths
+    in characters, where each input block starts (offsets_s[k], offsets_t[k]) and the
+    groups of input blocks k0..k1 - 1 aligned together."""
+
+    src_units: Units
+    tgt_units: Units
+    size: int  # of the vocabulary
+    bg_src: np.ndarray
+    bg_tgt: np.ndarray
+    src_chars: np.ndarray
+    tgt_chars: np.ndarray
+    offsets_s: np.ndarray
+    offsets_t: np.ndarray
+    groups: list[tuple[int, int]]
+
+    @classmethod
+    def encode(cls, vocab: Vocabulary, src_blocks, tgt_blocks, lex_blocks) -> _Input:
+        """`lex_blocks` are the source side's words for the lexicon: the MT's, or the source's."""
+        flat = [s for b in lex_blocks for s in b]
+        src_units = vocab.encode(flat)
+        tgt_units = vocab.encode([t for b in tgt_blocks for t in b])
+        size = len(vocab)
+        offsets_s = np.cumsum([0] + [len(b) for b in src_blocks])
+        return cls(
+            src_units,
+            tgt_units,
+            size,
+            _background(src_units, size),
+            _background(tgt_units, size),
+            np.array([len(s) for b in src_blocks for s in b], dtype=np.float64),
+            np.array([len(t) for b in tgt_blocks for t in b], dtype=np.float64),
+            offsets_s,
+            np.cumsum([0] + [len(b) for b in tgt_blocks]),
+            _groups(src_blocks, tgt_blocks, offsets_s),
+        )
+
+    def blocks(self, lex_f: Lexicon, lex_b: Lexicon) -> list[_Block]:
+        """Each group as one `_Block`, with the units its lexicons expect in translation."""
+        rs, fs, ws = lex_f.expected(self.src_units, self.size)
+        rt, ft, wt = lex_b.expected(self.tgt_units, self.size)
+        offsets_s, offsets_t = self.offsets_s, self.offsets_t
+        out = []
+        ps, pt = np.searchsorted(rs, offsets_s), np.searchsorted(rt, offsets_t)
+        for k0, k1 in self.groups:
+            s0, s1, t0, t1 = offsets_s[k0], offsets_s[k1], offsets_t[k0], offsets_t[k1]
+            src = Side(
+                self.src_units.slice(s0, s1),
+                self.src_chars[s0:s1],
+                rs[ps[k0] : ps[k1]] - s0,
+                fs[ps[k0] : ps[k1]],
+                ws[ps[k0] : ps[k1]],
+            )
+            tgt = Side(
+                self.tgt_units.slice(t0, t1),
+                self.tgt_chars[t0:t1],
+                rt[pt[k0] : pt[k1]] - t0,
+                ft[pt[k0] : pt[k1]],
+                wt[pt[k0] : pt[k1]],
+            )
+            out.append(_Block(src, tgt, s1 - s0, t1 - t0, k0, offsets_s[k0 : k1 + 1] - s0, offsets_t[k0 : k1 + 1] - t0))
+        return out
+
+
+def _groups(src_blocks, tgt_blocks, offsets_s: np.ndarray) -> list[tuple[int, int]]:
+    """Input blocks k0..k1 - 1 aligned together: consecutive small blocks, grouped until
+    JOINED_SENTENCES source sentences; any other block alone."""
+
+    def small(k: int) -> bool:
+        return (len(src_blocks[k]) + 1) * (len(tgt_blocks[k]) + 1) <= SMALL_GRID
+
+    groups, k = [], 0
+    while k < len(src_blocks):
+        k1 = k + 1
+        while small(k) and k1 < len(src_blocks) and small(k1) and offsets_s[k1 + 1] - offsets_s[k] <= JOINED_SENTENCES:
+            k1 += 1
+        groups.append((k, k1))
+        k = k1
+    return groups
+
+
+def _start_lexicons(
+    size: int, dictionary: tuple[Table, Table] | None, identity_weight: float
+) -> tuple[Lexicon, Lexicon]:
+    """The lexicons of the first pass: the dictionary's, else every unit translates to itself."""
+    if dictionary is None:
+        return Lexicon(Table.empty(size)), Lexicon(Table.empty(size))
+    return Lexicon(dictionary[0], identity_weight), Lexicon(dictionary[1], identity_weight)
+
+
 @register
 class NlenAligner(Aligner):
     name = "nlen"
@@ -132,98 +224,71 @@ class NlenAligner(Aligner):
     def _align_blocks(self, src_blocks, tgt_blocks, mt_blocks) -> list[list[Bead]]:
         use_mt = mt_blocks is not None
         vocab = Vocabulary()
-        dict_fwd = dict_bwd = None
-        if self.dictionary and use_mt:
-            log.warning("--dictionary is not used with MT: the MT is compared with the target word for word")
-        elif self.dictionary:
-            dict_fwd, dict_bwd = read_dictionary(self.dictionary, vocab)
+        dictionary = self._read_dictionary(vocab, use_mt)  # first: its units get the first ids
         identity = IDENTITY_WEIGHT[use_mt]
-        lex_blocks = mt_blocks if use_mt else src_blocks
-        flat = [s for b in lex_blocks for s in b]
-        src_units = vocab.encode(flat)
-        tgt_units = vocab.encode([t for b in tgt_blocks for t in b])
-        size = len(vocab)
-        bg_src = _background(src_units, size)
-        bg_tgt = _background(tgt_units, size)
-        src_chars = np.array([len(s) for b in src_blocks for s in b], dtype=np.float64)
-        tgt_chars = np.array([len(t) for b in tgt_blocks for t in b], dtype=np.float64)
-
-        fwd = Lexicon(Table.empty(size))
-        bwd = Lexicon(Table.empty(size))
-        if dict_fwd is not None:
-            fwd, bwd = Lexicon(dict_fwd, identity), Lexicon(dict_bwd, identity)
+        data = _Input.encode(vocab, src_blocks, tgt_blocks, mt_blocks if use_mt else src_blocks)
+        fwd, bwd = _start_lexicons(data.size, dictionary, identity)
         p = ModelParams(
             lam_fwd=LAM_START[use_mt],
             lam_bwd=LAM_START[use_mt],
-            c=(tgt_chars.sum() + 1.0) / (src_chars.sum() + 1.0),
+            c=(data.tgt_chars.sum() + 1.0) / (data.src_chars.sum() + 1.0),
             log_prior=default_log_priors(self.max_size),
         )
-        offsets_s = np.cumsum([0] + [len(b) for b in src_blocks])
-        offsets_t = np.cumsum([0] + [len(b) for b in tgt_blocks])
-
-        # consecutive small input blocks, grouped until JOINED_SENTENCES source sentences
-        def small(k: int) -> bool:
-            return (len(src_blocks[k]) + 1) * (len(tgt_blocks[k]) + 1) <= SMALL_GRID
-
-        groups, k = [], 0
-        while k < len(src_blocks):
-            k1 = k + 1
-            while (
-                small(k) and k1 < len(src_blocks) and small(k1) and offsets_s[k1 + 1] - offsets_s[k] <= JOINED_SENTENCES
-            ):
-                k1 += 1
-            groups.append((k, k1))
-            k = k1
-
-        def blocks(lex_f: Lexicon, lex_b: Lexicon) -> list[_Block]:
-            rs, fs, ws = lex_f.expected(src_units, size)
-            rt, ft, wt = lex_b.expected(tgt_units, size)
-            out = []
-            ps, pt = np.searchsorted(rs, offsets_s), np.searchsorted(rt, offsets_t)
-            for k0, k1 in groups:
-                s0, s1, t0, t1 = offsets_s[k0], offsets_s[k1], offsets_t[k0], offsets_t[k1]
-                src = Side(
-                    src_units.slice(s0, s1),
-                    src_chars[s0:s1],
-                    rs[ps[k0] : ps[k1]] - s0,
-                    fs[ps[k0] : ps[k1]],
-                    ws[ps[k0] : ps[k1]],
-                )
-                tgt = Side(
-                    tgt_units.slice(t0, t1),
-                    tgt_chars[t0:t1],
-                    rt[pt[k0] : pt[k1]] - t0,
-                    ft[pt[k0] : pt[k1]],
-                    wt[pt[k0] : pt[k1]],
-                )
-                out.append(
-                    _Block(src, tgt, s1 - s0, t1 - t0, k0, offsets_s[k0 : k1 + 1] - s0, offsets_t[k0 : k1 + 1] - t0)
-                )
-            return out
-
         types = bead_types(self.max_size)
         for _ in range(self.passes):
-            bl = blocks(fwd, bwd)
-            beads = self._estimation_beads(bl, types, p, bg_src, bg_tgt)
-            one = (beads.a == 1) & (beads.b == 1)
-            first = np.array([b.first for b in bl], dtype=np.int64)
-            ones_s = offsets_s[first[beads.block[one]]] + beads.i[one] - 1
-            ones_t = offsets_t[first[beads.block[one]]] + beads.j[one] - 1
-            p = _estimate(p, bl, beads, src_chars, tgt_chars, ones_s, ones_t, bg_src, bg_tgt, self.max_size)
-            if len(ones_s):
-                fwd, bwd = self._model1(src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd, identity)
+            p, fwd, bwd = self._estimation_pass(data, fwd, bwd, types, p, dictionary, identity)
         self.last_params = p
         calibration = CALIBRATION["mt" if use_mt else "no_mt"] if self.calibrated else None
-        return [beads for b in blocks(fwd, bwd) for beads in self._final(b, types, p, bg_src, bg_tgt, calibration)]
+        return [
+            beads
+            for b in data.blocks(fwd, bwd)
+            for beads in self._final(b, types, p, data.bg_src, data.bg_tgt, calibration)
+        ]
+
+    def _read_dictionary(self, vocab: Vocabulary, use_mt: bool) -> tuple[Table, Table] | None:
+        """The user's dictionary, both directions (its units added to `vocab`); None
+        without one, or with MT."""
+        if self.dictionary and use_mt:
+            log.warning("--dictionary is not used with MT: the MT is compared with the target word for word")
+        elif self.dictionary:
+            return read_dictionary(self.dictionary, vocab)
+        return None
+
+    def _estimation_pass(
+        self,
+        data: _Input,
+        fwd: Lexicon,
+        bwd: Lexicon,
+        types,
+        p: ModelParams,
+        dictionary: tuple[Table, Table] | None,
+        identity_weight: float,
+    ) -> tuple[ModelParams, Lexicon, Lexicon]:
+        """One estimation pass: best paths with the current estimates, then new parameters
+        and, when the paths hold 1-1 beads, new lexicons (else the old ones)."""
+        bl = data.blocks(fwd, bwd)
+        beads = self._estimation_beads(bl, types, p, data.bg_src, data.bg_tgt)
+        one = (beads.a == 1) & (beads.b == 1)
+        first = np.array([b.first for b in bl], dtype=np.int64)
+        ones_s = data.offsets_s[first[beads.block[one]]] + beads.i[one] - 1
+        ones_t = data.offsets_t[first[beads.block[one]]] + beads.j[one] - 1
+        p = _estimate(
+            p, bl, beads, data.src_chars, data.tgt_chars, ones_s, ones_t, data.bg_src, data.bg_tgt, self.max_size
+        )
+        if len(ones_s):
+            fwd, bwd = self._model1(
+                data.src_units, data.tgt_units, ones_s, ones_t, data.size, dictionary, identity_weight
+            )
+        return p, fwd, bwd
 
     def _model1(
-        self, src_units, tgt_units, ones_s, ones_t, size, dict_fwd, dict_bwd, identity_weight
+        self, src_units, tgt_units, ones_s, ones_t, size, dictionary: tuple[Table, Table] | None, identity_weight
     ) -> tuple[Lexicon, Lexicon]:
         """IBM Model 1 in both directions from the 1-1 beads (and the dictionary)."""
         s_units, t_units = src_units.take(ones_s), tgt_units.take(ones_t)
         t_fwd, t_bwd = train_model1(s_units, t_units, size), train_model1(t_units, s_units, size)
-        if dict_fwd is not None:
-            t_fwd, t_bwd = merge(t_fwd, dict_fwd, size), merge(t_bwd, dict_bwd, size)
+        if dictionary is not None:
+            t_fwd, t_bwd = merge(t_fwd, dictionary[0], size), merge(t_bwd, dictionary[1], size)
         return Lexicon(t_fwd, identity_weight), Lexicon(t_bwd, identity_weight)
 
     def _estimation_beads(self, bl, types, p, bg_src, bg_tgt) -> _Beads:
@@ -332,11 +397,11 @@ def _lam(lam: float, sides, blk, r0, r1, c0, c1, bg: np.ndarray) -> float:
     if not len(blk):
         return lam
     acc = np.zeros(len(bg))
-    post = []
+    parts: list[np.ndarray] = []
     cuts = np.flatnonzero(np.diff(blk)) + 1
     for a, b in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(blk)]])):
         row, col = sides[int(blk[a])]
-        post.append(
+        parts.append(
             kernels.lam_posteriors(
                 row.exp_ptr,
                 row.exp_unit,
@@ -353,7 +418,7 @@ def _lam(lam: float, sides, blk, r0, r1, c0, c1, bg: np.ndarray) -> float:
                 acc,
             )
         )
-    post = np.concatenate(post)
+    post = np.concatenate(parts)
     if not len(post):
         return lam
     return float((post.sum() + PRIOR_UNITS * lam) / (len(post) + PRIOR_UNITS))

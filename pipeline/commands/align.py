@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pipeline.commands.options import add_cache_arguments, add_model_arguments, settings_from_args
 from pipeline.errors import UserError
+from pipeline.textio import normalise_space as _clean  # no tab or newline in a field
+from pipeline.textio import read_blocks, read_lines, read_text
 from pipeline.translate import open_translator
 
 NAME = "align"
@@ -39,11 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Imported here so that `nlen --help` does not pay for numpy.
+    # The aligner is imported here so that `nlen --help` does not pay for numpy and numba.
     from pipeline.align import align_blocks, get_aligner
     from pipeline.align.ladder import check_blocks_match, format_bead
-    from pipeline.textio import normalise_space as _clean  # no tab or newline in a field
-    from pipeline.textio import read_blocks, read_lines, read_text
 
     names = [args.src, args.tgt] + ([args.mt] if args.mt else [])
     if names.count("-") > 1:

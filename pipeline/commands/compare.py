@@ -19,7 +19,7 @@ from pipeline.evaluation.compare import (
     report_stem,
     write_plot,
 )
-from pipeline.evaluation.evaluate import load_reference
+from pipeline.evaluation.sets import load_reference
 from pipeline.textio import read_text
 from pipeline.translate.base import backend_class
 from pipeline.translate.stack import check_request

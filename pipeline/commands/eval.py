@@ -8,15 +8,10 @@ from pathlib import Path
 from pipeline.commands.options import add_cache_arguments, add_model_arguments, positive_int, settings_from_args
 from pipeline.corpus.write import check_writable, write_json
 from pipeline.errors import UserError
-from pipeline.evaluation.evaluate import (
-    evaluate,
-    hypothesis_from_tsv,
-    load_reference,
-    markdown_summary,
-    model_slug,
-    provenance,
-    translate_reference,
-)
+from pipeline.evaluation.hypotheses import hypothesis_from_tsv, translate_reference
+from pipeline.evaluation.report import markdown_summary, model_slug, provenance
+from pipeline.evaluation.score import evaluate
+from pipeline.evaluation.sets import load_reference
 
 NAME = "eval"
 HELP = (
@@ -117,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     path = args.report or default_report_path(args, model_name, ref, unit)
     check_writable(path, "report")  # before the translation, not after it
     if hyp is None:
+        assert unit is not None  # set above whenever there is no TSV
         hyp = translate_reference(
             ref,
             args.model,

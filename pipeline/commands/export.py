@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.commands.options import probability
 from pipeline.corpus.export import get_exporter
-from pipeline.corpus.filtering import Decisions, Dedup, DropFlags, FilterChain, MinScore, NoRepaired
+from pipeline.corpus.filtering import Decisions, Dedup, DropFlags, FilterChain, MinScore, NoRepaired, RowFilter
 from pipeline.corpus.read import read_corpus
 from pipeline.corpus.write import check_writable, check_writable_folder, write_json
 from pipeline.document.checks import parse_check_names
@@ -63,9 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_filters(args: argparse.Namespace) -> list:
+def build_filters(args: argparse.Namespace) -> list[RowFilter]:
 
-    filters = []
+    filters: list[RowFilter] = []
     if args.min_score is not None:
         filters.append(MinScore(args.min_score))
     if args.drop_flags:

@@ -67,7 +67,12 @@ def add_model_arguments(
 ) -> None:
     """Model and generation options, shared with `eval`, `compare` and `align` (which
     names the model `--mt-model`, gives it no default and has no `--unit`)."""
+    add_model_group(parser, model_option, model_default)
+    add_generation_group(parser, with_unit)
 
+
+def add_model_group(parser: argparse.ArgumentParser, model_option: str, model_default: str | None) -> None:
+    """The model, its backend and where it runs."""
     model = parser.add_argument_group("model")
     model.add_argument(
         model_option,
@@ -111,6 +116,10 @@ def add_model_arguments(
         help="ctranslate2 on CPU: threads per translator (default: 1, or the cores over "
         "--inter-threads when only that is given)",
     )
+
+
+def add_generation_group(parser: argparse.ArgumentParser, with_unit: bool) -> None:
+    """How the model generates, what it translates at once, and how texts are batched."""
     gen = parser.add_argument_group("generation")
     gen.add_argument("--num-beams", type=positive_int, help="beam size (default: the model's own, 6 for opus-mt-nl-en)")
     gen.add_argument(

@@ -33,6 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out-dir", type=folder, default=Path("corpus/parallel"), help="default: %(default)s")
     add_model_arguments(parser)
+    add_run_group(parser)
+    add_executor_group(parser)
+
+
+def add_run_group(parser: argparse.ArgumentParser) -> None:
+    """Alignment, repair, what to redo, the cache and the unit of work."""
     run = parser.add_argument_group("run")
     run.add_argument("--aligner", default="default", help="sentence aligner by name: nlen (the default) or galechurch")
     run.add_argument(
@@ -55,6 +61,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="JSONL documents per shard, the unit of work and of commit (default: %(default)s)",
     )
+
+
+def add_executor_group(parser: argparse.ArgumentParser) -> None:
+    """Where the work runs: this process, or a pool of Ray actors."""
     scale = parser.add_argument_group("executor")
     scale.add_argument(
         "--executor",

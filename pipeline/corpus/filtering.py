@@ -159,6 +159,7 @@ class FilterChain:
     def report(self) -> dict:
         def share(n):
             return round(n / self.total, 4) if self.total else 0.0
+
         return {
             "rows": self.total,
             "removed": {f.describe(): {"rows": f.removed, "share": share(f.removed)} for f in self.filters},

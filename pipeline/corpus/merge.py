@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline import __version__
 from pipeline.corpus.manifest import add_counts, read_manifest
@@ -154,13 +156,43 @@ def merge(out_dir: Path, output: str | None = None, config: str | None = None) -
     check_complete(out_dir, units)
     model = check_same_model(units)
     to_stdout = output == "-"
-    tsv_path = Path(output) if output and not to_stdout else out_dir / "corpus.tsv"
-    stem = tsv_path.with_suffix("")
-    rejects_path, manifest_path = stem.with_name(stem.name + ".rejects.jsonl"), stem.with_name(stem.name + ".json")
+    tsv_path, rejects_path, manifest_path = output_paths(out_dir, output)
     if not to_stdout:
         check_output_names(out_dir, [tsv_path, rejects_path, manifest_path])
-    listed, counts, rows, rejects = [], {}, 0, []
-    documents = untranslated = 0
+    write_rows(out_dir, units, None if to_stdout else tsv_path)
+    totals = total_units(out_dir, units)
+    result: dict[str, Any] = {
+        "nlen": __version__,
+        "config": config,
+        "output": {
+            "tsv": tsv_path.name if not to_stdout else "-",
+            "rows": totals.rows,
+            "sha256": None if to_stdout else sha256_file(tsv_path),
+        },
+        "documents": totals.documents,
+        "rejects": len(totals.rejects),
+        "untranslated": totals.untranslated,
+        "counts": totals.counts,
+        "model": model,
+        "request": units[0][1].get("request"),
+        "units": totals.units,
+    }
+    if not to_stdout:
+        commit_manifest(result, totals.rejects, rejects_path, manifest_path)
+    return result
+
+
+def output_paths(out_dir: Path, output: str | None) -> tuple[Path, Path, Path]:
+    """The merged TSV (`output`, else corpus.tsv in `out_dir`), and the rejects and manifest
+    files beside it. With `output` "-" the TSV goes to standard output, and these name what
+    corpus.tsv would have had."""
+    tsv_path = Path(output) if output and output != "-" else out_dir / "corpus.tsv"
+    stem = tsv_path.with_suffix("")
+    return tsv_path, stem.with_name(stem.name + ".rejects.jsonl"), stem.with_name(stem.name + ".json")
+
+
+def write_rows(out_dir: Path, units: list[tuple[Path, dict]], tsv_path: Path | None) -> None:
+    """Every unit's TSV rows under the first unit's header, to `tsv_path` (None: standard output)."""
 
     def rows_of(unit_tsv: Path, first: bool):
         with open(unit_tsv, "rb") as f:
@@ -169,24 +201,41 @@ def merge(out_dir: Path, output: str | None = None, config: str | None = None) -
                 yield header
             yield from f
 
-    def write_rows(sink) -> None:
+    def write_to(sink) -> None:
         for k, (_path, manifest) in enumerate(units):
             for line in rows_of(out_dir / manifest["output"]["tsv"], k == 0):
                 sink.write(line)
 
-    if to_stdout:
-        write_rows(sys.stdout.buffer)
+    if tsv_path is None:
+        write_to(sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
         with atomic_stream(tsv_path) as f:
-            write_rows(f)
+            write_to(f)
+
+
+@dataclass
+class UnitTotals:
+    """What the merged manifest sums and lists over the units."""
+
+    rows: int = 0
+    counts: dict = field(default_factory=dict)
+    documents: int = 0
+    untranslated: int = 0
+    units: list[dict] = field(default_factory=list)  # one entry per unit
+    rejects: list[str] = field(default_factory=list)  # the merged rejects file's lines, each naming its input
+
+
+def total_units(out_dir: Path, units: list[tuple[Path, dict]]) -> UnitTotals:
+    """The units' counts summed, their list, and their rejects (read from their files)."""
+    totals = UnitTotals()
     for path, manifest in units:
         out, source = manifest["output"], manifest["input"]
-        rows += out.get("rows", 0)
-        counts = add_counts(counts, manifest.get("counts") or {})
-        documents += len(manifest.get("documents") or []) if "shard" in source else 1  # an article is one
-        untranslated += len(manifest.get("untranslated") or [])
-        listed.append(
+        totals.rows += out.get("rows", 0)
+        totals.counts = add_counts(totals.counts, manifest.get("counts") or {})
+        totals.documents += len(manifest.get("documents") or []) if "shard" in source else 1  # an article is one
+        totals.untranslated += len(manifest.get("untranslated") or [])
+        totals.units.append(
             {
                 "name": path.stem,
                 "input": source.get("path"),
@@ -197,28 +246,17 @@ def merge(out_dir: Path, output: str | None = None, config: str | None = None) -
         )
         if out.get("rejects"):
             for line in (out_dir / out["rejects"]["path"]).read_text(encoding="utf-8").splitlines():
-                rejects.append(json.dumps({"input": source.get("path"), **json.loads(line)}, ensure_ascii=False) + "\n")
-    result = {
-        "nlen": __version__,
-        "config": config,
-        "output": {
-            "tsv": tsv_path.name if not to_stdout else "-",
-            "rows": rows,
-            "sha256": None if to_stdout else sha256_file(tsv_path),
-        },
-        "documents": documents,
-        "rejects": len(rejects),
-        "untranslated": untranslated,
-        "counts": counts,
-        "model": model,
-        "request": units[0][1].get("request"),
-        "units": listed,
-    }
-    if not to_stdout:
-        files = []
-        if rejects:
-            files.append((rejects_path, "".join(rejects).encode("utf-8")))
-            result["output"]["rejects"] = rejects_path.name
-        files.append((manifest_path, json_text(result).encode("utf-8")))
-        commit_files(files)
-    return result
+                totals.rejects.append(
+                    json.dumps({"input": source.get("path"), **json.loads(line)}, ensure_ascii=False) + "\n"
+                )
+    return totals
+
+
+def commit_manifest(result: dict, rejects: list[str], rejects_path: Path, manifest_path: Path) -> None:
+    """Write the rejects (if any, named in `result`) and the manifest, the manifest last."""
+    files = []
+    if rejects:
+        files.append((rejects_path, "".join(rejects).encode("utf-8")))
+        result["output"]["rejects"] = rejects_path.name
+    files.append((manifest_path, json_text(result).encode("utf-8")))
+    commit_files(files)

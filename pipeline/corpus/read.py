@@ -55,7 +55,7 @@ def corpus_files(inputs: Iterable[str | Path], config: str | None = None) -> lis
     return found
 
 
-def _ids(value: str, path: Path, line: int, column: str) -> tuple[int, ...]:
+def _ids(value: str, path: Path | str, line: int, column: str) -> tuple[int, ...]:
     if not value:
         return ()
     try:
@@ -64,7 +64,7 @@ def _ids(value: str, path: Path, line: int, column: str) -> tuple[int, ...]:
         raise InputError(f"{path}:{line}", f"column {column}: not comma-separated sentence ids: {value!r}") from None
 
 
-def _number(value: str, path: Path, line: int, column: str) -> float:
+def _number(value: str, path: Path | str, line: int, column: str) -> float:
     try:
         return float(value)
     except ValueError:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from pipeline.document.checks import flag_rows
+from pipeline.document.evidence import BeadEvidence
 from pipeline.document.repair import DEFAULT_THRESHOLD, RepairStats, repair_coverage
 from pipeline.document.rowscore import BAD_CAP, KNOWN_BAD, row_score
 from pipeline.document.sentences import split_sentences
@@ -79,8 +80,7 @@ def translate_documents(
     sentences = [[s.text for s in p.sentences] for doc in docs for p in doc.paragraphs]
     stats_of = [st for doc, st in zip(docs, stats) for _ in doc.paragraphs]
     translated = translate_segments(translator, sentences, stats_of, progress)
-    english = [t.text for t in translated]
-    en_sentences = [split_sentences(text, "en") if text else [] for text in english]
+    en_sentences = [split_sentences(t.text, "en") if t.text else [] for t in translated]
     # The aligner estimates its statistics over all paragraphs of a document (a paragraph
     # alone is too small), and over nothing else, so batch-mates cannot change a document.
     doc_of = [d for d, doc in enumerate(docs) for _ in doc.paragraphs]
@@ -99,27 +99,25 @@ def translate_documents(
     results, k = [], 0
     for doc, chunk_stats in zip(docs, stats):
         end = k + len(doc.paragraphs)
-        result = _document_result(
-            doc,
-            sentences[k:end],
-            en_sentences[k:end],
-            blocks[k:end],
-            chunk_stats,
-            sum(repair_stats[k:end], RepairStats()),
-            translated[k:end],
+        parts = (sentences[k:end], en_sentences[k:end], blocks[k:end], translated[k:end])
+        results.append(
+            _document_result(doc, *parts[:3], chunk_stats, sum(repair_stats[k:end], RepairStats()), parts[3])
         )
-        # The model's own faults as the alignment sees them, before the repair fills
-        # anything in (a suspicious paragraph realigned against its sentence-level MT,
-        # which tells a drop from a merge better than lengths alone): Dutch
-        # sentences with no English (1-0 beads), and beads of several Dutch sentences.
-        beads = [b for block in blocks[k:end] for b in block.beads]
-        result.counts["model_faults"] = {
-            "dropped": sum(len(b.src) for b in beads if not b.tgt),
-            "merged": sum(1 for b in beads if len(b.src) > 1 and b.tgt),
-        }
-        results.append(result)
+        results[-1].counts["model_faults"] = _model_faults(blocks[k:end])
         k = end
     return results
+
+
+def _model_faults(blocks) -> dict:
+    """The model's own faults as the alignment sees them, before the repair fills anything in
+    (a suspicious paragraph realigned against its sentence-level MT, which tells a drop from a
+    merge better than lengths alone): Dutch sentences with no English (1-0 beads), and beads
+    of several Dutch sentences."""
+    beads = [b for block in blocks for b in block.beads]
+    return {
+        "dropped": sum(len(b.src) for b in beads if not b.tgt),
+        "merged": sum(1 for b in beads if len(b.src) > 1 and b.tgt),
+    }
 
 
 def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None) -> list[DocumentResult]:
@@ -193,7 +191,7 @@ def _document_result(
 ) -> DocumentResult:
 
     rows: list[AlignedRow] = []
-    inputs: list[tuple[str, float, object]] = []  # per row: what its score is computed from
+    inputs: list[tuple[str, float, BeadEvidence | None]] = []  # per row: what its score is computed from
     kinds: Counter[str] = Counter()
     cut: list[int] = []  # rows holding English cut at the output bound
     en_offset = 0

@@ -152,14 +152,18 @@ def scan_jsonl(path: Path, shard_size: int) -> Iterator[Shard]:
                         current.length += len(raw)
                     continue
                 if current is None:
-                    current = Shard(path, index, number, number, start, 0, "", records=[])
+                    records: list[Record] = []
+                    current = Shard(path, index, number, number, start, 0, "", records=records)
                     h = hashlib.sha256()
                 h.update(raw)
                 current.length += len(raw)
                 current.last_line = number
                 item = parse_line(raw, number, seen)
-                (current.rejects if isinstance(item, Reject) else current.records).append(item)
-                if len(current.records) + len(current.rejects) == shard_size:
+                if isinstance(item, Reject):
+                    current.rejects.append(item)
+                else:
+                    records.append(item)
+                if len(records) + len(current.rejects) == shard_size:
                     current.sha256 = h.hexdigest()
                     if pending is not None:
                         yield pending

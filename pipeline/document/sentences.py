@@ -125,7 +125,8 @@ def _load_lists(lang: str) -> _Lists:
     stock_file = _STOCK_DIR / f"{lang}.txt"
     if stock_file.is_file():
         stock, _ = _parse_list_file(stock_file)
-    own, removals = ({}, set())
+    own: dict[str, str] = {}
+    removals: set[str] = set()
     own_file = _DATA_DIR / f"abbreviations-{lang}.txt"
     if lang in _OWN_LISTS and own_file.is_file():
         own, removals = _parse_list_file(own_file)

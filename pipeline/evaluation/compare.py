@@ -40,29 +40,30 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from pipeline.corpus.write import atomic_write_bytes, check_writable
 from pipeline.document.checks import flag_rows
 from pipeline.document.sentences import split_sentences
 from pipeline.errors import UserError
-from pipeline.evaluation.evaluate import (
+from pipeline.evaluation.hypotheses import Hypothesis, translate_hypothesis
+from pipeline.evaluation.report import fault_line, fmt_score, model_slug, provenance
+from pipeline.evaluation.score import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,
     DOCUMENT_METRICS,
-    Reference,
     evaluate,
-    fault_line,
-    fmt_score,
     make_metrics,
-    model_slug,
-    provenance,
     sacrebleu_seed,
-    translate_hypothesis,
 )
+from pipeline.evaluation.sets import Reference
 from pipeline.textio import read_text
 from pipeline.translate import load_translator
 from pipeline.translate.base import BACKEND_MODULES, backend_names
 from pipeline.types import AlignedRow
+
+if TYPE_CHECKING:
+    from sacrebleu.significance import Result
 
 log = logging.getLogger(__name__)
 SIGNIFICANCE_METRICS = ("BLEU", "chrF2", "TER")
@@ -79,6 +80,18 @@ class ModelSpec:
     model: str  # hub id or local directory
     backend: str
     revision: str | None = None
+
+
+def display_name(spec: ModelSpec, others: Sequence[ModelSpec] = ()) -> str:
+    """The spec as reports and plots show it: a local model by its folder's name, never by the
+    absolute path of the machine that ran it (a hub id is shown as given), unless another
+    model of the run has a folder of the same name."""
+    if not Path(spec.model).is_absolute():
+        return spec.spec
+    name = Path(spec.model).name
+    if any(o.model != spec.model and Path(o.model).name == name for o in others):
+        return spec.spec
+    return spec.spec.replace(spec.model, name, 1)
 
 
 def parse_spec(spec: str, default_backend: str = "transformers") -> ModelSpec:
@@ -199,6 +212,8 @@ def disk_size(model: str, revision: str | None) -> tuple[int | None, str | None]
 
 def parameter_count(translator) -> int | None:
     model = getattr(translator, "model", None)
+    if model is None:
+        return None
     try:
         return int(sum(p.numel() for p in model.parameters()))
     except Exception:  # noqa: BLE001 - not a torch model (e.g. ctranslate2)
@@ -273,36 +288,79 @@ def run_model(
     `warmed`: the backends that already translated once in this run (updated here)."""
 
     row: dict = {
-        "spec": spec.spec,
-        "label": spec.spec,
-        "model": spec.model,
+        "spec": display_name(spec),
+        "label": display_name(spec),  # the run's label replaces it (compare)
+        "model": spec.model,  # provenance: where this machine found it
         "backend": spec.backend,
         "revision": spec.revision,
         "unit": unit,
     }
-    size, where = disk_size(spec.model, spec.revision)
-    row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
-    row["size_path"] = where
+    _add_disk_size(row, spec.model, spec.revision)
     warm_libraries(spec)
     shortest = min(ref.nl_paragraphs, key=len)
-    warmed = set() if warmed is None else warmed
+    warm_backend(spec, settings, family, shortest, set() if warmed is None else warmed)
+    measured = _measured_translation(row, spec, ref, settings, family, aligner, unit, shortest)
+    if not isinstance(measured, _Translation):
+        return measured
+    counts = measured.hypothesis.source["counts"]
+    row["speed"] = _speed(ref, measured, counts)
+    row["counts"] = counts
+    if not any(p.strip() for p in measured.hypothesis.paragraphs):
+        return {
+            **row,
+            "status": "failed",
+            "stage": "score",
+            "error": "empty hypothesis: every paragraph translated to nothing",
+        }
+    _add_scores(row, measured.hypothesis, ref, aligner, n_bootstrap, seed)
+    return row
+
+
+@dataclass
+class _Translation:
+    """The reference translated by one model, and what that took."""
+
+    hypothesis: Hypothesis
+    seconds: float  # in the translation calls
+    target_tokens: int | None  # None: a backend that does not count them
+
+
+def _add_disk_size(row: dict, model: str, revision: str | None) -> None:
+    """The model's size on disk (MB) and where its files are, into `row`."""
+    size, where = disk_size(model, revision)
+    row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
+    row["size_path"] = where
+
+
+def warm_backend(spec: ModelSpec, settings, family: str | None, shortest: str, warmed: set[str]) -> None:
+    """Load the model and translate `shortest` once, unmeasured, when it is a CTranslate2
+    model or the first of its backend (adding the backend to `warmed`)."""
     first_of_backend = spec.backend not in warmed
-    if spec.backend == "ctranslate2" or first_of_backend:
-        # Not measured: a CTranslate2 model's first load converts it (with torch and transformers),
-        # and a backend's first translation in this process sets up its thread pools and allocator;
-        # one-time costs, not this model's.
+    if spec.backend != "ctranslate2" and not first_of_backend:
+        return
+    # Not measured: a CTranslate2 model's first load converts it (with torch and transformers),
+    # and a backend's first translation in this process sets up its thread pools and allocator;
+    # one-time costs, not this model's.
+    try:
+        warm = load_translator(spec.backend, spec.model, settings, revision=spec.revision, family=family)
         try:
-            warm = load_translator(spec.backend, spec.model, settings, revision=spec.revision, family=family)
-            try:
-                if first_of_backend:
-                    warm.translate([shortest])
-                    warmed.add(spec.backend)
-            finally:
-                warm.close()
-                del warm
-        except Exception:  # noqa: BLE001 - the measured load below reports it
-            pass
-        gc.collect()
+            if first_of_backend:
+                warm.translate([shortest])
+                warmed.add(spec.backend)
+        finally:
+            warm.close()
+            del warm
+    except Exception:  # noqa: BLE001 - the measured load below reports it
+        pass
+    gc.collect()
+
+
+def _measured_translation(
+    row: dict, spec: ModelSpec, ref: Reference, settings, family: str | None, aligner: str, unit: str, shortest: str
+) -> _Translation | dict:
+    """Load the model and translate the reference under the memory probe, then free the
+    model; the load time, model description and memory go into `row`. A failure gives the
+    row to return instead."""
     probe = MemoryProbe()
     probe.start()
     started = time.perf_counter()
@@ -314,14 +372,7 @@ def run_model(
         return {**row, "status": "failed", "stage": "load", "error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
     row["load_s"] = round(time.perf_counter() - started, 3)
     try:
-        row["described"] = translator.describe()
-        converted = row["described"].get("converted_model")
-        if converted:  # what runs is the CTranslate2 conversion, not the checkpoint it came from
-            row["checkpoint_size_mb"], row["checkpoint_path"] = row["size_mb"], row["size_path"]
-            size, where = disk_size(converted, None)
-            row["size_mb"] = round(size / 1024 / 1024, 1) if size is not None else None
-            row["size_path"] = where
-        row["parameters"] = parameter_count(translator)
+        _describe_model(row, translator)
         translator.translate([shortest])  # warm-up, not timed
         before = translator.counters.snapshot()
         hyp = translate_hypothesis(translator, ref, aligner, unit=unit)
@@ -336,10 +387,25 @@ def run_model(
         del translator
         gc.collect()
         row["memory"] = probe.stop()
+    return _Translation(hyp, done["seconds"], tokens)
+
+
+def _describe_model(row: dict, translator) -> None:
+    """The loaded model's description and parameter count into `row`, and the size of
+    the files that run."""
+    row["described"] = translator.describe()
+    converted = row["described"].get("converted_model")
+    if converted:  # what runs is the CTranslate2 conversion, not the checkpoint it came from
+        row["checkpoint_size_mb"], row["checkpoint_path"] = row["size_mb"], row["size_path"]
+        _add_disk_size(row, converted, None)
+    row["parameters"] = parameter_count(translator)
+
+
+def _speed(ref: Reference, measured: _Translation, counts: dict) -> dict:
+    """Sentences and target tokens per second of the translation calls."""
     n_sent = sum(map(len, ref.nl))
-    secs = done["seconds"]
-    counts = hyp.source["counts"]
-    row["speed"] = {
+    secs, tokens = measured.seconds, measured.target_tokens
+    return {
         "translate_s": round(secs, 3),
         "sentences": n_sent,
         "paragraphs": len(ref.nl),
@@ -348,14 +414,10 @@ def run_model(
         "sentences_per_s": round(n_sent / secs, 2) if secs > 0 else None,
         "target_tokens_per_s": round(tokens / secs, 1) if tokens and secs > 0 else None,
     }
-    row["counts"] = counts
-    if not any(p.strip() for p in hyp.paragraphs):
-        return {
-            **row,
-            "status": "failed",
-            "stage": "score",
-            "error": "empty hypothesis: every paragraph translated to nothing",
-        }
+
+
+def _add_scores(row: dict, hyp: Hypothesis, ref: Reference, aligner: str, n_bootstrap: int, seed: int | None) -> None:
+    """Score the hypothesis against the reference, into `row` (now ok)."""
     hyp.model = row["described"]
     report = evaluate(hyp, ref, aligner=aligner, n_bootstrap=n_bootstrap, seed=seed)
     row.update(
@@ -371,7 +433,6 @@ def run_model(
     row["model_hypotheses"] = hyp.model_paragraphs
     row["paragraph_chrF2"] = paragraph_chrf(hyp.paragraphs, ref.en_paragraphs)
     row["status"] = "ok"
-    return row
 
 
 def paragraph_chrf(hyps: Sequence[str], refs: Sequence[str]) -> list[float]:
@@ -430,14 +491,8 @@ def significance(
             sigs, results = PairedTest(named, metrics, [list(refs)], test_type=test, n_samples=n)()
             signatures[test] = {k: v.format() for k, v in sigs.items()}
             for metric in tested:
-                base = results[metric][0].score
-                for r, res in zip(ok, results[metric]):
-                    if r is ok[0]:
-                        continue
-                    # sacrebleu (after multeval) gives an equal score its smallest p-value: "a zero
-                    # difference should not be attributed to chance". Equal scores show no difference: p = 1.
-                    p = 1.0 if abs(res.score - base) < 1e-9 else float(res.p_value)
-                    r.setdefault("p_values", {}).setdefault(metric, {})[test] = p
+                # a metric's column holds Results (only PairedTest's "System" column holds names)
+                _record_p_values(ok, cast("list[Result]", results[metric]), metric, test)
     return {
         "baseline": ok[0]["label"],
         "segments": segments,
@@ -448,40 +503,75 @@ def significance(
     }
 
 
+def _record_p_values(ok: list[dict], results: list[Result], metric: str, test: str) -> None:
+    """Each row's p-value of `metric` under `test` against the baseline (the first row and
+    result), into the row's "p_values"."""
+    base = results[0].score
+    for r, res in zip(ok, results):
+        if r is ok[0]:
+            continue
+        # sacrebleu (after multeval) gives an equal score its smallest p-value: "a zero
+        # difference should not be attributed to chance". Equal scores show no difference: p = 1.
+        if abs(res.score - base) < 1e-9:
+            p = 1.0
+        else:
+            assert res.p_value is not None, "a paired test gives every system but the baseline a p-value"
+            p = float(res.p_value)
+        r.setdefault("p_values", {}).setdefault(metric, {})[test] = p
+
+
 # --------------------------------------------------------------------------
 # report
 
 
-def _p(row: dict, metric: str) -> str:
+def _p_values(row: dict, metric: str) -> str:
+    """'bootstrap / randomisation' p-values of `row` for `metric`, 'baseline', or –."""
     p = row.get("p_values", {}).get(metric)
     if not p:
         return "baseline" if row.get("baseline") else "–"
     return f"{p['bs']:.4f} / {p['ar']:.4f}"
 
 
-def _mb(value) -> str:
+def _megabytes(value) -> str:
     return "–" if value is None else f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
-def _published(entry: dict | None) -> str:
+def _published_bleu_chrf(entry: dict | None) -> str:
     return f"{entry['BLEU']} / {entry['chrF2']}" if entry else "–"
 
 
-def _two(scores: dict | None) -> str:
+def _bleu_chrf(scores: dict | None) -> str:
     """'BLEU / chrF2' of a scores dict, or –."""
     return f"{scores['BLEU']['score']:.2f} / {scores['chrF2']['score']:.2f}" if scores else "–"
 
 
-def markdown_table(report: dict, plot: str | None = None) -> str:
+# what each kind of `segments` is, in the scores table
+SEGMENT_NAMES = {
+    "paragraph": "paragraph segments",
+    "sentence": "the set's lines (as published)",
+    "sentence (aligned)": "the set's lines through the alignment (one segment per bead)",
+}
 
+
+def markdown_table(report: dict, plot: str | None = None) -> str:
+    """The report in Markdown: what was measured and how, the scores, the model against
+    the pipeline, the cost, the metrics' signatures and the plot (if any)."""
+
+    lines = _report_header(report)
+    lines += _scores_section(report["models"])
+    lines += _model_and_pipeline_section(report["models"])
+    lines += _cost_section(report)
+    lines += _signature_lines(report["models"])
+    if plot:
+        per = "document" if report["reference"].get("paragraphs_are_documents") else "paragraph"
+        lines += ["", f"![chrF2 per {per} and paired differences]({plot})"]
+    return "\n".join(lines) + "\n"
+
+
+def _report_header(report: dict) -> list[str]:
+    """The title, the reference, and how the CIs and p-values were computed."""
     ref, sig = report["reference"], report["significance"]
-    segments = {
-        "paragraph": "paragraph segments",
-        "sentence": "the set's lines (as published)",
-        "sentence (aligned)": "the set's lines through the alignment (one segment per bead)",
-    }
-    rows = report["models"]
-    lines = [
+    return [
         f"# nlen compare ({report['created']})",
         "",
         f"Reference `{ref['name']}`: {ref['paragraphs']} paragraphs, {ref['sentences_nl']} Dutch sentences. "
@@ -491,6 +581,12 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
         f"p-values of the pipeline output against the baseline `{sig.get('baseline')}` on "
         f"{sig.get('segments', '–')} segments: paired bootstrap ({report['bootstrap']}) / approximate "
         f"randomisation ({report['ar_trials']}) from sacrebleu.significance.PairedTest.",
+    ]
+
+
+def _scores_section(rows: list[dict]) -> list[str]:
+    """One line per row: the pipeline's scores and p-values, or why the row failed."""
+    lines = [
         "",
         "## Scores",
         "",
@@ -508,11 +604,17 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
             continue
         s = r["scores"]
         lines.append(
-            f"| {i} | `{model}` | {r['unit']} | {segments.get(r['segments'], r['segments'])} | {_pm(s['BLEU'])} "
-            f"| {_pm(s['chrF2'])} | {s['TER']['score']:.2f} | {_two(r.get('document_scores'))} "
-            f"| {_published(r.get('published'))} | {_p(r, 'BLEU')} | {_p(r, 'chrF2')} | ok |"
+            f"| {i} | `{model}` | {r['unit']} | {SEGMENT_NAMES.get(r['segments'], r['segments'])} "
+            f"| {_score_with_ci(s['BLEU'])} | {_score_with_ci(s['chrF2'])} | {s['TER']['score']:.2f} "
+            f"| {_bleu_chrf(r.get('document_scores'))} | {_published_bleu_chrf(r.get('published'))} "
+            f"| {_p_values(r, 'BLEU')} | {_p_values(r, 'chrF2')} | ok |"
         )
-    lines += [
+    return lines
+
+
+def _model_and_pipeline_section(rows: list[dict]) -> list[str]:
+    """One line per ok row: the model's own scores beside the pipeline's, and its faults."""
+    lines = [
         "",
         "## Model and pipeline",
         "",
@@ -531,12 +633,17 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
             continue
         mo, f = r.get("model_output") or {}, r.get("faults") or {}
         lines.append(
-            f"| {i} | `{r['label']}` | {r['unit']} | {_two(r['scores'])} | {_two(mo.get('scores'))} "
-            f"| {_two(r.get('document_scores'))} | {_two(mo.get('document_scores'))} "
+            f"| {i} | `{r['label']}` | {r['unit']} | {_bleu_chrf(r['scores'])} | {_bleu_chrf(mo.get('scores'))} "
+            f"| {_bleu_chrf(r.get('document_scores'))} | {_bleu_chrf(mo.get('document_scores'))} "
             f"| {f.get('texts', '–')} {f.get('unit', '')}s: {fault_line(f)} | {f.get('repaired', '–')} "
             f"| {f.get('no_english', '–')} |"
         )
-    lines += [
+    return lines
+
+
+def _cost_section(report: dict) -> list[str]:
+    """One line per row: speed, memory, size and parameters."""
+    lines = [
         "",
         "## Cost",
         "",
@@ -546,38 +653,39 @@ def markdown_table(report: dict, plot: str | None = None) -> str:
         "| # | model | backend (compute type) | unit | sent/s | tgt tok/s | peak RSS MB (Δ) | size MB | parameters |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for i, r in enumerate(rows, 1):
+    for i, r in enumerate(report["models"], 1):
         sp = r.get("speed") or {}
         params = r.get("parameters")
         compute = (r.get("described") or {}).get("compute_type")
         lines.append(
             f"| {i} | `{r['label']}` | {r['backend']}{f' ({compute})' if compute else ''} | {r['unit']} "
             f"| {sp.get('sentences_per_s') or '–'} "
-            f"| {sp.get('target_tokens_per_s') or '–'} | {_mem(r)} | {_mb(r.get('size_mb'))} "
+            f"| {sp.get('target_tokens_per_s') or '–'} | {_memory(r)} | {_megabytes(r.get('size_mb'))} "
             f"| {f'{params:,}' if params else '–'} |"
         )
+    return lines
+
+
+def _signature_lines(rows: list[dict]) -> list[str]:
+    """The metrics' sacrebleu signatures (those of the last ok row), if any row is ok."""
     sigs = {
         name: r["scores"][name]["signature"] for r in rows if r["status"] == "ok" for name in ("BLEU", "chrF2", "TER")
     }
-    if sigs:
-        lines += ["", "Signatures:", ""] + [f"- {name}: `{sig}`" for name, sig in sigs.items()]
-    if plot:
-        lines += [
-            "",
-            f"![chrF2 per {'document' if ref.get('paragraphs_are_documents') else 'paragraph'} and paired "
-            f"differences]({plot})",
-        ]
-    return "\n".join(lines) + "\n"
+    if not sigs:
+        return []
+    return ["", "Signatures:", ""] + [f"- {name}: `{sig}`" for name, sig in sigs.items()]
 
 
-def _pm(entry: dict) -> str:
+def _score_with_ci(entry: dict) -> str:
+    """'score ± CI half-width', or the score alone without a CI."""
     ci = entry.get("ci")
     return f"{entry['score']:.2f} ± {ci['half_width']:.2f}" if ci else f"{entry['score']:.2f}"
 
 
-def _mem(row: dict) -> str:
+def _memory(row: dict) -> str:
+    """'peak RSS (+ its rise while the model was loaded)' in MB, or –."""
     m = row.get("memory")
-    return f"{_mb(m['peak_rss_mb'])} (+{_mb(m['peak_rss_delta_mb'])})" if m else "–"
+    return f"{_megabytes(m['peak_rss_mb'])} (+{_megabytes(m['peak_rss_delta_mb'])})" if m else "–"
 
 
 def write_plot(report: dict, path: Path) -> bool:
@@ -725,9 +833,11 @@ def compare(
     created = datetime.now(timezone.utc)
     runs = expand_runs(specs, units)
     labelled = len({unit for _, unit in runs}) > 1
-    rows, warmed = [], set()
+    rows: list[dict] = []
+    warmed: set[str] = set()
     for index, (spec, unit) in enumerate(runs, 1):
-        label = f"{spec.spec} [{unit}]" if labelled else spec.spec
+        shown = display_name(spec, specs)
+        label = f"{shown} [{unit}]" if labelled else shown
         if progress:
             print(f"nlen compare: [{index}/{len(runs)}] {label}", file=sys.stderr)
         row = run_model(

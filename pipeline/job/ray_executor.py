@@ -23,6 +23,7 @@ import os
 import pickle
 import sys
 import time
+from typing import Any
 
 from pipeline.corpus.write import remove_stale_temps
 from pipeline.errors import UserError
@@ -112,7 +113,7 @@ def connect(job) -> bool:
         # Ray's C++ core logs to stderr; its one error-level line in a normal run is
         # a notice that Ray Data's actors keep their constructor in the object store.
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
-    options = {"include_dashboard": False, "logging_level": logging.ERROR, "log_to_driver": False}
+    options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.ERROR, "log_to_driver": False}
     try:
         if address:
             ray.init(address=address, **options)
@@ -146,72 +147,18 @@ def check_resources(job) -> None:
 
 
 def run_ray(plan, job, config: str, summary) -> None:
-    from tqdm import tqdm
-    from tqdm.contrib.logging import logging_redirect_tqdm
-
-    # Descriptors only: a shard travels as its byte range, and its worker reads it.
-    tasks = []
-    for task in plan.tasks():
-        for unit in task.units:
-            if unit.shard is not None:
-                unit.shard = unit.shard.without_records()
-                unit.documents = None
-        tasks.append(pickle.dumps(task))
+    """Run the plan's tasks on a pool of Ray actors, counting their statuses into `summary`."""
+    tasks = task_descriptors(plan)
     if not tasks:
         return
     import ray
-    from ray.data import ActorPoolStrategy, DataContext
+    import ray.data  # before connecting: a broken install fails before anything starts
 
     started_here = connect(job)
     try:
         check_resources(job)
-        context = DataContext.get_current()
-        context.enable_progress_bars = False  # ours is the one bar, over shards
-        workers = pool_size(job, len(tasks))
-        context.max_consecutive_actor_init_deaths = 2 * workers  # a model that cannot load fails the run
-        for name in ("ray", "ray.data"):
-            logging.getLogger(name).setLevel(logging.ERROR)
-        dataset = ray.data.from_items([{"task": t} for t in tasks], override_num_blocks=len(tasks))
-        statuses = dataset.map_batches(
-            ShardWorker,
-            fn_constructor_args=(job, config, resolved_device(job)),
-            batch_size=1,
-            batch_format="numpy",
-            compute=ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
-            num_cpus=job.cpus_per_worker,
-            num_gpus=job.gpus_per_worker or None,
-        )
-        started = time.perf_counter()
-        with (
-            logging_redirect_tqdm(),
-            tqdm(
-                total=len(tasks),
-                unit="shard",
-                desc="translate",
-                file=sys.stderr,
-                disable=not job.progress,
-                dynamic_ncols=True,
-            ) as bar,
-        ):
-            rows = iter(statuses.iter_rows())
-            try:
-                for row in rows:
-                    status = json.loads(row["status"])
-                    if "error" in status:
-                        raise UserError(status["error"])
-                    summary.add(status)
-                    for message in status["warnings"]:
-                        log.warning("%s", message)
-                    seconds = max(time.perf_counter() - started, 1e-9)
-                    bar.set_postfix_str(
-                        f"{summary.documents / seconds:.2f} docs/s, {summary.sentences / seconds:.1f} sentences/s",
-                        refresh=False,
-                    )
-                    bar.update(1)
-            finally:
-                close = getattr(rows, "close", None)
-                if close:
-                    close()
+        statuses = map_tasks(tasks, job, config)
+        count_statuses(statuses, len(tasks), job, summary)
     except Exception as exc:
         cause = _user_error(exc)
         if cause is None:
@@ -223,16 +170,97 @@ def run_ray(plan, job, config: str, summary) -> None:
             ray.shutdown()
 
 
+def task_descriptors(plan) -> list[bytes]:
+    """The plan's tasks, pickled."""
+    # Descriptors only: a shard travels as its byte range, and its worker reads it.
+    tasks = []
+    for task in plan.tasks():
+        for unit in task.units:
+            if unit.shard is not None:
+                unit.shard = unit.shard.without_records()
+                unit.documents = None
+        tasks.append(pickle.dumps(task))
+    return tasks
+
+
+def map_tasks(tasks: list[bytes], job, config: str):
+    """The statuses of the tasks run by a pool of `ShardWorker` actors, one task per
+    block (a Ray dataset: the tasks run as its rows are read)."""
+    import ray
+    from ray.data import ActorPoolStrategy, DataContext
+
+    context = DataContext.get_current()
+    context.enable_progress_bars = False  # ours is the one bar, over shards
+    workers = pool_size(job, len(tasks))
+    context.max_consecutive_actor_init_deaths = 2 * workers  # a model that cannot load fails the run
+    for name in ("ray", "ray.data"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    dataset = ray.data.from_items([{"task": t} for t in tasks], override_num_blocks=len(tasks))
+    return dataset.map_batches(
+        ShardWorker,
+        fn_constructor_args=(job, config, resolved_device(job)),
+        batch_size=1,
+        batch_format="numpy",
+        compute=ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=1),
+        num_cpus=job.cpus_per_worker,
+        num_gpus=job.gpus_per_worker or None,
+    )
+
+
+def count_statuses(statuses, total: int, job, summary) -> None:
+    """Read the tasks' statuses as they come into `summary`, their warnings into the log
+    and the progress bar; a task's error stops the run (a UserError)."""
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    started = time.perf_counter()
+    with (
+        logging_redirect_tqdm(),
+        tqdm(
+            total=total,
+            unit="shard",
+            desc="translate",
+            file=sys.stderr,
+            disable=not job.progress,
+            dynamic_ncols=True,
+        ) as bar,
+    ):
+        rows = iter(statuses.iter_rows())
+        try:
+            for row in rows:
+                count_status(json.loads(row["status"]), summary, bar, started)
+        finally:
+            close = getattr(rows, "close", None)
+            if close:
+                close()
+
+
+def count_status(status: dict, summary, bar, started: float) -> None:
+    """One task's status: into `summary`, its warnings logged, the progress bar moved on."""
+    if "error" in status:
+        raise UserError(status["error"])
+    summary.add(status)
+    for message in status["warnings"]:
+        log.warning("%s", message)
+    seconds = max(time.perf_counter() - started, 1e-9)
+    bar.set_postfix_str(
+        f"{summary.documents / seconds:.2f} docs/s, {summary.sentences / seconds:.1f} sentences/s",
+        refresh=False,
+    )
+    bar.update(1)
+
+
 def _user_error(exc: BaseException) -> UserError | None:
     """The UserError behind an error Ray wraps (e.g. a model that cannot load):
     the innermost one, which holds the message without Ray's traceback."""
     found, seen = None, set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, UserError):
-            found = exc
-        inner = getattr(exc, "cause", None)
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, UserError):
+            found = current
+        inner = getattr(current, "cause", None)
         if not isinstance(inner, BaseException):  # an ActorDiedError holds its RayTaskError in args
-            inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, BaseException)), None)
-        exc = inner if isinstance(inner, BaseException) else (exc.__cause__ or exc.__context__)
+            inner = next((a for a in getattr(current, "args", ()) if isinstance(a, BaseException)), None)
+        current = inner if isinstance(inner, BaseException) else (current.__cause__ or current.__context__)
     return found

@@ -101,7 +101,8 @@ class Plan:
     def _check_jsonl(self, paths: list[Path]) -> list[Path]:
         """JSONL inputs whose names can name their shards: text, and a stem no
         other input has (shards are named <stem>-<index>.<config>)."""
-        kept, seen = [], {}
+        kept: list[Path] = []
+        seen: dict[str, Path] = {}  # output stem → the input that has it
         for path in paths:
             try:
                 check_name(path)
@@ -121,7 +122,8 @@ class Plan:
         return kept
 
     def _read_articles(self) -> list:
-        docs, seen = [], {}
+        docs = []
+        seen: dict[str, Path] = {}  # output name → the input that has it
         for path in self.articles:
             try:
                 doc = read_document(path, "nl")
@@ -239,6 +241,7 @@ def run_local(plan: Plan, job: TranslateJob, config: str, summary: Summary) -> N
                         dynamic_ncols=True,
                     )
                 )
+            assert ctx is not None and bar is not None  # made with the translator, for the first task
             status = process_task(task, translator, ctx, progress=bar.update)
             summary.add(status)
             for message in status["warnings"]:

@@ -84,6 +84,7 @@ def is_done(unit: Unit, out_dir: Path, config: str) -> bool:
     source = manifest.get("input") or {}
     if unit.shard is not None:  # the same lines, and still the input's last shard (or still not)
         return source.get("sha256") == unit.shard.sha256 and source.get("final") == unit.shard.final
+    assert unit.documents is not None  # an article's unit is made with its document
     return source.get("sha256") == unit.documents[0].sha256
 
 
@@ -106,11 +107,15 @@ def process_task(task: Task, translator, ctx: RunContext, progress=None) -> dict
     Returns a status: counts, and the warnings for the driver to print."""
 
     started = time.perf_counter()
+    unit_docs: list[list[Document]] = []  # per unit, its documents
     for unit in task.units:
         if unit.documents is None:
-            unit.shard.records = load_records(unit.shard)
-            unit.documents = [record_document(r, unit.shard.input) for r in unit.shard.records]
-    docs = [d for u in task.units for d in u.documents]
+            shard = unit.shard
+            assert shard is not None  # only a shard's unit is made without its documents
+            records = shard.records = load_records(shard)
+            unit.documents = [record_document(r, shard.input) for r in records]
+        unit_docs.append(unit.documents)
+    docs = [d for documents in unit_docs for d in documents]
     before = translator.counters.snapshot()
     results = translate_documents(
         docs, translator, ctx.aligner, progress=progress, repair_threshold=ctx.repair_threshold, unit=ctx.unit
@@ -139,15 +144,16 @@ def process_task(task: Task, translator, ctx: RunContext, progress=None) -> dict
         "warnings": [],
     }
     k = 0
-    for unit in task.units:
-        unit_results = results[k : k + len(unit.documents)]
-        k += len(unit.documents)
+    for unit, documents in zip(task.units, unit_docs):
+        unit_results = results[k : k + len(documents)]
+        k += len(documents)
         commit_unit(unit, unit_results, ctx, measures, status)
     return status
 
 
 def commit_unit(unit: Unit, results, ctx: RunContext, measures: dict, status: dict) -> None:
-
+    """Write a unit's TSV (and a shard's rejects), then its manifest, the done-marker, and
+    add what it did to `status`."""
     paths = unit.paths(ctx.out_dir)
     rows = [row for r in results for row in r.rows]
     tsv = tsv_text(rows).encode("utf-8")
@@ -158,6 +164,7 @@ def commit_unit(unit: Unit, results, ctx: RunContext, measures: dict, status: di
     output = {"tsv": paths["tsv"].name, "rows": len(rows), "sha256": sha256_bytes(tsv)}
     files = [(paths["tsv"], tsv)]
     manifest = {"nlen": ctx.manifest["nlen"], "config": ctx.config}
+    assert unit.documents is not None  # process_task loaded them
     if unit.shard is None:
         doc = unit.documents[0]
         manifest["input"] = {"path": shown_path(doc.path), "sha256": doc.sha256}
@@ -165,35 +172,8 @@ def commit_unit(unit: Unit, results, ctx: RunContext, measures: dict, status: di
             [f"{shown_path(doc.path)}: no text; wrote a header-only TSV"] if not doc.paragraphs else []
         )
     else:
-        shard = unit.shard
-        manifest["input"] = {
-            "path": shown_path(shard.input),
-            "shard": shard.index,
-            "final": shard.final,
-            "lines": [shard.first_line, shard.last_line],
-            "sha256": shard.sha256,
-        }
-        output["rejects"] = None
-        if shard.rejects:
-            data = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in shard.rejects).encode("utf-8")
-            files.append((paths["rejects"], data))
-            output["rejects"] = {
-                "path": paths["rejects"].name,
-                "count": len(shard.rejects),
-                "sha256": sha256_bytes(data),
-            }
-        manifest["documents"] = [
-            {
-                "id": rec.id,
-                "line": rec.line,
-                "sha256": doc.sha256,
-                "sentences": r.counts["sentences_nl"],
-                "rows": len(r.rows),
-                **({"extra": rec.extra} if rec.extra else {}),
-            }
-            for rec, doc, r in zip(shard.records, unit.documents, results)
-        ]
-        status["rejects"] += len(shard.rejects)
+        files += _shard_manifest(unit, results, paths, manifest, output)
+        status["rejects"] += len(unit.shard.rejects)
     manifest.update(
         {
             "output": output,
@@ -208,9 +188,43 @@ def commit_unit(unit: Unit, results, ctx: RunContext, measures: dict, status: di
     status["sentences"] += counts.get("sentences_nl", 0)
     status["rows"] += len(rows)
     status["untranslated"] += len(untranslated)
-    for u in untranslated:
-        status["warnings"].append(
-            f"{u['doc']}: sentence{'s' * (len(u['nl_ids']) > 1)} "
-            f"{','.join(map(str, u['nl_ids']))} (paragraph {u['paragraph']}) came back with no "
-            "English; scored 0 and listed as untranslated in the manifest"
-        )
+    status["warnings"] += [_untranslated_warning(u) for u in untranslated]
+
+
+def _shard_manifest(unit: Unit, results, paths: dict, manifest: dict, output: dict) -> list[tuple[Path, bytes]]:
+    """A shard's input, rejects and documents, into its manifest; returns the rejects file to write."""
+    shard = unit.shard
+    assert shard is not None and shard.records is not None and unit.documents is not None  # process_task loaded them
+    manifest["input"] = {
+        "path": shown_path(shard.input),
+        "shard": shard.index,
+        "final": shard.final,
+        "lines": [shard.first_line, shard.last_line],
+        "sha256": shard.sha256,
+    }
+    output["rejects"] = None
+    files = []
+    if shard.rejects:
+        data = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in shard.rejects).encode("utf-8")
+        files.append((paths["rejects"], data))
+        output["rejects"] = {"path": paths["rejects"].name, "count": len(shard.rejects), "sha256": sha256_bytes(data)}
+    manifest["documents"] = [
+        {
+            "id": rec.id,
+            "line": rec.line,
+            "sha256": doc.sha256,
+            "sentences": r.counts["sentences_nl"],
+            "rows": len(r.rows),
+            **({"extra": rec.extra} if rec.extra else {}),
+        }
+        for rec, doc, r in zip(shard.records, unit.documents, results)
+    ]
+    return files
+
+
+def _untranslated_warning(u: dict) -> str:
+    return (
+        f"{u['doc']}: sentence{'s' * (len(u['nl_ids']) > 1)} "
+        f"{','.join(map(str, u['nl_ids']))} (paragraph {u['paragraph']}) came back with no "
+        "English; scored 0 and listed as untranslated in the manifest"
+    )

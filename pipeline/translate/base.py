@@ -141,9 +141,10 @@ class Translation:
         if len(parts) == 1:
             return parts[0]
         tokens = sum(p.tokens for p in parts)
-        logprob = None
-        if parts and all(p.logprob is not None for p in parts) and tokens:
-            logprob = sum(p.logprob * p.tokens for p in parts) / tokens
+        logprob: float | None = None
+        known = [p.logprob for p in parts if p.logprob is not None]
+        if parts and len(known) == len(parts) and tokens:
+            logprob = sum(lp * p.tokens for lp, p in zip(known, parts)) / tokens
         return Translation(
             " ".join(p.text for p in parts if p.text).strip(),
             tokens,
@@ -219,7 +220,7 @@ class Translator(ABC):
 
     # --- what a backend implements -------------------------------------
     @abstractmethod
-    def _translate_batch(self, texts: list[str]) -> list[Translation | str]:
+    def _translate_batch(self, texts: list[str]) -> Sequence[Translation | str]:
         """Translate one batch (already sorted and sized). A backend that knows
         nothing but the text may return plain strings."""
 
@@ -365,7 +366,7 @@ class TranslatorWrapper(Translator):
     def translate_detailed(self, texts, progress=None, on_batch=None, known=None) -> list[Translation]:
         return self.inner.translate_detailed(texts, progress=progress, on_batch=on_batch, known=known)
 
-    def _translate_batch(self, texts: list[str]) -> list[Translation | str]:
+    def _translate_batch(self, texts: list[str]) -> Sequence[Translation | str]:
         return self.inner._translate_batch(texts)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:

@@ -175,19 +175,22 @@ class TranslationCache:
                     self.dir,
                     f"cannot make the cache folder ({exc.strerror or exc}); pick another --cache-dir" + NO_CACHE,
                 ) from None
-        self.conn = None
+        self.conn: sqlite3.Connection
+        conn: sqlite3.Connection | None = None  # to close if opening fails part-way
         try:
             if readonly:
-                self.conn = self._connect_readonly(timeout)
+                self.conn = conn = self._connect_readonly(timeout)
             else:
-                self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+                self.conn = conn = sqlite3.connect(
+                    self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+                )
                 self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL"))
                 self.conn.execute("PRAGMA synchronous=NORMAL")
                 self._migrate()
             self._probe()
         except BaseException as exc:
-            if self.conn is not None:
-                self.conn.close()
+            if conn is not None:
+                conn.close()
             if isinstance(exc, (OSError, sqlite3.Error)):
                 raise cache_problem(self.path, exc) from None
             raise
@@ -256,7 +259,7 @@ class TranslationCache:
             except sqlite3.DatabaseError as exc:
                 raise cache_problem(self.path, exc) from None
 
-    def _write(self, statements: Callable[[sqlite3.Connection], None]) -> None:
+    def _write(self, statements: Callable[[sqlite3.Connection], object]) -> None:
         """Run `statements` in one IMMEDIATE transaction, retrying if busy."""
 
         def once():

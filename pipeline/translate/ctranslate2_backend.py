@@ -155,7 +155,9 @@ def converted_dir(model: str, revision: str | None, quantization: str, root: Pat
     if Path(model).is_dir():
         absolute = str(Path(model).resolve())
         name = "local-" + re.sub(r"[^A-Za-z0-9._-]+", "_", Path(absolute).name)
-        rev = hashlib.sha256(absolute.encode()).hexdigest()[:8] + "-" + local_model_fingerprint(model).split(":")[1]
+        fingerprint = local_model_fingerprint(model)
+        assert fingerprint is not None  # only None for a non-directory, and model is one
+        rev = hashlib.sha256(absolute.encode()).hexdigest()[:8] + "-" + fingerprint.split(":")[1]
     else:
         name = re.sub(r"[^A-Za-z0-9._-]+", "--", model)
         rev = revision or "unknown"
@@ -288,7 +290,8 @@ class CTranslate2Translator(HFTranslator):
         tokenizer = load_hf(model, revision, AutoTokenizer.from_pretrained, "tokenizer")
         self.revision = resolved_revision(model, revision, config)
         try:
-            gen = GenerationConfig.from_pretrained(model, revision=revision)
+            # None is the hub's default branch at run time; the annotation says str only
+            gen = GenerationConfig.from_pretrained(model, revision=revision)  # type: ignore[arg-type]
         except (OSError, ValueError):
             gen = GenerationConfig.from_model_config(config)
         self.setup_prompting(config, tokenizer, gen, family)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ def missing_tokenizer_files(folder: Path) -> str:
         name = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8")).get("tokenizer_class")
         import transformers
 
-        cls = getattr(transformers, str(name), None)
+        cls: Any = getattr(transformers, str(name), None)  # None: its AttributeError below gives ""
         required = [
             k
             for k, p in inspect.signature(cls.__init__).parameters.items()
@@ -180,6 +180,7 @@ def check_finite_weights(model):
     with no error."""
     import torch
 
+    tensors: list[tuple[str, torch.Tensor, Callable[[torch.Tensor], torch.Tensor]]]
     tensors = [(name, t, torch.isfinite) for name, t in model.named_parameters()]
     tensors += [(name, t, lambda x: ~torch.isnan(x)) for name, t in model.named_buffers()]
     for name, tensor, ok in tensors:

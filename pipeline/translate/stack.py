@@ -9,7 +9,9 @@ so callers read what was done from the translator they hold.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from pipeline.translate.base import GenerationSettings, Translator, backend_class
 from pipeline.translate.cache import CachedTranslator, TranslationCache
@@ -45,7 +47,9 @@ def open_translator(
     if cache:
         store = TranslationCache(cache_dir)
     try:
-        translator = cls(str(model), settings, revision=revision, family=family)
+        # Backends take revision= and family= (the abstract base's constructor does not name them).
+        make = cast(Callable[..., Translator], cls)
+        translator = make(str(model), settings, revision=revision, family=family)
     except BaseException:
         if store:
             store.close()

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_evaluate import reference_tsv
+from support import reference_tsv, run_without_write_permission, shared_folder
 
 from pipeline.cli import main
 
@@ -56,7 +56,6 @@ def test_unwritable_report_path_is_one_line(tmp_path, capsys, where):
 
 def test_report_in_a_read_only_folder_is_one_line():
     """As a user who cannot write there (root drops to `nobody`)."""
-    from faults.test_translate_faults import run_without_write_permission, shared_folder
 
     with shared_folder() as shared:
         tsv = reference_tsv(shared / "seed.tsv")

@@ -19,27 +19,13 @@ from typing import Sequence
 import doubles  # noqa: F401 - registers the test-faulty backend
 import pytest
 from doubles import NEWS_NL, FaultyTranslator, news_document_text
+from support import LOOKUP_ARGS, one_line, run_without_write_permission, shared_folder
 
 from pipeline.cli import main
-from pipeline.translate.base import BACKEND_MODULES, register_backend
+from pipeline.translate.base import register_backend
 from pipeline.translate.chunking import ChunkStats, translate_segments
 
-FAST = ["--backend", "test-faulty", "--model", "lookup", "--no-cache", "--no-progress"]
-
-
-@pytest.fixture(autouse=True)
-def lookup_backends(monkeypatch):
-    """The doubles as backends the CLI accepts by name; no drops or merges."""
-    monkeypatch.setattr(FaultyTranslator, "mode", "none")
-    monkeypatch.setitem(BACKEND_MODULES, "test-faulty", "doubles")
-    monkeypatch.setitem(BACKEND_MODULES, "test-empty", __name__)
-
-
-def one_line(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert "Traceback" not in err
-    assert len(lines) == 1, err
-    return lines[0]
+pytestmark = pytest.mark.usefixtures("lookup_backends")
 
 
 def articles(folder: Path, *names: str | bytes) -> None:
@@ -53,7 +39,7 @@ def articles(folder: Path, *names: str | bytes) -> None:
 # --- 13.1: a file name that is not UTF-8 -------------------------------------------
 def test_non_utf8_file_name_is_reported_and_the_others_go_through(tmp_path, capsys):
     articles(tmp_path / "d", "a.txt", b"bad\xff.txt", "c.txt")
-    rc = main(["translate", str(tmp_path / "d"), "--out-dir", str(tmp_path / "o"), *FAST])
+    rc = main(["translate", str(tmp_path / "d"), "--out-dir", str(tmp_path / "o"), *LOOKUP_ARGS])
     line = one_line(capsys.readouterr().err)
     assert rc == 2
     assert "bad\\xff.txt" in line and "not valid UTF-8" in line
@@ -122,18 +108,18 @@ def test_disk_full_on_the_manifest_leaves_the_old_pair(layout, tmp_path, monkeyp
         docs[0]["text"] = NEWS_NL[1][0]
         edited = "".join(json.dumps(d) + "\n" for d in docs)
     out = tmp_path / "o"
-    assert main(["translate", str(src), "--out-dir", str(out), *FAST]) == 0
+    assert main(["translate", str(src), "--out-dir", str(out), *LOOKUP_ARGS]) == 0
     before = snapshot(out)
     src.write_text(edited, encoding="utf-8")  # new input: the unit must be redone
     with monkeypatch.context() as m:
         fsync_fails_for(m, ".json")
-        rc = main(["translate", str(src), "--out-dir", str(out), *FAST])
+        rc = main(["translate", str(src), "--out-dir", str(out), *LOOKUP_ARGS])
     line = one_line(capsys.readouterr().err)
     manifest = next(name for name in before if name.endswith(".json"))
     assert rc == 2
     assert f"{out / manifest}: cannot write output: No space left on device" in line and ".tmp" not in line
     assert snapshot(out) == before  # the old TSV and manifest, together; no temporary left
-    assert main(["translate", str(src), "--out-dir", str(out), *FAST]) == 0  # and a rerun redoes it
+    assert main(["translate", str(src), "--out-dir", str(out), *LOOKUP_ARGS]) == 0  # and a rerun redoes it
     assert snapshot(out) != before
 
 
@@ -143,14 +129,14 @@ def test_tsv_renamed_but_manifest_not_is_redone(tmp_path, caplog):
     src = tmp_path / "news.txt"
     src.write_text(news_document_text(), encoding="utf-8")
     out = tmp_path / "o"
-    assert main(["translate", str(src), "--out-dir", str(out), *FAST]) == 0
+    assert main(["translate", str(src), "--out-dir", str(out), *LOOKUP_ARGS]) == 0
     good = (out / "news.tsv").read_bytes()
     lines = good.split(b"\n")
     head, first = lines[0].split(b"\t"), lines[1].split(b"\t")
     first[head.index(b"score")] = b"0.1234"  # a TSV that is not the one the manifest describes
     (out / "news.tsv").write_bytes(b"\n".join([lines[0], b"\t".join(first), *lines[2:]]))
     assert (out / "news.tsv").read_bytes() != good
-    assert main(["translate", str(src), "--out-dir", str(out), *FAST]) == 0
+    assert main(["translate", str(src), "--out-dir", str(out), *LOOKUP_ARGS]) == 0
     assert "up to date" not in caplog.text
     assert (out / "news.tsv").read_bytes() == good
 
@@ -170,7 +156,7 @@ def nothing_here(tmp_path: Path, case: str) -> Path:
 @pytest.mark.parametrize("case", ["no .txt", "only broken symlinks", "folder named x.txt"])
 def test_nothing_to_translate_is_exit_2(case, tmp_path, capsys):
     folder = nothing_here(tmp_path, case)
-    rc = main(["translate", str(folder), "--out-dir", str(tmp_path / "o"), *FAST])
+    rc = main(["translate", str(folder), "--out-dir", str(tmp_path / "o"), *LOOKUP_ARGS])
     line = one_line(capsys.readouterr().err)
     assert rc == 2 and str(folder) in line and "nothing to translate" in line
     assert ("2 skipped; a.txt: broken symbolic link" in line) == (case == "only broken symlinks")
@@ -198,7 +184,6 @@ def test_refused_before_the_model_loads(option, message, tmp_path, capsys):
 
 def test_read_only_out_dir_as_an_ordinary_user():
     """As a user who cannot write there (root drops to `nobody`)."""
-    from faults.test_translate_faults import run_without_write_permission, shared_folder
 
     with shared_folder() as shared:
         out = shared / "o"
@@ -246,14 +231,14 @@ def test_truncated_gzip_keeps_the_shards_before_the_damage(tmp_path, capsys):
     src = tmp_path / "news.jsonl.gz"
     src.write_bytes(whole[: len(whole) * 3 // 4])  # cut off: as a download that stopped
     out = tmp_path / "o"
-    rc = main(["translate", str(src), "--out-dir", str(out), "--shard-size", "4", *FAST])
+    rc = main(["translate", str(src), "--out-dir", str(out), "--shard-size", "4", *LOOKUP_ARGS])
     line = one_line(capsys.readouterr().err)
     assert rc == 2 and str(src) in line and "cannot read past line" in line
     done = sorted(p.name for p in out.glob("*.json"))
     assert done and all((out / name.replace(".json", ".tsv")).exists() for name in done)
     assert not list(out.glob(".*.tmp"))
     src.write_bytes(whole)  # the whole file again: the rerun does the rest
-    assert main(["translate", str(src), "--out-dir", str(out), "--shard-size", "4", *FAST]) == 0
+    assert main(["translate", str(src), "--out-dir", str(out), "--shard-size", "4", *LOOKUP_ARGS]) == 0
     assert main(["merge", str(out)]) == 0
     merged = json.loads((out / "corpus.json").read_text(encoding="utf-8"))
     assert merged["documents"] == len(NEWS_NL) * 4

@@ -8,7 +8,6 @@ translation loads the tiny model from tests/conftest.py.
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -16,32 +15,12 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from support import cli, files_in, one_error
 
 from pipeline.cli import build_parser, main
 
 GOOD = "Dit is de eerste zin. Hier komt de tweede.\n\nEen nieuw blok begint hier.\n"
 
-
-def cli(argv: list[str], capsys, stdin: bytes | None = None, monkeypatch=None) -> tuple[int, str, list[str]]:
-    """Run `nlen` in this process; (exit code, stdout, non-empty stderr lines)."""
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    code = main(argv)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, [line for line in err.splitlines() if line.strip()]
-
-
-def one_error(lines: list[str], *parts: str) -> str:
-    """Exactly one error line, holding every part."""
-    errors = [line for line in lines if line.startswith("nlen: error:")]
-    assert len(errors) == 1, lines
-    assert all(p in errors[0] for p in parts), errors[0]
-    return errors[0]
-
-
-def files_in(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 # -- translate: what an INPUT is (items 9 and 11) ------------------------------------------------
@@ -82,7 +61,7 @@ def test_bad_inputs_say_what_they_are_and_write_nothing(tmp_path, capsys):
 def test_stdin_and_good_files_go_through_beside_bad_ones(tiny_marian, tmp_path, capsys, caplog, monkeypatch):
     """`-` is a document named `stdin`; the bad inputs are reported one line each; the good
     ones are translated completely; a rerun finds both up to date."""
-    from test_translate_e2e import check_corpus
+    from support import check_corpus
 
     bad = bad_inputs(tmp_path)
     good = tmp_path / "goed.txt"

@@ -16,14 +16,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEED
-
-from faults.test_input_faults import cli, files_in, one_error
+from support import cli, files_in, one_error, run_without_write_permission, shared_folder
 
 FAST = ["--no-progress", "--max-new-tokens", "8", "--num-beams", "2"]
 DB = "translations.sqlite3"
@@ -198,46 +195,7 @@ def test_stats_on_a_missing_cache_creates_nothing(tmp_path, capsys):
     assert not (tmp_path / "never").exists()
 
 
-UNPRIVILEGED = 65534  # nobody
-# root without the capabilities that let it ignore file permissions: it stays root (so it
-# can read a checkout that only root may read, as a fresh clone in a 0700 folder is), but
-# the permission bits on the files it owns apply to it
-NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
 
-
-def run_without_write_permission(args: list[str], shared: Path) -> subprocess.CompletedProcess:
-    """`nlen ARGS` as a user who cannot write into read-only folders: this user when not
-    root, else root without CAP_DAC_OVERRIDE, else `nobody` (if it can read the checkout)."""
-    env = {**os.environ, "NLEN_CACHE_DIR": str(shared / "home"), "HOME": str(shared)}
-    cmd = [sys.executable, "-m", "pipeline", *args]
-    if os.geteuid() == 0:
-        if not shutil.which("setpriv"):
-            pytest.skip("root, and no setpriv to drop the right to write anywhere")
-        locked = shared / "probe"  # a folder only its owner may write, and its owner may not
-        locked.mkdir(mode=0o555, exist_ok=True)
-        probe = [sys.executable, "-c", "import pathlib, pipeline, sys\ntry:\n    (pathlib.Path(sys.argv[1]) / 'x').touch()\n"
-                 "except PermissionError:\n    sys.exit(0)\nsys.exit(1)", str(locked)]
-        for prefix in (NO_DAC, ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED}", "--clear-groups"]):
-            if subprocess.run([*prefix, *probe], capture_output=True, cwd=ROOT, timeout=60).returncode == 0:
-                cmd = [*prefix, *cmd]
-                break
-        else:
-            pytest.skip("root, and neither dropping capabilities nor `nobody` can run the checkout without write rights")
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
-
-
-@contextmanager
-def shared_folder():
-    """A temporary folder the unprivileged user can read too (pytest's tmp_path is 0700)."""
-    shared = Path(tempfile.mkdtemp(prefix="nlen-ro-"))
-    try:
-        shared.chmod(0o755)
-        yield shared
-    finally:
-        for folder in (shared, *shared.rglob("*")):
-            if folder.is_dir() and not folder.is_symlink():
-                folder.chmod(0o755)
-        shutil.rmtree(shared, ignore_errors=True)
 
 
 def test_read_only_cache(tiny_marian, ct2_home, capsys):
