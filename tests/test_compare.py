@@ -11,7 +11,8 @@ import pytest
 from conftest import build_tiny_marian
 
 from pipeline.errors import UserError
-from pipeline.evaluation.compare import parse_spec, significance
+from pipeline.evaluation.compare.measure import parse_spec
+from pipeline.evaluation.compare.run import significance
 
 FAST = ["--num-beams", "1", "--max-new-tokens", "8", "--bootstrap", "200", "--ar-trials", "1000", "--no-progress"]
 
@@ -166,8 +167,8 @@ def test_significance_is_seeded_and_reproducible_and_pairs_shared_segments():
 def test_models_are_loaded_one_at_a_time_and_freed(monkeypatch, tmp_path):
     """A fake backend records load/close: each model is closed before the next
     loads, and a model that breaks while translating gets a failed row."""
-    import pipeline.evaluation.compare as compare_module
-    from pipeline.evaluation.compare import compare
+    import pipeline.evaluation.compare.run as compare_module
+    from pipeline.evaluation.compare.run import compare
     from pipeline.evaluation.sets import load_reference
     from pipeline.translate import GenerationSettings, Translator
 
@@ -209,7 +210,7 @@ def test_warm_up_initialises_what_every_model_runs_before_memory_is_measured():
     """The splitter, py3langid's model and the aligner are set up by the warm-up,
     not by the first model measured (compare's memory Δ would depend on order)."""
     from pipeline.document import checks, sentences
-    from pipeline.evaluation.compare import warm_libraries
+    from pipeline.evaluation.compare.measure import warm_libraries
 
     checks._identifier.cache_clear()
     checks.language.cache_clear()

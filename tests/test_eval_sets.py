@@ -252,9 +252,10 @@ def test_compare_units_one_model_both_ways(monkeypatch, flores_mini):
     tested against each other on the documents (the segments both share)."""
     from doubles import FaultyTranslator
 
-    import pipeline.evaluation.compare as compare_module
+    import pipeline.evaluation.compare.run as compare_module
     from pipeline.errors import UserError
-    from pipeline.evaluation.compare import compare, expand_runs, parse_spec
+    from pipeline.evaluation.compare.measure import parse_spec
+    from pipeline.evaluation.compare.run import compare, expand_runs
     from pipeline.translate.base import GenerationSettings
 
     class Echo(FaultyTranslator):
@@ -294,7 +295,7 @@ def test_real_model_reproduces_the_published_flores_score(tmp_path):
 
 
 def test_fill_readme_writes_measured_scores_of_published_models_only():
-    from pipeline.evaluation.compare import fill_readme
+    from pipeline.evaluation.compare.report import fill_readme
 
     readme = ("intro\n<!-- nlen compare --fill-readme: x -->\n| model | flores: published | flores: measured |\n|---|---|---|\n"
               "| [Helsinki-NLP/opus-mt-nl-en](https://hf.co/x) (default) | 29.6 / 58.3 | – |\n"

@@ -9,16 +9,9 @@ from pipeline.commands.eval import add_evaluation_arguments, set_unit_default, u
 from pipeline.commands.options import add_model_arguments, positive_int, settings_from_args
 from pipeline.corpus.write import atomic_write_text, check_writable, write_json
 from pipeline.errors import UserError
-from pipeline.evaluation.compare import (
-    check_readme,
-    compare,
-    expand_runs,
-    fill_readme,
-    markdown_table,
-    parse_spec,
-    report_stem,
-    write_plot,
-)
+from pipeline.evaluation.compare.measure import parse_spec
+from pipeline.evaluation.compare.report import check_readme, fill_readme, markdown_table, write_plot
+from pipeline.evaluation.compare.run import compare, expand_runs, report_stem
 from pipeline.evaluation.sets import load_reference
 from pipeline.textio import read_text
 from pipeline.translate.base import backend_class

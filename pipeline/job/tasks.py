@@ -105,50 +105,49 @@ class RunContext:
 def process_task(task: Task, translator, ctx: RunContext, progress=None) -> dict:
     """Translate a task's documents in one core call, then commit each unit.
     Returns a status: counts, and the warnings for the driver to print."""
-
     started = time.perf_counter()
-    unit_docs: list[list[Document]] = []  # per unit, its documents
-    for unit in task.units:
-        if unit.documents is None:
-            shard = unit.shard
-            assert shard is not None  # only a shard's unit is made without its documents
-            records = shard.records = load_records(shard)
-            unit.documents = [record_document(r, shard.input) for r in records]
-        unit_docs.append(unit.documents)
+    unit_docs = [load_documents(unit) for unit in task.units]
     docs = [d for documents in unit_docs for d in documents]
     before = translator.counters.snapshot()
     results = translate_documents(
         docs, translator, ctx.aligner, progress=progress, repair_threshold=ctx.repair_threshold, unit=ctx.unit
     )
-    done = translator.counters.since(before)
-    # Engine measures belong to the task, whose documents share batches.
+    measures = task_measures(translator.counters.since(before), len(docs), started, ctx.cache)
+    status: dict = {"units": len(task.units), "documents": len(docs), "warnings": []}
+    status.update(dict.fromkeys(("sentences", "rows", "rejects", "untranslated"), 0))
+    k = 0
+    for unit, documents in zip(task.units, unit_docs):
+        commit_unit(unit, results[k : k + len(documents)], ctx, measures, status)
+        k += len(documents)
+    return status
+
+
+def load_documents(unit: Unit) -> list[Document]:
+    """A unit's documents: an article's are read already; a shard's are read here, in the
+    process that translates them (the Ray executor ships only the shard's byte range)."""
+    if unit.documents is None:
+        shard = unit.shard
+        assert shard is not None  # only a shard's unit is made without its documents
+        records = shard.records = load_records(shard)
+        unit.documents = [record_document(r, shard.input) for r in records]
+    return unit.documents
+
+
+def task_measures(done: dict, n_docs: int, started: float, cache: bool) -> dict:
+    """What the engine did for the task (its documents share batches): the group's measures."""
     measures = {
-        "documents": len(docs),
+        "documents": n_docs,
         "wall_time_s": round(time.perf_counter() - started, 3),
         "target_tokens": done["target_tokens"],
         "oom_splits": done["oom_splits"],
     }
-    if ctx.cache:
+    if cache:
         measures["cache"] = {
             "hits": done["cache_hits"],
             "misses": done["cache_misses"],
             **({"damaged": done["cache_damaged"]} if done["cache_damaged"] else {}),
         }
-    status = {
-        "units": len(task.units),
-        "documents": len(docs),
-        "sentences": 0,
-        "rows": 0,
-        "rejects": 0,
-        "untranslated": 0,
-        "warnings": [],
-    }
-    k = 0
-    for unit, documents in zip(task.units, unit_docs):
-        unit_results = results[k : k + len(documents)]
-        k += len(documents)
-        commit_unit(unit, unit_results, ctx, measures, status)
-    return status
+    return measures
 
 
 def commit_unit(unit: Unit, results, ctx: RunContext, measures: dict, status: dict) -> None:
