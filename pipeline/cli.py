@@ -27,6 +27,7 @@ class CommandParser(argparse.ArgumentParser):
     _intermixing = False
 
     def parse_known_args(self, args=None, namespace=None):
+        """Parse intermixed (options among the inputs), and fail on anything left over."""
         # Intermixed parsing calls back here (Python < 3.12.7), and loses what follows
         # `--` (Python 3.11): after `--`, options must come before the inputs, as usual.
         if self._intermixing or "--" in (args or []):
@@ -42,6 +43,7 @@ class CommandParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `nlen` parser, with a subparser for each command module in COMMANDS that exists."""
     parser = argparse.ArgumentParser(
         prog="nlen",
         description="Dutch→English paragraph translation and sentence alignment.",
@@ -67,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command in `argv` (default: sys.argv); returns the exit code, with user errors,
+    Ctrl-C and a closed pipe reported as one line on stderr, not a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(format="nlen: %(levelname)s: %(message)s", stream=sys.stderr)

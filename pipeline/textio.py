@@ -171,6 +171,7 @@ def _read_error(path: Path | str, what: str, exc: OSError) -> InputError:
 
 
 def read_text(path: Path | str, what: str = "file") -> str:
+    """The text of `path` (stdin for `-`), decoded as `decode` does; `what` names it in errors."""
     return decode(read_bytes(path, what), path)
 
 

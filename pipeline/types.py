@@ -25,6 +25,8 @@ class Paragraph:
 
 @dataclass
 class Document:
+    """One input document: its paragraphs, split into sentences."""
+
     name: str  # file stem; used for output names and the `doc` column
     path: Path
     sha256: str  # of the raw input bytes
@@ -32,6 +34,7 @@ class Document:
 
     @property
     def sentences(self) -> list[Sentence]:
+        """All sentences of the document, in order (their ids run on across paragraphs)."""
         return [s for p in self.paragraphs for s in p.sentences]
 
 
@@ -48,6 +51,7 @@ class Bead:
 
     @property
     def kind(self) -> str:
+        """The bead's shape: 'source ids-target ids', e.g. '1-1' or '2-0'."""
         return f"{len(self.src)}-{len(self.tgt)}"
 
 

@@ -51,6 +51,7 @@ DEFAULT_MAX_SIZE = 4  # most sentences on one side of a bead (real gold has 1-4 
 
 
 def register(cls: type[Aligner]) -> type[Aligner]:
+    """Class decorator: make the aligner available to `get_aligner` under its `name`."""
     ALIGNERS[cls.name] = cls
     return cls
 

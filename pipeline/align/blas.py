@@ -53,6 +53,8 @@ def _find():
 
 @contextlib.contextmanager
 def single_thread():
+    """Run the body with OpenBLAS at one thread, restoring the count after; a no-op where
+    no OpenBLAS is found."""
     api = _find()
     if api is None:
         yield

@@ -33,6 +33,8 @@ FORBIDDEN = kernels.FORBIDDEN  # finite stand-in for an infinite bead cost where
 
 @dataclass
 class PathBead:
+    """One bead of the best path: its size on each side, the cell it ends in, its cost and margin."""
+
     a: int  # source sentences in the bead
     b: int  # target sentences
     i: int  # source end (exclusive)
@@ -292,6 +294,7 @@ def band_around(path: Sequence[PathBead], n: int, m: int, radius: int) -> tuple[
 
 
 def full_band(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """The band that is the whole grid: target prefixes 0..m for each source prefix 0..n."""
     return np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
 
 

@@ -31,6 +31,7 @@ def margin_to_confidence(margin: float) -> float:
 
 
 def path_to_beads(path: list[dp.PathBead]) -> list[Bead]:
+    """The path as Beads (sentence ids from the cell coordinates), scored by `margin_to_confidence`."""
     return [
         Bead(tuple(range(p.i - p.a, p.i)), tuple(range(p.j - p.b, p.j)), margin_to_confidence(p.margin)) for p in path
     ]
@@ -38,9 +39,12 @@ def path_to_beads(path: list[dp.PathBead]) -> list[Bead]:
 
 @register
 class GaleChurch(Aligner):
+    """The Gale & Church baseline aligner (`--method galechurch`)."""
+
     name = "galechurch"
 
     def align(self, src: Sequence[str], tgt: Sequence[str], src_mt: Sequence[str] | None = None) -> list[Bead]:
+        """Viterbi over character-length costs and the paper's priors; scores are margin confidences."""
         n, m = len(src), len(tgt)
         l1 = np.array([len(s) for s in src], dtype=np.float64)
         l2 = np.array([len(t) for t in tgt], dtype=np.float64)

@@ -22,6 +22,8 @@ from numba import njit as _njit
 
 
 def njit(fn):
+    """numba's `njit` with an on-disk cache and without the GIL; compiled in memory where no
+    cache location is writable."""
     try:
         return _njit(cache=True, nogil=True)(fn)
     except RuntimeError:  # no writable cache location: compile in memory

@@ -52,6 +52,7 @@ def parse_ladder(lines: Iterable[str], name: str = "<ladder>") -> list[Bead]:
 
 
 def format_bead(bead: Bead, src_offset: int = 0, tgt_offset: int = 0) -> str:
+    """One ladder line (`[i, j]:[k]:0.93`) for the bead, its ids shifted by the offsets."""
     s = ", ".join(str(i + src_offset) for i in bead.src)
     t = ", ".join(str(j + tgt_offset) for j in bead.tgt)
     return f"[{s}]:[{t}]:{bead.score:.2f}"
@@ -92,6 +93,8 @@ def _counts(gold: Sequence[Bead], test: Sequence[Bead]) -> tuple[int, int, int, 
 
 
 def score(gold: Sequence[Bead], test: Sequence[Bead]) -> dict[str, float]:
+    """Strict and lax precision, recall and F1 of `test` against `gold` (as above), with both
+    bead counts."""
     p = _counts(gold, test)
     r = _counts([b for b in test if b.src and b.tgt], [b for b in gold if b.src and b.tgt])
 
@@ -115,6 +118,8 @@ def score(gold: Sequence[Bead], test: Sequence[Bead]) -> dict[str, float]:
 
 
 def check_blocks_match(src_blocks: Sequence, tgt_blocks: Sequence, src_name: str, tgt_name: str) -> None:
+    """Raise a UserError if the two sides have different numbers of blocks (the names are for
+    the message)."""
     if len(src_blocks) != len(tgt_blocks):
         raise UserError(
             f"block counts differ: {src_name} has {len(src_blocks)} blocks, {tgt_name} has {len(tgt_blocks)} blocks"

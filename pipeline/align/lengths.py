@@ -21,6 +21,7 @@ _ERFC = (
 
 
 def log_erfc(x: np.ndarray) -> np.ndarray:
+    """log(erfc(|x|)), elementwise (see _ERFC)."""
     x = np.abs(x)
     t = 1.0 / (1.0 + 0.5 * x)
     poly = np.zeros_like(t)
@@ -41,6 +42,7 @@ def gc_cost(l1: np.ndarray, l2: np.ndarray, c: float, s2: float) -> np.ndarray:
 
 
 def prefix(lengths: np.ndarray) -> np.ndarray:
+    """Prefix sums with a leading 0: entry k is the total of the first k lengths."""
     return np.concatenate([[0.0], np.cumsum(np.asarray(lengths, dtype=np.float64))])
 
 

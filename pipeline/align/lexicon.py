@@ -43,16 +43,19 @@ class Table:
 
     @classmethod
     def empty(cls, size: int) -> Table:
+        """A table with `size` rows and no entries."""
         return cls(np.zeros(size + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
 
     @classmethod
     def from_pairs(cls, e: np.ndarray, f: np.ndarray, p: np.ndarray, size: int) -> Table:
+        """The table of the entries p(f | e) = p given as parallel arrays, with `size` rows."""
         order = np.lexsort((f, e))
         e, f, p = e[order], f[order], p[order]
         ptr = np.searchsorted(e, np.arange(size + 1))
         return cls(ptr.astype(np.int64), f.astype(np.int64), p.astype(np.float64))
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries as parallel arrays (e, f, p); the inverse of `from_pairs`."""
         e = np.repeat(np.arange(len(self.ptr) - 1), np.diff(self.ptr))
         return e, self.cols, self.prob
 

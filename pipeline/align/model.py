@@ -47,6 +47,8 @@ DEFAULT_PRIORS = {(1, 1): 0.89, (1, 0): 0.01, (0, 1): 0.01, (1, 2): 0.045, (2, 1
 
 
 def default_log_priors(max_size: int) -> dict[tuple[int, int], float]:
+    """Log priors of every bead type up to `max_size`: DEFAULT_PRIORS, and for larger beads
+    10x less per extra sentence."""
     out = {}
     for ab in bead_types(max_size):
         p = DEFAULT_PRIORS.get(ab)
@@ -63,6 +65,8 @@ def bead_types(max_size: int) -> list[tuple[int, int]]:
 
 @dataclass
 class ModelParams:
+    """The bead model's parameters, as `nlen` estimates them from its input."""
+
     lam_fwd: float = 0.2  # share of target units that translate a source unit
     lam_bwd: float = 0.2  # the same, target → source
     c: float = 1.0  # target / source length in characters
@@ -139,6 +143,8 @@ class BlockScorer:
 
     # -- the DP callback ----------------------------------------------------------------
     def cost(self, types: Sequence[tuple[int, int]], I: np.ndarray, J: np.ndarray) -> np.ndarray:
+        """The DP callback: costs of each bead type in `types` ending at cells (I, J), with shape
+        (len(types),) + the broadcast shape of I and J."""
         shape = np.broadcast_shapes(I.shape, J.shape)
         Ib, Jb = np.broadcast_to(I, shape), np.broadcast_to(J, shape)
         out = np.empty((len(types),) + shape)

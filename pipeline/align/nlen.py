@@ -195,6 +195,8 @@ def _start_lexicons(
 
 @register
 class NlenAligner(Aligner):
+    """The default aligner (`--method nlen`): the bead model above, estimated from the input."""
+
     name = "nlen"
     options = ("dictionary",)
 
@@ -214,9 +216,12 @@ class NlenAligner(Aligner):
         self.last_params: ModelParams | None = None  # what the last call estimated (for reports)
 
     def align(self, src: Sequence[str], tgt: Sequence[str], src_mt: Sequence[str] | None = None) -> list[Bead]:
+        """One block, through `align_blocks`."""
         return self.align_blocks([src], [tgt], None if src_mt is None else [src_mt])[0]
 
     def align_blocks(self, src_blocks, tgt_blocks, mt_blocks=None) -> list[list[Bead]]:
+        """All blocks with one estimate over the whole input (see the module docstring), with
+        BLAS single-threaded."""
         with single_thread():
             return self._align_blocks(src_blocks, tgt_blocks, mt_blocks)
 

@@ -113,9 +113,11 @@ class Units:
 
     @property
     def lengths(self) -> np.ndarray:
+        """The number of units of each sentence."""
         return np.diff(self.start)
 
     def slice(self, first: int, last: int) -> Units:
+        """The units of sentences first..last - 1, with `start` rebased to 0."""
         a, b = self.start[first], self.start[last]
         return Units(self.ids[a:b], self.start[first : last + 1] - a)
 

@@ -20,6 +20,7 @@ log = logging.getLogger("nlen.align")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nlen align`."""
 
     parser.add_argument("src", metavar="SRC", help="source sentences, one per line ('-' = stdin)")
     parser.add_argument("tgt", metavar="TGT", help="target sentences, one per line ('-' = stdin)")
@@ -41,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `nlen align`; returns the exit code."""
     # The aligner is imported here so that `nlen --help` does not pay for numpy and numba.
     from pipeline.align import align_blocks, get_aligner
     from pipeline.align.ladder import check_blocks_match, format_bead

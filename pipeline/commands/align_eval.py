@@ -14,12 +14,14 @@ HELP = "score a ladder alignment TEST against GOLD (strict/lax precision, recall
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nlen align-eval`."""
     parser.add_argument("gold", metavar="GOLD", help="gold alignment, ladder format ('[0, 1]:[2]', score optional)")
     parser.add_argument("test", metavar="TEST", help="alignment to score, ladder format ('-' = stdin)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `nlen align-eval`; returns the exit code."""
     from pipeline.align.ladder import parse_ladder, score
 
     if args.gold == "-" and args.test == "-":

@@ -16,6 +16,7 @@ HELP = "show (stats) or empty (clear) the translation cache ($NLEN_CACHE_DIR, el
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nlen cache`."""
     parser.add_argument(
         "action",
         choices=["stats", "clear"],
@@ -86,6 +87,7 @@ def stats(directory: Path) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `nlen cache`; returns the exit code."""
 
     directory = args.cache_dir or default_cache_dir()
     if args.action == "clear":

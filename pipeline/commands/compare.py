@@ -38,6 +38,7 @@ still written), 2 for bad arguments or a missing reference."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nlen compare`."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = SPEC_HELP
     parser.add_argument("models", nargs="+", metavar="MODEL", help="MODEL[@BACKEND][#REVISION] (see below)")
@@ -74,6 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def unit_list(value: str) -> list[str]:
+    """Argument type of --units: a comma-separated list of paragraph / sentence."""
     units = [u.strip() for u in value.split(",")]
     bad = [u for u in units if u not in ("paragraph", "sentence")]
     if bad or not units:
@@ -82,6 +84,7 @@ def unit_list(value: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `nlen compare`; returns the exit code."""
     import sys
 
     if args.model or args.revision:

@@ -34,6 +34,8 @@ def set_unit_default(parser: argparse.ArgumentParser) -> None:
 
 
 def unit_for(ref, unit: str | None) -> str:
+    """The unit to translate `ref` in: `unit` if given, else sentence for a line-aligned set
+    and paragraph for the others."""
     return unit or ("sentence" if ref.line_aligned else "paragraph")
 
 
@@ -66,6 +68,7 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nlen eval`."""
     parser.add_argument(
         "--tsv",
         type=Path,
@@ -96,6 +99,7 @@ def default_report_path(args: argparse.Namespace, model: str, ref, unit: str | N
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `nlen eval`; returns the exit code."""
     import sys
     import time
 

@@ -19,6 +19,7 @@ HELP = "export corpus TSVs (or translate out-dirs) as TMX, Moses, OPUS XCES or J
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nlen export`."""
 
     parser.add_argument(
         "corpus",
@@ -64,6 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_filters(args: argparse.Namespace) -> list[RowFilter]:
+    """The row filters the options ask for, in the order they run."""
 
     filters: list[RowFilter] = []
     if args.min_score is not None:
@@ -80,6 +82,7 @@ def build_filters(args: argparse.Namespace) -> list[RowFilter]:
 
 
 def format_report(report: dict) -> list[str]:
+    """The export report as the lines printed on stderr."""
     lines = [f"read {report['rows']} beads"]
     for what, n in report["removed"].items():
         lines.append(f"removed {n['rows']} ({n['share']:.2%}): {what}")
@@ -112,6 +115,7 @@ def check_outputs(args: argparse.Namespace, exporter) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `nlen export`; returns the exit code."""
 
     if args.meta and args.format != "moses":
         raise UserError("--meta is for --format moses")

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nlen merge`."""
     parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="the --out-dir of nlen translate")
     parser.add_argument(
         "-o",
@@ -32,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `nlen merge`; returns the exit code."""
 
     result = merge(args.out_dir, args.output, args.config)
     where = "stdout" if args.output == "-" else (args.output or str(args.out_dir / "corpus.tsv"))

@@ -13,6 +13,7 @@ DEFAULT_MODEL = "Helsinki-NLP/opus-mt-nl-en"
 
 
 def positive_int(value: str) -> int:
+    """Argument type: an integer of at least 1."""
     n = int(value)
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
@@ -27,6 +28,7 @@ def _float(value: str) -> float:
 
 
 def positive_float(value: str) -> float:
+    """Argument type: a finite number above 0."""
     x = _float(value)
     if not 0 < x < float("inf"):
         raise argparse.ArgumentTypeError(f"must be above 0, got {value}")
@@ -34,6 +36,7 @@ def positive_float(value: str) -> float:
 
 
 def non_negative_float(value: str) -> float:
+    """Argument type: a finite number of at least 0."""
     x = _float(value)
     if not 0 <= x < float("inf"):
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
@@ -41,6 +44,7 @@ def non_negative_float(value: str) -> float:
 
 
 def probability(value: str) -> float:
+    """Argument type: a number from 0 to 1."""
     try:
         p = float(value)
     except ValueError:
@@ -147,6 +151,7 @@ def add_generation_group(parser: argparse.ArgumentParser, with_unit: bool) -> No
 
 
 def device_spec(value: str) -> str:
+    """Argument type of --device: checked by `parse_device`, returned as given."""
 
     try:
         parse_device(value)
@@ -156,6 +161,8 @@ def device_spec(value: str) -> str:
 
 
 def settings_from_args(args: argparse.Namespace):
+    """The GenerationSettings of the parsed generation options (the optional ones a command
+    does not have, such as --compute-type, are None)."""
 
     return GenerationSettings(
         num_beams=args.num_beams,

@@ -14,6 +14,7 @@ HELP = "write a self-contained HTML page to review corpus TSVs (filters, search,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nlen review`."""
     parser.add_argument(
         "corpus",
         nargs="+",
@@ -26,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `nlen review`; returns the exit code."""
 
     to_stdout = args.out == "-"
     if not to_stdout:

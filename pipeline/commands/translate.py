@@ -24,6 +24,7 @@ HELP = "translate Dutch .txt articles or JSONL documents paragraph by paragraph 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `nlen translate`."""
     parser.add_argument(
         "inputs",
         nargs="+",
@@ -108,6 +109,7 @@ RAY_OPTIONS = {
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run `nlen translate`; returns the exit code."""
 
     if args.inputs.count("-") > 1:
         raise UserError("'-' (stdin) can be given only once")

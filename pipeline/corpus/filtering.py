@@ -26,6 +26,8 @@ from pipeline.types import AlignedRow
 
 
 class RowFilter(ABC):
+    """One filter of the chain; `removed` counts the rows it removed."""
+
     name: str = "?"
 
     def __init__(self):
@@ -36,10 +38,13 @@ class RowFilter(ABC):
         """True to keep the row."""
 
     def describe(self) -> str:
+        """What the filter removes, as the report names it (here: the filter's name)."""
         return self.name
 
 
 class MinScore(RowFilter):
+    """Removes beads whose score is below `threshold`."""
+
     name = "min_score"
 
     def __init__(self, threshold: float):
@@ -47,13 +52,17 @@ class MinScore(RowFilter):
         self.threshold = threshold
 
     def keep(self, row: AlignedRow) -> bool:
+        """Keeps rows scored at or above the threshold."""
         return row.score >= self.threshold
 
     def describe(self) -> str:
+        """Names the threshold."""
         return f"score < {self.threshold:g}"
 
 
 class DropFlags(RowFilter):
+    """Removes beads that carry any of the given quality flags."""
+
     name = "drop_flags"
 
     def __init__(self, flags: Iterable[str]):
@@ -61,19 +70,25 @@ class DropFlags(RowFilter):
         self.flags = frozenset(flags)
 
     def keep(self, row: AlignedRow) -> bool:
+        """Keeps rows with none of the flags."""
         return not self.flags.intersection(row.flags)
 
     def describe(self) -> str:
+        """Names the flags."""
         return "flagged " + ",".join(sorted(self.flags))
 
 
 class NoRepaired(RowFilter):
+    """Removes beads whose English comes from the sentence-level repair."""
+
     name = "no_repaired"
 
     def keep(self, row: AlignedRow) -> bool:
+        """Keeps rows that were not repaired."""
         return not row.repaired
 
     def describe(self) -> str:
+        """Says 'repaired'."""
         return "repaired"
 
 
@@ -89,6 +104,7 @@ class Decisions(RowFilter):
 
     @classmethod
     def from_file(cls, path: Path | str) -> Decisions:
+        """The filter of a decisions file; a file that is not one is an InputError."""
 
         try:
             data = json.loads(read_text(path, "decisions file"))
@@ -100,9 +116,11 @@ class Decisions(RowFilter):
         return cls(k for k, v in decisions.items() if v == "reject")
 
     def keep(self, row: AlignedRow) -> bool:
+        """Keeps rows whose bead key was not rejected."""
         return row_key(row) not in self.rejected
 
     def describe(self) -> str:
+        """Says 'rejected in review'."""
         return "rejected in review"
 
 
@@ -126,6 +144,7 @@ class Dedup(RowFilter):
         self.seen: set[bytes] = set()
 
     def keep(self, row: AlignedRow) -> bool:
+        """Keeps a row unless its (nl, en), exact or normalised, was seen before."""
         nl, en = (normalise(row.nl), normalise(row.en)) if self.mode == "normalised" else (row.nl, row.en)
         key = hashlib.blake2b(f"{nl}\t{en}".encode(), digest_size=16).digest()
         if key in self.seen:
@@ -134,6 +153,7 @@ class Dedup(RowFilter):
         return True
 
     def describe(self) -> str:
+        """Names the mode."""
         return f"duplicate ({self.mode})"
 
 
@@ -146,6 +166,8 @@ class FilterChain:
         self.kept = 0
 
     def apply(self, rows: Iterable[AlignedRow]) -> Iterator[AlignedRow]:
+        """The rows every filter keeps, lazily; each removed row is counted on the first filter
+        that removed it."""
         for row in rows:
             self.total += 1
             for f in self.filters:
@@ -157,6 +179,9 @@ class FilterChain:
                 yield row
 
     def report(self) -> dict:
+        """Rows read, removed per filter and kept, each with its share of those read (after `apply`
+        has been consumed)."""
+
         def share(n):
             return round(n / self.total, 4) if self.total else 0.0
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 
 def read_manifest(path: Path) -> dict | None:
+    """The manifest at `path` as a dict; None when it is missing, unreadable or not a JSON object."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

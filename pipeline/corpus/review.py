@@ -27,10 +27,13 @@ def _asset(name: str) -> str:
 
 
 def bead_kind(row: AlignedRow) -> str:
+    """The bead's shape as 'a-b' (Dutch ids - English ids), e.g. '1-1' or '2-1'."""
     return f"{len(row.nl_ids)}-{len(row.en_ids)}"
 
 
 def summary(rows: list[AlignedRow]) -> dict:
+    """The counts the page's header shows: beads, documents, bead kinds (repaired beads left
+    out), repaired, flagged, each flag, and a histogram of the scores in HISTOGRAM_BINS bins."""
     kinds = Counter(bead_kind(r) for r in rows if not r.repaired)
     flags = Counter(f for r in rows for f in r.flags)
     bins = [0] * HISTOGRAM_BINS
@@ -75,6 +78,8 @@ def _histogram_html(bins: list[int]) -> str:
 
 
 def page_data(rows: list[AlignedRow], title: str) -> dict:
+    """The data the page's script reads: the title, an id (a digest of the beads), the document
+    names, and one packed list per row (the document as an index into those names)."""
     docs: dict[str, int] = {}
     packed = []
     fingerprint = hashlib.sha256()

@@ -35,6 +35,7 @@ def clean_field(text: str) -> str:
 
 
 def format_ids(ids: Iterable[int]) -> str:
+    """Sentence ids as the TSV writes them: comma-separated, no spaces."""
     return ",".join(str(i) for i in ids)
 
 
@@ -52,6 +53,7 @@ def format_value(value) -> str:
 
 
 def tsv_text(rows: Iterable[AlignedRow]) -> str:
+    """The corpus TSV of `rows`: the header (COLUMNS), then one line per row."""
     buf = io.StringIO(newline="\n")
     buf.write("\t".join(COLUMNS) + "\n")
     for r in rows:
@@ -60,10 +62,12 @@ def tsv_text(rows: Iterable[AlignedRow]) -> str:
 
 
 def sha256_bytes(data: bytes) -> str:
+    """The SHA-256 of `data` in hex."""
     return hashlib.sha256(data).hexdigest()
 
 
 def sha256_file(path: Path | str) -> str | None:
+    """The SHA-256 of the file in hex (read in 1 MiB chunks); None when it cannot be read."""
     h = hashlib.sha256()
     try:
         with open(path, "rb") as f:
@@ -282,12 +286,15 @@ _UMASK = _read_umask()
 
 
 def json_text(data: dict) -> str:
+    """`data` as JSON for a file: indented by 2, non-ASCII kept, with a final newline."""
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 def write_json(path: Path | str, data: dict, what: str = "output") -> None:
+    """Write `data` to `path` atomically as `json_text`; `what` names the file in errors."""
     atomic_write_text(path, json_text(data), what)
 
 
 def write_tsv(path: Path | str, rows: Iterable[AlignedRow]) -> None:
+    """Write `rows` to `path` atomically as `tsv_text`."""
     atomic_write_text(path, tsv_text(rows))

@@ -73,6 +73,7 @@ CHECKS: dict[str, type[Check]] = {}
 
 
 def register_check(cls: type[Check]) -> type[Check]:
+    """Class decorator: add a check to CHECKS under its `name`."""
     CHECKS[cls.name] = cls
     return cls
 
@@ -158,6 +159,8 @@ def is_dutch(text: str) -> bool:
 
 @register_check
 class Empty(Check):
+    """One side of the pair is empty (or only whitespace)."""
+
     name = "empty"
     description = "one side is empty"
 
@@ -167,6 +170,8 @@ class Empty(Check):
 
 @register_check
 class Truncated(Check):
+    """The translation stopped at its output length bound (the pair says so)."""
+
     name = "truncated"
     description = "the translation hit its output length bound"
 
@@ -214,6 +219,9 @@ class Repetition(Check):
 
 @register_check
 class Numbers(Check):
+    """The two sides do not hold the same numbers (after `numbers` folds the separators).
+    A pair with an empty side is left to `empty`."""
+
     name = "numbers"
     description = "the digits differ between the two sides"
 
@@ -240,6 +248,9 @@ class LengthRatio(Check):
 
 @register_check
 class NotDutch(Check):
+    """The Dutch paragraph (the pair's source where no paragraph is given) is not Dutch, by
+    `is_dutch`."""
+
     name = "not_dutch"
     description = "the source paragraph is not Dutch"
 
@@ -279,6 +290,7 @@ class Checker:
         self.checks: list[Check] = [CHECKS[n]() for n in self.names]
 
     def flags(self, pair: Pair, context: Context = Context()) -> tuple[str, ...]:
+        """The names of the checks that fire on `pair`, in `names` order."""
         return tuple(c.name for c in self.checks if c(pair, context))
 
     def flag_pairs(self, pairs: Sequence[Pair], context: Context | None = None) -> list[tuple[str, ...]]:
@@ -297,6 +309,7 @@ class Checker:
 
 
 def describe_checks() -> dict[str, str]:
+    """Each registered check's name with its one-line description."""
     return {name: cls.description for name, cls in CHECKS.items()}
 
 

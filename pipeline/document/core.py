@@ -27,6 +27,9 @@ UNITS = ("paragraph", "sentence")
 
 @dataclass
 class DocumentResult:
+    """What translating and aligning one document gives: its corpus rows and counts, with what
+    the manifest and the evaluations need besides."""
+
     rows: list[AlignedRow]
     counts: dict
     # the model's translation of each paragraph (AlignedRow.paragraph indexes it), before

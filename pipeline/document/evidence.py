@@ -41,6 +41,8 @@ class BeadEvidence:
 
     @property
     def lost_or_foreign(self) -> bool:
+        """Whether the bead is likely to have lost content or taken in foreign content: next to
+        a drop, or any measure past its bound (RECALL_MIN and the others)."""
         if self.next_to_drop:
             # a merge that lost a sentence often keeps a scrap of it in a neighbour, too small
             # to see (eval/faults: no threshold separates them); its own translation is at hand

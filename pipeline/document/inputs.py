@@ -32,6 +32,8 @@ def split_paragraphs(text: str) -> list[str]:
 
 
 def segment_text(text: str, lang: str) -> list[Paragraph]:
+    """The text's paragraphs (blank-line separated) split into sentences in language `lang`;
+    sentence ids run on across paragraphs from 0."""
     paragraphs: list[Paragraph] = []
     next_id = 0
     for index, block in enumerate(split_paragraphs(text)):
@@ -47,6 +49,8 @@ STDIN_NAME = "stdin"  # the document name (and output stem) of `-`
 
 
 def read_document(path: Path | str, lang: str = "nl") -> Document:
+    """Read a .txt input as a Document named after the file's stem (`-`: stdin, named
+    `stdin`), with the SHA-256 of its bytes."""
     path = Path(path)
     if str(path) != "-":
         check_name(path)
@@ -81,6 +85,7 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 
 
 def is_jsonl(path: Path) -> bool:
+    """Whether the path is a JSONL input (.jsonl or .jsonl.gz)."""
     return path.name.endswith(JSONL_SUFFIXES)
 
 

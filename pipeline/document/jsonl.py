@@ -34,11 +34,14 @@ class Record:
 
 @dataclass
 class Reject:
+    """An input line that is not a usable record, and why."""
+
     line: int
     reason: str
     raw: str  # the line as read (bytes that are not UTF-8 shown as \xNN)
 
     def to_dict(self) -> dict:
+        """The reject as the manifest lists it."""
         return {"line": self.line, "reason": self.reason, "raw": self.raw}
 
 
@@ -59,6 +62,8 @@ class Shard:
     records: list[Record] | None = None
 
     def without_records(self) -> Shard:
+        """The same shard with `records` None, so that it pickles small (its worker reads the
+        byte range)."""
         return Shard(
             self.input,
             self.index,
@@ -206,6 +211,8 @@ def load_records(shard: Shard) -> list[Record]:
 
 
 def record_document(record: Record, path: Path, lang: str = "nl") -> Document:
+    """A JSONL record as a Document named by its id (`path` is the input), its text cleaned as
+    a .txt's would be."""
     return Document(
         name=record.id,
         path=path,

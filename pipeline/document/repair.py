@@ -80,6 +80,8 @@ def repair_settings() -> dict:
 
 @dataclass
 class RepairStats:
+    """Counts of what the repair did, summed over paragraphs and documents with `+`."""
+
     suspicious_beads: int = 0  # beads of the first alignment holding a suspicious sentence
     paragraphs_realigned: int = 0
     sentences_retranslated: int = 0  # sentence-level translations asked for
@@ -89,6 +91,7 @@ class RepairStats:
     unrepaired_1_0: int = 0  # 1-0 beads left (only when a sentence-level translation came back empty)
 
     def to_dict(self) -> dict:
+        """The counts as a dict, for the manifest."""
         return dict(self.__dict__)
 
     def __add__(self, other: RepairStats) -> RepairStats:
@@ -97,6 +100,9 @@ class RepairStats:
 
 @dataclass
 class RepairedBlock:
+    """One paragraph after the repair: its beads, and the sentence-level translations that
+    replace or fill their English."""
+
     beads: list[Bead]
     fills: dict[int, str]  # source id → sentence-level translation used as (part of) its row's English
     # the same fills with the backend's metadata (truncated, logprob); a one-sentence
@@ -107,6 +113,8 @@ class RepairedBlock:
     checked: bool = False  # compared against sentence-level translations
 
     def uses_fills(self, k: int) -> bool:
+        """Whether bead `k`'s English is its Dutch sentences' own translations: every one of them
+        has a fill, and the bead's English was replaced or it had none."""
         bead = self.beads[k]
         return bool(bead.src) and all(i in self.fills for i in bead.src) and (k in self.replaced or not bead.tgt)
 

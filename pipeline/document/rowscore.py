@@ -57,6 +57,7 @@ def features(kind: str, posterior: float, evidence: BeadEvidence | None = None) 
 
 
 def probability(kind: str, x: tuple[float, ...], weights: tuple[float, ...] | None = None) -> float:
+    """The logistic map of `kind` (CALIBRATION, unless `weights` are given) at features `x`."""
     w = CALIBRATION[kind] if weights is None else weights
     z = sum(a * b for a, b in zip(w, x))
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
@@ -65,6 +66,9 @@ def probability(kind: str, x: tuple[float, ...], weights: tuple[float, ...] | No
 def row_score(
     kind: str, posterior: float, evidence: BeadEvidence | None, flags: tuple[str, ...], has_nl: bool, has_en: bool
 ) -> float:
+    """The row's score (see the module docstring): the calibrated probability of its kind, at
+    most BAD_CAP when a flag says the English is bad, 0 without Dutch or English; rounded
+    to 6 places."""
     if not has_nl or not has_en:
         return 0.0
     p = probability(kind, features(kind, posterior, evidence))

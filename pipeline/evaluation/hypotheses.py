@@ -23,6 +23,8 @@ from pipeline.types import Document, Paragraph, Sentence
 
 @dataclass
 class Hypothesis:
+    """The English to score against a reference set, with where it came from."""
+
     paragraphs: list[str]  # the English of each reference paragraph, as the pipeline delivers it (after repair)
     source: dict  # where it came from (translate / tsv)
     model: dict  # model description (describe() or the TSV manifest's "model")

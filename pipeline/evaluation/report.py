@@ -22,6 +22,7 @@ def model_slug(model: str) -> str:
 
 
 def fmt_score(entry: dict) -> str:
+    """A score with its bootstrap mean and 95% half-width when known: '31.20 (μ 31.15 ± 0.80)'."""
     ci = entry.get("ci")
     return f"{entry['score']:.2f}" + (f" (μ {ci['mean']:.2f} ± {ci['half_width']:.2f})" if ci else "")
 
@@ -139,6 +140,8 @@ def _summary_worst(report: dict) -> list[str]:
 
 
 def provenance() -> dict:
+    """Who made a report, and when: the nlen version, the UTC time, the command line, package
+    versions and the git commit."""
     from datetime import datetime, timezone
 
     return {

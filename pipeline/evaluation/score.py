@@ -119,6 +119,8 @@ def corpus_scores(
 
 @dataclass
 class SentencePair:
+    """A hypothesis and a reference sentence group that one bead pairs, with its chrF2."""
+
     paragraph: int
     ref_ids: tuple[int, ...]  # global ids among the reference's English lines
     hyp_ids: tuple[int, ...]  # ids among the hypothesis sentences of the paragraph
@@ -129,9 +131,11 @@ class SentencePair:
 
     @property
     def kind(self) -> str:
+        """The bead's shape: 'hypothesis sentences-reference sentences', e.g. '2-1'."""
         return f"{len(self.hyp_ids)}-{len(self.ref_ids)}"
 
     def to_dict(self) -> dict:
+        """The pair as the report lists it (chrF2 rounded to 4 places)."""
         return {
             "paragraph": self.paragraph,
             "ref_ids": list(self.ref_ids),
@@ -195,6 +199,7 @@ def sentence_pairs(
 
 
 def sentence_summary(pairs: Sequence[SentencePair], n_worst: int = WORST_N) -> dict:
+    """The pairs' count, mean chrF2, bead kinds and the `n_worst` pairs by chrF2."""
     from collections import Counter
 
     worst = sorted(pairs, key=lambda p: (p.chrf, p.paragraph, p.ref_ids, p.hyp_ids))[:n_worst]

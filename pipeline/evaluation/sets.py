@@ -54,13 +54,16 @@ class Reference:
 
     @property
     def nl_paragraphs(self) -> list[str]:
+        """Each Dutch paragraph as one text, its sentences joined by a space."""
         return [" ".join(p) for p in self.nl]
 
     @property
     def en_paragraphs(self) -> list[str]:
+        """Each English paragraph as one text, its sentences joined by a space."""
         return [" ".join(p) for p in self.en]
 
     def summary(self) -> dict:
+        """The set as reports describe it: name, prefix, sizes, its set.json facts and its files."""
         return {
             "name": self.name,
             "prefix": relative_to_checkout(self.prefix),
@@ -81,6 +84,8 @@ class Reference:
 
 
 def relative_to_checkout(path: Path | str) -> str:
+    """The path relative to the checkout when it is inside it (so reports do not show the
+    machine's absolute paths), else as given."""
     path = Path(path)
     try:
         return str(path.resolve().relative_to(ROOT))
@@ -103,6 +108,7 @@ def resolve_set(value: str) -> tuple[str, Path]:
 
 
 def read_reference_text(path: Path) -> str:
+    """A reference file's text; a file that cannot be read is an InputError."""
 
     return read_text(path, "reference file")  # an InputError is a UserError: one line, exit 2
 
@@ -132,6 +138,8 @@ def _file_info(path: Path) -> dict:
 
 
 def load_reference(value: str = "seed") -> Reference:
+    """The reference set `value` names (see `resolve_set`), with its gold alignment where there is
+    one, read and checked; a missing, empty or mismatched file is a UserError."""
     name, prefix = resolve_set(value)
     if (prefix / "set.json").is_file():
         return load_line_set(prefix)

@@ -137,6 +137,7 @@ def pool_size(job, tasks: int) -> int:
 
 
 def check_resources(job) -> None:
+    """Refuse (UserError) a Ray cluster with fewer GPUs or CPUs than one worker asks for."""
     import ray
 
     have = ray.cluster_resources()

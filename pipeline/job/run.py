@@ -62,11 +62,13 @@ class Summary:
     started: float = field(default_factory=time.perf_counter)
 
     def add(self, status: dict) -> None:
+        """Count one finished task's status."""
         self.tasks += 1
         for key in ("units", "documents", "sentences", "rows", "rejects", "untranslated"):
             setattr(self, key, getattr(self, key) + status.get(key, 0))
 
     def line(self) -> str:
+        """The summary as the one line printed at the end, with the time taken."""
         seconds = time.perf_counter() - self.started
         parts = [
             f"{self.documents} documents in {self.units} unit{'s' * (self.units != 1)}",
@@ -148,6 +150,7 @@ class Plan:
 
     @property
     def article_sentences(self) -> int:
+        """The sentences of the article inputs still to run (those up to date are skipped)."""
         return sum(len(d.sentences) for d in self.article_docs)
 
     def tasks(self, warn=None) -> Iterator[Task]:

@@ -36,6 +36,8 @@ LAYOUT_SETTINGS = ("inter_threads", "intra_threads")
 
 @dataclass
 class TranslateJob:
+    """Everything one `nlen translate` run was asked to do."""
+
     out_dir: Path
     model: str
     backend: str = "ctranslate2"

@@ -46,6 +46,7 @@ class Unit:
     shard: Shard | None = None
 
     def paths(self, out_dir: Path) -> dict[str, Path]:
+        """The unit's outputs in `out_dir`: its TSV, manifest and rejects file."""
         return {
             "tsv": out_dir / f"{self.name}.tsv",
             "manifest": out_dir / f"{self.name}.json",
@@ -55,10 +56,14 @@ class Unit:
 
 @dataclass
 class Task:
+    """Units that one worker runs together, in order."""
+
     units: list[Unit]
 
 
 def shard_unit(shard: Shard, config: str) -> Unit:
+    """The unit of a JSONL shard, named after its input, shard number and `config`; its
+    documents are None until the shard's records are loaded."""
     name = f"{input_stem(shard.input)}-{shard.index:05d}.{config}"
     docs = None if shard.records is None else [record_document(r, shard.input) for r in shard.records]
     return Unit(name, docs, shard)

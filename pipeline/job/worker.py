@@ -31,6 +31,8 @@ def open_translator(job: TranslateJob, device: str | None = None):
 
 
 def run_context(job: TranslateJob, translator, config: str) -> RunContext:
+    """The worker's context: where and how to write, and the manifest facts every unit of the
+    job shares (model, aligner, request, versions)."""
     from pipeline.align import get_aligner  # numba: imported where the aligner runs
 
     return RunContext(

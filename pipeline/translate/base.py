@@ -56,6 +56,7 @@ class GenerationSettings:
     no_repeat_ngram_size: int | None = None
 
     def to_dict(self) -> dict:
+        """The settings as a dict (for manifests and reports)."""
         return asdict(self)
 
 
@@ -75,12 +76,16 @@ def parse_device(device: str) -> tuple[str, list[int]]:
 
 
 def no_cuda_error(device: str, library: str) -> UserError:
+    """The UserError for a `--device` that asks for CUDA where `library` sees no GPU."""
     return UserError(
         f"--device {device}: no CUDA device is available here ({library} sees none); use --device cpu or auto"
     )
 
 
 def register_backend(name: str) -> Callable[[type[Translator]], type[Translator]]:
+    """Class decorator: register a Translator under the backend `name` (and set its
+    `backend_name`)."""
+
     def deco(cls: type[Translator]) -> type[Translator]:
         cls.backend_name = name
         BACKENDS[name] = cls
@@ -171,6 +176,7 @@ class TranslatorCounters:
     _depth: int = field(default=0, repr=False, compare=False)
 
     def add(self, results: Sequence[Translation]) -> None:
+        """Count translated results: texts, generated tokens, truncated outputs."""
         self.translated += len(results)
         self.target_tokens += sum(r.tokens for r in results)
         self.truncated += sum(1 for r in results if r.truncated)
@@ -188,6 +194,7 @@ class TranslatorCounters:
                 self.seconds += time.perf_counter() - started
 
     def snapshot(self) -> TranslatorCounters:
+        """A copy of the counts now, for `since`."""
         return replace(self, _depth=0)
 
     def since(self, before: TranslatorCounters) -> dict:
@@ -361,30 +368,37 @@ class TranslatorWrapper(Translator):
 
     @property
     def max_input_tokens(self) -> int:  # type: ignore[override]
+        """The inner translator's."""
         return self.inner.max_input_tokens
 
     def translate_detailed(self, texts, progress=None, on_batch=None, known=None) -> list[Translation]:
+        """Forwarded to the inner translator (a layer overrides it to do its part)."""
         return self.inner.translate_detailed(texts, progress=progress, on_batch=on_batch, known=known)
 
     def _translate_batch(self, texts: list[str]) -> Sequence[Translation | str]:
         return self.inner._translate_batch(texts)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Forwarded to the inner translator."""
         return self.inner.count_tokens(texts)
 
     def with_settings(self, **changes) -> Translator:
+        """A copy of this layer over the inner translator's `with_settings(**changes)`."""
         other = copy.copy(self)
         other.inner = self.inner.with_settings(**changes)
         other.settings = other.inner.settings
         return other
 
     def output_bound(self, n_tokens: int) -> int | None:
+        """Forwarded to the inner translator."""
         return self.inner.output_bound(n_tokens)
 
     def describe(self) -> dict:
+        """Forwarded to the inner translator."""
         return self.inner.describe()
 
     def close(self) -> None:
+        """Closes the inner translator."""
         self.inner.close()
 
 

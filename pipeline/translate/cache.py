@@ -58,6 +58,7 @@ def default_cache_dir() -> Path:
 
 
 def sha256_text(text: str) -> str:
+    """The SHA-256 of the text's UTF-8 in hex (the cache's source key)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -71,10 +72,13 @@ def cache_config(described: Mapping) -> dict:
 
 
 def config_id(config: Mapping) -> str:
+    """The id of a cache configuration: the SHA-256 of its canonical JSON."""
     return sha256_text(json.dumps(config, sort_keys=True, ensure_ascii=False, default=str))
 
 
 def row_checksum(cid: str, source_sha256: str, text: str, tokens: int, truncated: bool, logprob: float | None) -> str:
+    """The checksum a translations row is stored with (first 32 hex digits of a SHA-256 over
+    all its fields), so that a row damaged on disk is noticed when read."""
     fields = (cid, source_sha256, text, str(int(tokens)), str(int(truncated)), repr(logprob))
     return hashlib.sha256("\0".join(fields).encode("utf-8")).hexdigest()[:32]
 
@@ -275,6 +279,7 @@ class TranslationCache:
 
     # --- API ----------------------------------------------------------------
     def register(self, config: Mapping) -> str:
+        """Record the configuration (once) and return its id, the key its translations are stored under."""
         cid = config_id(config)
         row = (
             cid,
@@ -320,6 +325,8 @@ class TranslationCache:
         return found, damaged
 
     def put_many(self, cid: str, pairs: Iterable[tuple[str, Translation]]) -> None:
+        """Store (source text, translation) pairs under configuration `cid` in one transaction,
+        replacing what was there."""
         now = time.time()
         rows = []
         for src, t in pairs:
@@ -341,6 +348,8 @@ class TranslationCache:
         )
 
     def stats(self) -> dict:
+        """What `nlen cache stats` shows: the database path, its number of translations and bytes,
+        and the translations per configuration."""
         rows = self._retry(
             lambda: self.conn.execute(
                 "SELECT c.model, c.backend, c.id, COUNT(t.source_sha256) FROM configs c "
@@ -356,6 +365,8 @@ class TranslationCache:
         }
 
     def clear(self) -> int:
+        """Delete every translation and configuration and shrink the file; returns how many
+        translations there were."""
         n = self._retry(lambda: self.conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
 
         def wipe(c):
@@ -368,10 +379,12 @@ class TranslationCache:
         return n
 
     def close(self) -> None:
+        """Close the database connection."""
         self.conn.close()
 
 
 def database_bytes(directory: Path) -> int:
+    """Bytes of the cache database in `directory`, its WAL and other side files included."""
     return sum(p.stat().st_size for p in directory.glob(DB_NAME + "*") if p.is_file())
 
 
@@ -404,6 +417,8 @@ class CachedTranslator(TranslatorWrapper):
         self.config_id = cache.register(self.config)
 
     def translate_detailed(self, texts: Sequence[str], progress=None, on_batch=None, known=None) -> list[Translation]:
+        """Answers what the cache holds and sends only the rest to the inner translator, storing
+        each of its batches as it is committed."""
         with self.counters.timing():
             texts = list(texts)
             hashes = [sha256_text(t) for t in texts]
@@ -444,6 +459,7 @@ class CachedTranslator(TranslatorWrapper):
         return other
 
     def close(self) -> None:
+        """Closes the inner translator, then the cache."""
         try:
             self.inner.close()
         finally:

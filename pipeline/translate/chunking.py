@@ -22,12 +22,15 @@ _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=[–—-]\s)")
 
 @dataclass
 class ChunkStats:
+    """How long inputs were cut to fit the model's input limit, counted for the manifest."""
+
     translation_units: int = 0  # texts sent to the model (chunks of long paragraphs counted apart)
     paragraphs_split: int = 0  # paragraphs sent to the model in several chunks
     sentences_split: int = 0  # single sentences split at clause punctuation
     hard_cuts: int = 0  # sentences cut at word boundaries (last resort)
 
     def to_dict(self) -> dict:
+        """The counts as a dict, for the manifest."""
         return {
             "translation_units": self.translation_units,
             "paragraphs_split": self.paragraphs_split,

@@ -139,11 +139,13 @@ def resolve_compute_type(requested: str | None, device: str) -> str:
 
 
 def check_compute_type(requested: str | None) -> None:
+    """Refuse (UserError) a --compute-type that is not one of COMPUTE_TYPES; None is fine."""
     if requested and requested not in COMPUTE_TYPES:
         raise UserError(f"unknown --compute-type {requested!r} (choose from {', '.join(COMPUTE_TYPES)})")
 
 
 def ct2_cache_root() -> Path:
+    """The folder that holds converted models: `ct2` in the cache folder."""
 
     return default_cache_dir() / "ct2"
 
@@ -265,8 +267,12 @@ def conversions(root: Path | None = None) -> list[dict]:
 
 @register_backend("ctranslate2")
 class CTranslate2Translator(HFTranslator):
+    """The default backend: the checkpoint converted to CTranslate2 (see the module docstring)."""
+
     @classmethod
     def check_options(cls, model: str, settings: GenerationSettings, revision: str | None) -> None:
+        """Also refuses a compute type or device this machine lacks, and a converted-model folder
+        that cannot be written."""
         super().check_options(model, settings, revision)
         check_compute_type(settings.compute_type)
         # A GPU or compute type this machine lacks is refused before any input is read or model loaded.
@@ -414,6 +420,7 @@ class CTranslate2Translator(HFTranslator):
             yield collect(*in_flight.popleft())
 
     def describe(self) -> dict:
+        """Adds the device, compute type, converted model folder and threads."""
         return {
             "backend": self.backend_name,
             "model": self.model_name,
@@ -433,4 +440,5 @@ class CTranslate2Translator(HFTranslator):
         }
 
     def close(self) -> None:
+        """Drops the CTranslate2 translator, and with it the model's memory."""
         self.translator = None

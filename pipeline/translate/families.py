@@ -19,11 +19,14 @@ FAMILIES: dict[str, ModelFamily] = {}
 
 
 def register_family(family: ModelFamily) -> ModelFamily:
+    """Add a family instance to FAMILIES under its `name`."""
     FAMILIES[family.name] = family
     return family
 
 
 class ModelFamily(ABC):
+    """How to prompt one kind of checkpoint for nl→en (see the module docstring)."""
+
     name: str = "?"
 
     @abstractmethod
@@ -75,6 +78,7 @@ class LanguageCodeFamily(ModelFamily):
     tgt_token: str = ""
 
     def matches(self, model_name, config, tokenizer) -> bool:
+        """A checkpoint of one of `model_types` whose tokenizer has both language tokens."""
         return (
             getattr(config, "model_type", None) in self.model_types
             and _token_id(tokenizer, self.src_token) is not None
@@ -82,11 +86,13 @@ class LanguageCodeFamily(ModelFamily):
         )
 
     def prepare_tokenizer(self, tokenizer: Any) -> None:
+        """Sets the tokenizer's source and target languages (a UserError without the source token)."""
         _require_token(tokenizer, self.src_token, self.name)
         tokenizer.src_lang = self.src_lang  # re-sets the source language special tokens
         tokenizer.tgt_lang = self.tgt_lang
 
     def generate_kwargs(self, tokenizer: Any) -> dict:
+        """Forces the target-language token as the first generated token."""
         return {"forced_bos_token_id": _require_token(tokenizer, self.tgt_token, self.name)}
 
 
@@ -115,9 +121,11 @@ class OpusMultiTarget(ModelFamily):
     preferred = (">>eng<<", ">>en<<")
 
     def matches(self, model_name, config, tokenizer) -> bool:
+        """A Marian checkpoint with target-language tokens in its vocabulary."""
         return getattr(config, "model_type", None) == "marian" and bool(_target_tokens(tokenizer))
 
     def target_token(self, tokenizer: Any) -> str:
+        """The English target token of the vocabulary (see `preferred`); a UserError if it has none."""
         tokens = set(_target_tokens(tokenizer))
         for token in self.preferred:
             if token in tokens:
@@ -129,6 +137,7 @@ class OpusMultiTarget(ModelFamily):
         )
 
     def source_prefix(self, tokenizer: Any) -> str:
+        """The English target token and a space."""
         return self.target_token(tokenizer) + " "
 
 
@@ -138,6 +147,7 @@ class MarianPair(ModelFamily):
     name = "marian"
 
     def matches(self, model_name, config, tokenizer) -> bool:
+        """A Marian checkpoint without target-language tokens."""
         return getattr(config, "model_type", None) == "marian" and not _target_tokens(tokenizer)
 
 
@@ -147,6 +157,7 @@ class Seq2Seq(ModelFamily):
     name = "seq2seq"
 
     def matches(self, model_name, config, tokenizer) -> bool:
+        """Every checkpoint (the fallback)."""
         return True
 
 

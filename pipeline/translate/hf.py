@@ -42,12 +42,16 @@ def position_limit(model: str) -> int:
 
 
 def check_output_bound(model: str, max_new_tokens: int | None) -> None:
+    """Refuse (UserError) a --max-new-tokens over the model's position limit, as far as it is
+    known before loading."""
     limit = position_limit(model)
     if max_new_tokens and max_new_tokens > limit:
         raise UserError(f"--max-new-tokens {max_new_tokens} is over the model's limit of {limit} positions")
 
 
 def missing_model_message(model: str, exc: Exception) -> str:
+    """The error message for a hub model that is neither a local folder nor downloadable, with
+    how to get it."""
     return (
         f"cannot load model {model!r}: it is not a local directory and could not be downloaded "
         f"({type(exc).__name__}). Download it once with `hf download {model}` (older huggingface_hub: "
@@ -223,6 +227,7 @@ class HFTranslator(Translator):
 
     @classmethod
     def check_options(cls, model: str, settings, revision: str | None) -> None:
+        """Checks the --device spelling, and refuses --revision for a local model folder."""
 
         parse_device(settings.device)
         check_model_options(model, revision)
@@ -249,9 +254,11 @@ class HFTranslator(Translator):
             )
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text with the family's source prefix, not truncated."""
         return self.tokenizer([self.prefix + t for t in texts], truncation=False)["input_ids"]
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """The lengths of `encode`'s token ids."""
         return [len(ids) for ids in self.encode(texts)]
 
     def output_bound(self, n_tokens: int) -> int:
@@ -262,6 +269,8 @@ class HFTranslator(Translator):
         return min(self.max_input_tokens, -(-(2 * n_tokens + 16) // 32) * 32)
 
     def describe_generation(self, **extra) -> dict:
+        """The resolved generation parameters for `describe`, with `extra` (a backend's own)
+        and the checkpoint's generation config."""
         s = self.settings
         return {
             "num_beams": self.num_beams,

@@ -20,8 +20,11 @@ COMPUTE_TYPE = "float32"
 
 @register_backend("transformers")
 class TransformersTranslator(HFTranslator):
+    """The backend that runs the checkpoint with transformers' `generate` in float32."""
+
     @classmethod
     def check_options(cls, model: str, settings: GenerationSettings, revision: str | None) -> None:
+        """Also refuses a compute type other than float32, and a CUDA device where there is none."""
         super().check_options(model, settings, revision)
         if settings.compute_type not in (None, "auto", COMPUTE_TYPE):
             raise UserError(
@@ -118,6 +121,7 @@ class TransformersTranslator(HFTranslator):
         return [float(s) / int(n) if int(n) else 0.0 for s, n in zip(sums.tolist(), mask.sum(dim=1).tolist())]
 
     def describe(self) -> dict:
+        """Adds the torch device and dtype, and the family's generate arguments."""
         return {
             "backend": self.backend_name,
             "model": self.model_name,
@@ -132,9 +136,11 @@ class TransformersTranslator(HFTranslator):
         }
 
     def free_memory(self) -> None:
+        """Empties torch's CUDA cache (on CUDA only)."""
         if self.device.startswith("cuda"):
             self._torch.cuda.empty_cache()
 
     def close(self) -> None:
+        """Drops the model and empties the CUDA cache."""
         self.model = None
         self.free_memory()

@@ -36,6 +36,7 @@ class ExportStats:
     files: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
+        """The stats as plain JSON types, for the export report."""
         return {
             "written": self.written,
             "left_out": dict(self.left_out),
@@ -58,6 +59,8 @@ class Exporter(ABC):
 
 
 def register_exporter(name: str):
+    """Class decorator: register an Exporter under the format `name` (and set its `name`)."""
+
     def deco(cls: type[Exporter]) -> type[Exporter]:
         cls.name = name
         EXPORTERS[name] = cls
@@ -67,6 +70,8 @@ def register_exporter(name: str):
 
 
 def get_exporter(name: str, **options) -> Exporter:
+    """An exporter for the format `name` (its module imported on first use), constructed with
+    `options`; an unknown name is a UserError."""
     if name not in EXPORTERS:
         if name not in EXPORT_MODULES:
             raise UserError(f"unknown export format {name!r} (choose from {', '.join(EXPORT_MODULES)})")
@@ -83,6 +88,7 @@ def output_stream(out: Path | str):
 
 
 def has_both_sides(row: AlignedRow) -> bool:
+    """Whether the bead has text on both sides (false for 1-0 and 0-1 beads)."""
     return bool(row.nl.strip()) and bool(row.en.strip())
 
 

@@ -13,6 +13,7 @@ from pipeline.types import AlignedRow
 
 
 def row_dict(row: AlignedRow) -> dict:
+    """The row as a JSON object: every TSV column, ids and flags as lists, score rounded to 4 places."""
     d = dataclasses.asdict(row)
     d.update(nl_ids=list(row.nl_ids), en_ids=list(row.en_ids), flags=list(row.flags), score=round(row.score, 4))
     return d
@@ -20,9 +21,12 @@ def row_dict(row: AlignedRow) -> dict:
 
 @register_exporter("jsonl")
 class JsonlExporter(Exporter):
+    """Writes one JSON object a line (to a file or stdout)."""
+
     to_stdout = True
 
     def write(self, rows: Iterable[AlignedRow], out: Path | str) -> ExportStats:
+        """One `row_dict` a line; every row is written."""
         stats = ExportStats(files=[str(out)])
         with output_stream(out) as f:
             for row in rows:

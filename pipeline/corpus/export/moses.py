@@ -19,6 +19,8 @@ from pipeline.types import AlignedRow
 
 
 def moses_paths(out: Path | str, meta: bool) -> dict[str, Path]:
+    """The output files for the prefix `out` (a folder means FOLDER/corpus): nl and en, and
+    meta when `meta` is true."""
     prefix = Path(out)
     if prefix.is_dir():
         prefix = prefix / "corpus"
@@ -31,12 +33,15 @@ def moses_paths(out: Path | str, meta: bool) -> dict[str, Path]:
 
 @register_exporter("moses")
 class MosesExporter(Exporter):
+    """Writes the Moses text files (and the meta file, with `meta=True`)."""
+
     out_kind = "prefix"
 
     def __init__(self, meta: bool = False):
         self.meta = meta
 
     def write(self, rows: Iterable[AlignedRow], out: Path | str) -> ExportStats:
+        """Writes the two sides line for line (and meta); beads with an empty side are left out."""
         paths = moses_paths(out, self.meta)
         stats = ExportStats(files=[str(p) for p in paths.values()])
         with ExitStack() as stack:

@@ -40,6 +40,7 @@ HEADER = {
 
 
 def tu_element(row: AlignedRow):
+    """The `<tu>` of one bead: its props and both `<tuv>`s."""
     from lxml import etree
 
     tu = etree.Element("tu", tuid=xml_text(row_key(row)))
@@ -58,9 +59,12 @@ def tu_element(row: AlignedRow):
 
 @register_exporter("tmx")
 class TmxExporter(Exporter):
+    """Writes a TMX 1.4b translation memory (to a file or stdout)."""
+
     to_stdout = True
 
     def write(self, rows: Iterable[AlignedRow], out: Path | str) -> ExportStats:
+        """Streams one `<tu>` per bead; beads with an empty side are left out."""
         stats = ExportStats(files=[str(out)])
         with output_stream(out) as f:
             self._write(rows, f, stats)

@@ -83,6 +83,8 @@ def safe_name(doc: str) -> str:
 
 
 def sentence_file(path: Path, paragraphs: list[tuple[int, list[tuple[int, str]]]]) -> None:
+    """Write one gzipped sentence file: a `<p id="pN">` per (N, sentences), an
+    `<s id="sI">` per (I, text)."""
     from lxml import etree
 
     with gzip_stream(path) as gz, etree.xmlfile(gz, encoding="utf-8") as xf:
@@ -98,9 +100,12 @@ def sentence_file(path: Path, paragraphs: list[tuple[int, list[tuple[int, str]]]
 
 @register_exporter("xces")
 class XcesExporter(Exporter):
+    """Writes the OPUS XCES folder: the link file and a sentence file per document and language."""
+
     out_kind = "folder"
 
     def write(self, rows: Iterable[AlignedRow], out: Path | str) -> ExportStats:
+        """Writes a `<linkGrp>` per document to the link file, and its two sentence files."""
         from lxml import etree
 
         out = Path(out)

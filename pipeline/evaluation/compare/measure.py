@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """One MODEL[@BACKEND][#REVISION] argument of `nlen compare`, parsed."""
+
     spec: str  # as given on the command line
     model: str  # hub id or local directory
     backend: str
@@ -109,6 +111,8 @@ class MemoryProbe:
         self.before = 0
 
     def start(self) -> None:
+        """Start measuring: reset the peak RSS where /proc allows it (and CUDA's peak), and note
+        the RSS now."""
         try:
             with open("/proc/self/clear_refs", "w") as f:
                 f.write("5")  # resets VmHWM to the current RSS
@@ -128,6 +132,8 @@ class MemoryProbe:
         return bool(torch.cuda.is_available() and torch.cuda.is_initialized())
 
     def stop(self) -> dict:
+        """The peak RSS since `start`, the RSS at `start` and their difference in MB, with how
+        the peak was measured, and CUDA's peak allocation when CUDA is in use."""
         mb = 1024 * 1024
         if self.reset:
             peak, how = _proc_status()["VmHWM"], "VmHWM, reset before this model"
@@ -162,6 +168,8 @@ def disk_size(model: str, revision: str | None) -> tuple[int | None, str | None]
 
 
 def parameter_count(translator) -> int | None:
+    """The number of parameters of the translator's torch model; None when it has none (e.g.
+    CTranslate2)."""
     model = getattr(translator, "model", None)
     if model is None:
         return None

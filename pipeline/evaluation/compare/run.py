@@ -333,22 +333,9 @@ def expand_runs(specs: list[ModelSpec], units: Sequence[str]) -> list[tuple[Mode
     )
 
 
-def compare(
-    specs: list[ModelSpec],
-    ref: Reference,
-    settings,
-    *,
-    units: Sequence[str] = ("paragraph",),
-    family: str | None = None,
-    aligner: str = "default",
-    n_bootstrap: int = DEFAULT_BOOTSTRAP,
-    ar_trials: int = DEFAULT_AR_TRIALS,
-    seed: int | None = DEFAULT_SEED,
-    progress: bool = True,
-) -> dict:
-    from datetime import datetime, timezone
-
-    created = datetime.now(timezone.utc)
+def _run_all(specs, ref, settings, units, family, aligner, n_bootstrap, seed, progress) -> list[dict]:
+    """Every model in every unit, one after another: their rows, labelled (by unit where there
+    are several)."""
     runs = expand_runs(specs, units)
     labelled = len({unit for _, unit in runs}) > 1
     rows: list[dict] = []
@@ -373,6 +360,29 @@ def compare(
         if row["status"] != "ok":
             print(f"nlen: error: {label}: {row['error']}", file=sys.stderr)
         rows.append(row)
+    return rows
+
+
+def compare(
+    specs: list[ModelSpec],
+    ref: Reference,
+    settings,
+    *,
+    units: Sequence[str] = ("paragraph",),
+    family: str | None = None,
+    aligner: str = "default",
+    n_bootstrap: int = DEFAULT_BOOTSTRAP,
+    ar_trials: int = DEFAULT_AR_TRIALS,
+    seed: int | None = DEFAULT_SEED,
+    progress: bool = True,
+) -> dict:
+    """Translate and score `ref` with every model and unit of the run, one at a time, and return
+    the report (compare.json): a row per run (a failed one says why), the first that worked
+    as the baseline of the significance tests, and the provenance."""
+    from datetime import datetime, timezone
+
+    created = datetime.now(timezone.utc)
+    rows = _run_all(specs, ref, settings, units, family, aligner, n_bootstrap, seed, progress)
     ok = [r for r in rows if r["status"] == "ok"]
     if ok:
         ok[0]["baseline"] = True
@@ -396,4 +406,5 @@ def compare(
 
 
 def report_stem(created_iso: str) -> str:
+    """The report's file stem from its creation time: 'compare-' and the time's digits, T and Z."""
     return "compare-" + re.sub(r"[^0-9TZ]", "", created_iso.replace("+00:00", "Z"))
