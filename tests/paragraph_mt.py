@@ -524,3 +524,15 @@ def _judge_sentence_level(stand_in: ParagraphMT, paragraph_nl: Sequence[str], lo
     if rest.strip():
         return RowTruth(False, frozenset(), "English from no known output")
     return judge(local, pieces)
+
+
+def paragraph_truths(stand_in: ParagraphMT, doc, result):
+    """Each paragraph of a translated document (a `DocumentResult` of the core) with the indices
+    of its rows in `result.rows` and their truths, in order."""
+    en_offset = 0
+    for paragraph, translation in zip(doc.paragraphs, result.paragraphs):
+        nl = [s.text for s in paragraph.sentences]
+        index = [k for k, r in enumerate(result.rows) if r.paragraph == paragraph.index]
+        rows = [result.rows[k] for k in index]
+        yield paragraph, index, row_truths(stand_in, nl, rows, " ".join(nl), paragraph.sentences[0].id, en_offset)
+        en_offset += len(split_sentences(translation.text, "en")) if translation.text else 0

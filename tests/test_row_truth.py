@@ -22,8 +22,8 @@ from paragraph_mt import (
     flores_articles,
     lexicon,
     paragraph_output,
+    paragraph_truths,
     reword,
-    row_truths,
     sentence_output,
 )
 
@@ -57,15 +57,8 @@ def translate(articles, plan: FaultPlan):
 
 def judged(doc, stand_in, result):
     """(row, truth) for every row, paragraph by paragraph."""
-    from pipeline.document.sentences import split_sentences
-
-    out, en_offset = [], 0
-    for paragraph, translation in zip(doc.paragraphs, result.paragraphs):
-        nl = [s.text for s in paragraph.sentences]
-        rows = [r for r in result.rows if r.paragraph == paragraph.index]
-        out += list(zip(rows, row_truths(stand_in, nl, rows, " ".join(nl), paragraph.sentences[0].id, en_offset)))
-        en_offset += len(split_sentences(translation.text, "en")) if translation.text else 0
-    return out
+    return [(result.rows[k], t) for _, index, truths in paragraph_truths(stand_in, doc, result)
+            for k, t in zip(index, truths)]
 
 
 def assert_row_truth(doc, stand_in, result):

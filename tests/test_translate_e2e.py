@@ -17,19 +17,8 @@ from pipeline.document.inputs import read_document
 @pytest.fixture(scope="module")
 def translated(tiny_marian, seed_article, tmp_path_factory):
     out = tmp_path_factory.mktemp("parallel")
-    rc = main(
-        [
-            "translate",
-            str(seed_article),
-            "--out-dir",
-            str(out),
-            "--model",
-            str(tiny_marian),
-            "--no-cache",
-            "--max-new-tokens",
-            "24",
-        ]
-    )
+    rc = main(["translate", str(seed_article), "--out-dir", str(out), "--model", str(tiny_marian), "--no-cache",
+               "--max-new-tokens", "24"])
     assert rc == 0
     return out
 
@@ -63,18 +52,8 @@ def test_end_to_end_on_seed_article(translated, seed_article, tiny_marian):
 def test_rerun_is_byte_identical(translated, seed_article, tiny_marian, tmp_path):
     """A second run, in a fresh process, writes the same bytes."""
     out = translated
-    proc = run_nlen(
-        "translate",
-        str(seed_article),
-        "--out-dir",
-        str(tmp_path),
-        "--model",
-        str(tiny_marian),
-        "--no-cache",
-        "--no-progress",
-        "--max-new-tokens",
-        "24",
-    )
+    proc = run_nlen("translate", str(seed_article), "--out-dir", str(tmp_path), "--model", str(tiny_marian),
+                    "--no-cache", "--no-progress", "--max-new-tokens", "24")
     assert proc.returncode == 0, proc.stderr
     name = f"{seed_article.stem}.tsv"
     assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
@@ -83,20 +62,7 @@ def test_rerun_is_byte_identical(translated, seed_article, tiny_marian, tmp_path
 def test_up_to_date_outputs_are_skipped(translated, seed_article, tiny_marian, caplog):
     out = translated
     before = (out / f"{seed_article.stem}.json").read_bytes()
-    rc = main(
-        [
-            "translate",
-            str(seed_article),
-            "--out-dir",
-            str(out),
-            "--model",
-            str(tiny_marian),
-            "--no-cache",
-            "--no-progress",
-            "--max-new-tokens",
-            "24",
-        ]
-    )
+    rc = main(["translate", str(seed_article), "--out-dir", str(out), "--model", str(tiny_marian), "--no-cache", "--no-progress", "--max-new-tokens", "24"])
     assert rc == 0
     assert "up to date" in caplog.text
     assert (out / f"{seed_article.stem}.json").read_bytes() == before
@@ -110,20 +76,7 @@ def test_folder_input_and_bad_files_do_not_stop_the_others(tiny_marian, tmp_path
     (src / "leeg.txt").write_bytes(b"")
     (src / "notes.md").write_text("not an input", encoding="utf-8")
     out = tmp_path / "out"
-    rc = main(
-        [
-            "translate",
-            str(src),
-            "--out-dir",
-            str(out),
-            "--model",
-            str(tiny_marian),
-            "--no-cache",
-            "--no-progress",
-            "--max-new-tokens",
-            "24",
-        ]
-    )
+    rc = main(["translate", str(src), "--out-dir", str(out), "--model", str(tiny_marian), "--no-cache", "--no-progress", "--max-new-tokens", "24"])
     err = capsys.readouterr().err
     assert rc == 2
     lines = [line for line in err.splitlines() if "kapot.txt" in line]
@@ -140,37 +93,17 @@ def test_folder_input_and_bad_files_do_not_stop_the_others(tiny_marian, tmp_path
 def test_non_utf8_exit_code_and_one_line_no_traceback(tiny_marian, tmp_path):
     bad = tmp_path / "latin1.txt"
     bad.write_bytes("Caf".encode() + b"\xe9.")
-    proc = run_nlen(
-        "translate",
-        str(bad),
-        "--out-dir",
-        str(tmp_path / "out"),
-        "--model",
-        str(tiny_marian),
-        "--no-cache",
-        "--max-new-tokens",
-        "24",
-    )
+    proc = run_nlen("translate", str(bad), "--out-dir", str(tmp_path / "out"), "--model", str(tiny_marian), "--no-cache", "--max-new-tokens", "24")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith(
-        f"nlen: error: {bad}: not valid UTF-8: byte 0xe9 at byte offset 3 (line 1); "
-    )
+    assert len(lines) == 1 and lines[0].startswith(f"nlen: error: {bad}: not valid UTF-8: byte 0xe9 at byte offset 3 (line 1); ")
     assert "iconv -f WINDOWS-1252 -t UTF-8" in lines[0]
 
 
 def test_missing_model_gives_one_clear_error(seed_article, tmp_path):
-    proc = run_nlen(
-        "translate",
-        str(seed_article),
-        "--out-dir",
-        str(tmp_path),
-        "--model",
-        "Helsinki-NLP/no-such-model-xyz",
-        "--no-cache",
-        env={"HF_HUB_OFFLINE": "1"},
-    )
+    proc = run_nlen("translate", str(seed_article), "--out-dir", str(tmp_path), "--model", "Helsinki-NLP/no-such-model-xyz",
+                    "--no-cache", env={"HF_HUB_OFFLINE": "1"})
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
@@ -212,13 +145,10 @@ def test_real_model_translates_the_seed(seed_article, tmp_path):
     assert "Russia" in english and "North Korea" in english
 
 
-@pytest.mark.parametrize(
-    "model, message",
-    [
-        ("/no/such/model-dir", "cannot load model '/no/such/model-dir': no such directory"),
-        ("{tmp}", "not a model directory (no config.json)"),
-    ],
-)
+@pytest.mark.parametrize("model, message", [
+    ("/no/such/model-dir", "cannot load model '/no/such/model-dir': no such directory"),
+    ("{tmp}", "not a model directory (no config.json)"),
+])
 def test_bad_local_model_directory(seed_article, tmp_path, capsys, model, message):
     model = model.format(tmp=tmp_path)
     rc = main(["translate", str(seed_article), "--out-dir", str(tmp_path / "out"), "--model", model, "--no-cache"])
@@ -231,10 +161,8 @@ def test_cache_on_and_off_give_the_same_bytes(tiny_marian, tmp_path, monkeypatch
     """With the default (per-text) output bound, a heading translated in a batch
     of paragraphs and again alone in the repair step gets the same English."""
     src = tmp_path / "kort.txt"
-    src.write_text(
-        "Rusland wil munitie\n\nHet was de tweede keer. Ze spraken steun uit. Dat is alles.\n\nWat wil Noord-Korea?\n",
-        encoding="utf-8",
-    )
+    src.write_text("Rusland wil munitie\n\nHet was de tweede keer. Ze spraken steun uit. Dat is alles.\n\n"
+                   "Wat wil Noord-Korea?\n", encoding="utf-8")
     monkeypatch.setenv("NLEN_CACHE_DIR", str(tmp_path / "cache"))
     base = ["translate", str(src), "--model", str(tiny_marian), "--no-progress"]
     assert main(base + ["--out-dir", str(tmp_path / "on")]) == 0
@@ -252,19 +180,8 @@ def test_out_dir_that_is_a_file_fails_before_any_work(seed_article, tmp_path, ca
 def test_corrupt_cache_is_one_clear_error(tiny_marian, seed_article, tmp_path, capsys):
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "translations.sqlite3").write_bytes(b"this is not a database" * 100)
-    rc = main(
-        [
-            "translate",
-            str(seed_article),
-            "--out-dir",
-            str(tmp_path / "out"),
-            "--model",
-            str(tiny_marian),
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--no-progress",
-        ]
-    )
+    rc = main(["translate", str(seed_article), "--out-dir", str(tmp_path / "out"), "--model", str(tiny_marian),
+               "--cache-dir", str(tmp_path / "cache"), "--no-progress"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "translation cache is damaged" in err[0] and "--no-cache" in err[0]
 

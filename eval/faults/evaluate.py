@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,14 +29,21 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from paragraph_mt import FAULTS, FaultPlan, ParagraphMT, document_text, documents, row_truths  # noqa: E402
+from paragraph_mt import (  # noqa: E402
+    FAULTS,
+    FaultPlan,
+    ParagraphMT,
+    document_text,
+    documents,
+    paragraph_output_of,
+    paragraph_truths,
+)
 
 from pipeline.document import rowscore  # noqa: E402
-from pipeline.evaluation.calibration import fit_logistic, reliability  # noqa: E402
 from pipeline.document.core import translate_documents  # noqa: E402
-from pipeline.document.repair import repair_settings  # noqa: E402
 from pipeline.document.inputs import segment_text  # noqa: E402
-from pipeline.document.sentences import split_sentences  # noqa: E402
+from pipeline.document.repair import repair_settings  # noqa: E402
+from pipeline.evaluation.calibration import fit_logistic, reliability  # noqa: E402
 from pipeline.types import Document  # noqa: E402
 
 # Fault draws: the dev seeds' fit half is where constants are chosen and maps fitted;
@@ -84,17 +91,11 @@ def run(seed: int, docs: list[Document]) -> tuple[list[Row], dict]:
     units: Counter = Counter()  # sentence-level translations asked for, by fault
     for d, (doc, result) in enumerate(zip(docs, results)):
         half = ("fit" if d % 2 == 0 else "other") if seed in DEV_SEEDS else ("test" if d % 2 else "other")
-        by_paragraph = defaultdict(list)
-        for r, inputs in zip(result.rows, result.score_inputs):
-            by_paragraph[r.paragraph].append((r, inputs))
-        en_offset = 0
-        for paragraph, translation in zip(doc.paragraphs, result.paragraphs):
+        for paragraph, index, truths in paragraph_truths(stand_in, doc, result):
             nl = [s.text for s in paragraph.sentences]
             fault = stand_in.plan.fault_for(nl)[0] or "none"
-            pairs = by_paragraph[paragraph.index]
-            truths = row_truths(stand_in, nl, [r for r, _ in pairs], " ".join(nl), paragraph.sentences[0].id, en_offset)
-            en_offset += len(split_sentences(translation.text, "en")) if translation.text else 0
-            output = stand_in.log.get((" ".join(nl), False))
+            pairs = [(result.rows[k], result.score_inputs[k]) for k in index]
+            output = paragraph_output_of(stand_in, nl) if len(nl) > 1 else None
             good = set().union(*(p.carries for p in output.pieces if not p.bad)) if output else set(range(len(nl)))
             hit = [i for i in range(len(nl)) if i not in good]
             paragraphs[(half, fault)] += 1
@@ -200,15 +201,16 @@ def render(summaries: list[dict], costs: dict, fitted: dict | None) -> str:
     test = next(s for s in summaries if s["half"] == "test")
     fit_half = next(s for s in summaries if s["half"] == "fit")
     lines = [
-        "# Row truth under paragraph-MT faults (FLORES-200 devtest, fault stand-in)",
+        "# Row truth under paragraph-MT faults (synthetic: FLORES-200 devtest text, simulated MT)",
         "",
-        "Written by `eval/faults/evaluate.py`; do not edit by hand.",
+        "Written by `eval/faults/evaluate.py --fit`; do not edit by hand.",
         "",
         "Real text (FLORES-200 devtest articles, one paragraph each), translated by the fault stand-in",
         "`tests/paragraph_mt.py`: a **test double** whose English is a reworded copy of the professional",
         "reference, with one seeded fault in half of the paragraphs of two or more sentences. The faults",
         "are simulated; the text and the references are real. Rows are judged against what the stand-in",
-        "knows it wrote. Documents alternate between a fit half and a test half. The score maps and the",
+        "knows it wrote: **regression figures, not quality numbers.** Documents alternate between a fit half",
+        "and a test half. The score maps and the",
         "repair's constants were chosen on the fit half under fault draws (seeds) " + ", ".join(map(str, DEV_SEEDS)) + ";",
         "the targets are reported on the test half under seeds " + ", ".join(map(str, TEST_SEEDS)) + ": other text, other draws.",
         "",

@@ -24,11 +24,10 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from paragraph_mt import FAULTS, FaultPlan, ParagraphMT, applicable, flores_articles, lexicon, row_truths  # noqa: E402
+from paragraph_mt import FAULTS, FaultPlan, ParagraphMT, applicable, flores_articles, lexicon, paragraph_truths  # noqa: E402
 
 from pipeline.document.core import translate_documents  # noqa: E402
 from pipeline.document.inputs import segment_text  # noqa: E402
-from pipeline.document.sentences import split_sentences  # noqa: E402
 from pipeline.types import Document  # noqa: E402
 
 SEED = 0
@@ -47,13 +46,8 @@ def run_article(k: int) -> tuple[Counter, list[str]]:
             stand_in = ParagraphMT(plan=FaultPlan(seed=SEED, rate=0.0, fixed={tuple(a.nl): (fault, position)}))
             result = translate_documents([doc], stand_in)[0]
             counts[(fault, "runs")] += 1
-            offset = 0
-            for paragraph, translation in zip(doc.paragraphs, result.paragraphs):
-                nl = [s.text for s in paragraph.sentences]
-                rows = [r for r in result.rows if r.paragraph == paragraph.index]
-                truths = row_truths(stand_in, nl, rows, " ".join(nl), paragraph.sentences[0].id, offset)
-                offset += len(split_sentences(translation.text, "en")) if translation.text else 0
-                for row, truth in zip(rows, truths):
+            for _, index, truths in paragraph_truths(stand_in, doc, result):
+                for row, truth in zip((result.rows[k] for k in index), truths):
                     if not truth.right:
                         counts[(fault, "wrong")] += 1
                         if row.score >= 0.5 and not row.flags:
@@ -73,10 +67,11 @@ def main(argv=None) -> int:
         parts = pool.map(run_article, range(n), chunksize=4)
     counts: Counter = sum((c for c, _ in parts), Counter())
     examples = [e for _, ex in parts for e in ex]
-    lines = ["# Row truth, every fault at every position (FLORES-200 devtest, fault stand-in)", "",
+    lines = ["# Row truth, every fault at every position (synthetic: FLORES-200 devtest text, simulated MT)", "",
              "Written by `eval/faults/sweep.py`; do not edit by hand. Each run: a two-paragraph document (a FLORES",
              "article with one fault at one position, then the next article, fault-free), fault wording seed "
-             f"{SEED}. The faults are simulated by a test double (tests/paragraph_mt.py); the text is real.", "",
+             f"{SEED}. The faults are simulated by a test double (tests/paragraph_mt.py); the text is real. "
+             "Regression figures, not quality numbers.", "",
              "| fault | runs | wrong rows | silent wrong rows (score ≥ 0.5, no flag) |", "|---|---|---|---|"]
     for fault in FAULTS:
         lines.append(f"| {fault} | {counts[(fault, 'runs')]} | {counts[(fault, 'wrong')]} | {counts[(fault, 'silent')]} |")

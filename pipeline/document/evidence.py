@@ -107,18 +107,22 @@ def crossed(src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]) -> bo
     4-grams tie and the lengths fit as well either way). A swap of two sentences keeps
     every bead 1-1, and the aligner (monotonic) cannot see it otherwise."""
     pairs = [(b.src[0], b.tgt[0]) for b in beads if len(b.src) == 1 and len(b.tgt) == 1]
-    for (i, j), (i2, j2) in zip(pairs, pairs[1:]):
-        if (i2, j2) != (i + 1, j + 1):
-            continue
-        gs, gt = [char_grams(src[i]), char_grams(src[i2])], [char_grams(tgt[j]), char_grams(tgt[j2])]
-        grams = len(gs[0] & gt[1]) + len(gs[1] & gt[0]) - len(gs[0] & gt[0]) - len(gs[1] & gt[1])
-        cs, ct = [content_words(src[i]), content_words(src[i2])], [content_words(tgt[j]), content_words(tgt[j2])]
-        gain = len(cs[0] & ct[1]) + len(cs[1] & ct[0]) - len(cs[0] & ct[0]) - len(cs[1] & ct[1])
+    neighbours = [(p, q) for p, q in zip(pairs, pairs[1:]) if q == (p[0] + 1, p[1] + 1)]
+    if not neighbours:
+        return False
+    # each sentence's anchors once (a sentence sits in up to two pairs)
+    gs, gt = [char_grams(s) for s in src], [char_grams(t) for t in tgt]
+    cs, ct = [content_words(s) for s in src], [content_words(t) for t in tgt]
 
-        def fit(a: str, b: str) -> float:
-            return abs(math.log((len(b) + 20) / (len(a) + 20)))
+    def crossing_gain(a: list[set[str]], b: list[set[str]], i: int, j: int) -> int:
+        return len(a[i] & b[j + 1]) + len(a[i + 1] & b[j]) - len(a[i] & b[j]) - len(a[i + 1] & b[j + 1])
 
-        lengths = fit(src[i], tgt[j]) + fit(src[i2], tgt[j2]) - fit(src[i], tgt[j2]) - fit(src[i2], tgt[j])
+    def fit(a: str, b: str) -> float:
+        return abs(math.log((len(b) + 20) / (len(a) + 20)))
+
+    for (i, j), _ in neighbours:
+        grams, gain = crossing_gain(gs, gt, i, j), crossing_gain(cs, ct, i, j)
+        lengths = fit(src[i], tgt[j]) + fit(src[i + 1], tgt[j + 1]) - fit(src[i], tgt[j + 1]) - fit(src[i + 1], tgt[j])
         tie = grams == 0 and lengths >= -SWAP_TIE_LENGTH
         if grams >= SWAP_GRAMS or gain >= SWAP_WORDS or lengths >= SWAP_LENGTH or tie:
             return True

@@ -32,6 +32,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.document.checks import Checker, Pair, char_ratio, words
 from pipeline.document.evidence import (
@@ -125,14 +126,10 @@ class RepairedBlock:
 # the repair
 
 
-_BAD_CHECKER: Checker | None = None
-
-
+@lru_cache(maxsize=1)
 def _bad_checker() -> Checker:
-    global _BAD_CHECKER
-    if _BAD_CHECKER is None:
-        _BAD_CHECKER = Checker(("untranslated", "repetition", "numbers"))
-    return _BAD_CHECKER
+    """The checks whose faults a sentence-level translation may fix."""
+    return Checker(("untranslated", "repetition", "numbers"))
 
 
 def bad_english(src: str, english: str, truncated: bool = False) -> set[str]:
