@@ -27,7 +27,8 @@ def fmt_score(entry: dict) -> str:
     return f"{entry['score']:.2f}" + (f" (μ {ci['mean']:.2f} ± {ci['half_width']:.2f})" if ci else "")
 
 
-def _cell(text: str, width: int = 90) -> str:
+def _table_cell(text: str, width: int = 90) -> str:
+    """`text` as one Markdown table cell: on one line, pipes escaped, cut to `width` characters."""
     text = " ".join(text.split()).replace("|", "\\|")
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -133,8 +134,8 @@ def _summary_worst(report: dict) -> list[str]:
     ]
     for w in sl["worst"]:
         lines.append(
-            f"| {w['paragraph']} | {w['kind']} | {w['chrF2']:.1f} | {_cell(w['hypothesis']) or '∅'} "
-            f"| {_cell(w['reference']) or '∅'} |"
+            f"| {w['paragraph']} | {w['kind']} | {w['chrF2']:.1f} | {_table_cell(w['hypothesis']) or '∅'} "
+            f"| {_table_cell(w['reference']) or '∅'} |"
         )
     return lines
 
