@@ -71,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command in `argv` (default: sys.argv); returns the exit code, with user errors,
     Ctrl-C and a closed pipe reported as one line on stderr, not a traceback."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:  # at any point, parsing and start-up included
+        print("nlen: interrupted; finished work is kept, rerun to resume", file=sys.stderr)
+        return 130
+
+
+def _run(argv: list[str] | None) -> int:
+    """`main` without its Ctrl-C handling."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(format="nlen: %(levelname)s: %(message)s", stream=sys.stderr)
@@ -81,9 +90,6 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"nlen: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("nlen: interrupted; finished work is kept, rerun to resume", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 141
 

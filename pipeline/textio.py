@@ -146,9 +146,10 @@ def file_problem(path: Path | str) -> str | None:
     return f"is {kind}, not a regular file"
 
 
-def read_bytes(path: Path | str, what: str = "file") -> bytes:
+def read_bytes(path: Path | str, what: str = "file", limit: int | None = None) -> bytes:
     """The bytes of `path`, or of stdin for `-`. A named pipe is read too, so
-    that `nlen align <(cut -f1 x.tsv) <(cut -f2 x.tsv)` works."""
+    that `nlen align <(cut -f1 x.tsv) <(cut -f2 x.tsv)` works. `limit`: the
+    most bytes accepted; more is an InputError (so `/dev/zero` cannot fill memory)."""
     if str(path) == "":
         raise InputError("''", f"an empty string is not a {what} name")
     if str(path) == "-":
@@ -156,11 +157,18 @@ def read_bytes(path: Path | str, what: str = "file") -> bytes:
             raise InputError("-", f"cannot read {what}: stdin is closed")
         if sys.stdin.isatty():
             log.info("reading %s from the terminal (stdin); end it with Ctrl-D", what)
-        return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise _read_error(path, what, exc) from None
+        data = sys.stdin.buffer.read() if limit is None else sys.stdin.buffer.read(limit + 1)
+    else:
+        try:
+            if limit is None:
+                return Path(path).read_bytes()
+            with open(path, "rb") as f:
+                data = f.read(limit + 1)  # one byte more than allowed tells a file that is too large
+        except OSError as exc:
+            raise _read_error(path, what, exc) from None
+    if limit is not None and len(data) > limit:
+        raise InputError(path, f"larger than {limit / 1e6:g} MB, too large for a {what}")
+    return data
 
 
 def _read_error(path: Path | str, what: str, exc: OSError) -> InputError:
@@ -170,9 +178,10 @@ def _read_error(path: Path | str, what: str, exc: OSError) -> InputError:
     return InputError(path, f"cannot read {what}: {problem}")
 
 
-def read_text(path: Path | str, what: str = "file") -> str:
-    """The text of `path` (stdin for `-`), decoded as `decode` does; `what` names it in errors."""
-    return decode(read_bytes(path, what), path)
+def read_text(path: Path | str, what: str = "file", limit: int | None = None) -> str:
+    """The text of `path` (stdin for `-`), decoded as `decode` does; `what` names it in errors;
+    `limit`: the most bytes accepted (see `read_bytes`)."""
+    return decode(read_bytes(path, what, limit), path)
 
 
 def iter_lines(path: Path | str, what: str = "file") -> Iterator[tuple[int, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -16,11 +17,13 @@ class Sentence:
 
 @dataclass
 class Paragraph:
-    """A block of text separated from its neighbours by blank lines."""
+    """A translation unit: a block of text separated from its neighbours by blank lines, or a
+    document format's block (a heading, a list item, a table cell, a group of cues)."""
 
     index: int  # 0-based position within the document
     text: str  # line breaks inside the paragraph already joined
     sentences: list[Sentence] = field(default_factory=list)
+    block: str = "p"  # its kind and place, for the `block` column: "p", "h2", "td[3,2]", "cue 12-13"
 
 
 @dataclass
@@ -31,6 +34,9 @@ class Document:
     path: Path
     sha256: str  # of the raw input bytes
     paragraphs: list[Paragraph] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)  # read from the file, never translated
+    # a document format's parse (pipeline/document/formats), to write the translation back in it
+    layout: Any = None
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -69,3 +75,4 @@ class AlignedRow:
     repaired: bool = False  # English came from a sentence-level re-translation
     flags: tuple[str, ...] = ()  # names of the quality checks the row fails (pipeline/document/checks.py)
     logprob: float | None = None  # the model's mean token log-probability for the English, where given
+    block: str = "p"  # the kind and place of its paragraph in the document: "p", "h2", "td[3,2]", "cue 12-13"

@@ -17,9 +17,11 @@ row holding exactly its sentences' own translations.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Sequence
 
+from pipeline.document.formats.base import Block, Span
 from pipeline.document.sentences import split_sentences
 from pipeline.textio import read_blocks, read_text
 from pipeline.translate.base import GenerationSettings, Translation, Translator, register_backend
@@ -112,3 +114,29 @@ class MeteredEcho(EchoTranslator):
         self.batches.append(list(texts))
         return [Translation(f"EN[{t}]", min(len(t.split()), self.bound) + 1, len(t.split()) > self.bound, -0.5)
                 for t in texts]
+
+
+def word_for_word(block: Block, words: dict[str, str]) -> Block:
+    """A stand-in for MT + markup placement (document formats' tests): each word through `words` (unknown words
+    upper-cased), spans moved with their words, verbatim literals padded by their `space`."""
+    out, where = [], {}
+    pos = 0
+    for m in re.finditer(r"\S+|\s+", block.text):
+        where[m.start()] = pos
+        piece = m.group() if m.group().isspace() else words.get(m.group().lower(), m.group().upper())
+        out.append(piece)
+        pos += len(piece)
+    where[len(block.text)] = pos
+
+    def moved(i: int) -> int:
+        return where[max(k for k in where if k <= i)]
+
+    spans = []
+    for s in block.spans:
+        literal = s.literal
+        if s.kind in ("placeholder", "code"):
+            literal = {"both": literal + " ", "after": literal + " ", "before": " " + literal}.get(
+                s.attr("space"), literal
+            )
+        spans.append(Span(moved(s.start), moved(s.end), s.kind, s.attrs, literal))
+    return Block(block.path, "".join(out), spans)

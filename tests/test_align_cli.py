@@ -138,8 +138,9 @@ def test_unknown_method_and_bad_size(tmp_path, capsys):
     args = ["align", write(tmp_path, "a.nl", NL), write(tmp_path, "a.en", EN)]
     code, _, err = run_cli(args + ["--method", "nope"], capsys)
     assert code == 2 and "unknown alignment method" in err
-    code, _, err = run_cli(args + ["--max-size", "0"], capsys)
-    assert code == 2
+    with pytest.raises(SystemExit) as exc:  # refused by argparse: 1 to 16 (#22 item 16)
+        run_cli(args + ["--max-size", "0"], capsys)
+    assert exc.value.code == 2 and "from 1 to 16, got 0" in capsys.readouterr().err
 
 
 def test_missing_file_and_bad_utf8(tmp_path, capsys):

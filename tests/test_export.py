@@ -122,7 +122,7 @@ def test_jsonl_has_every_column(corpus, rows, tmp_path):
     lines = (tmp_path / "c.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(rows)
     first = json.loads(lines[0])
-    assert list(first) == ["nl", "en", "doc", "paragraph", "nl_ids", "en_ids", "score", "repaired", "flags", "logprob"]
+    assert list(first) == ["nl", "en", "doc", "paragraph", "nl_ids", "en_ids", "score", "repaired", "flags", "logprob", "block"]
     back = [AlignedRow(**{**d, "nl_ids": tuple(d["nl_ids"]), "en_ids": tuple(d["en_ids"]), "flags": tuple(d["flags"])})
             for d in map(json.loads, lines)]
     assert back == rows

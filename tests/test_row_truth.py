@@ -186,6 +186,64 @@ def test_a_swap_of_look_alike_sentences_is_checked():
         assert_row_truth(*translate([article, ARTICLES[k + 1]], plan))
 
 
+def _fixed(start: str, fault: str, sentence: int):
+    """A fit-half article (found by its first words) with `fault` at `sentence`, and the next
+    article fault-free."""
+    k = next(i for i, a in enumerate(ARTICLES) if a.nl[0].startswith(start))
+    article, after = ARTICLES[k], ARTICLES[k + 1]
+    plan = FaultPlan(seed=0, fixed={tuple(article.nl): (fault, sentence), tuple(after.nl): (None, None)})
+    return translate([article, after], plan)
+
+
+def test_a_merge_that_keeps_three_words_of_a_short_sentence_is_rebuilt():
+    """Found on the fit half's sweep: "De zanger Raju Khandelwal hielp hem hierbij." merged as
+    "…, with Singer, Raju Khandelwal." keeps 3 of its 4 content words (recall 0.75 passed
+    RECALL_MIN) and lost its verb. A merged bead now needs MERGE_RECALL_MIN."""
+    doc, stand_in, result = _fixed("De plaatselijke starttijd", "merge_lose", 4)
+    assert_row_truth(doc, stand_in, result)
+    row = next(r for r in result.rows if "Raju Khandelwal" in r.nl)
+    assert row.repaired and "Khandelwal" in row.en
+
+
+@pytest.mark.parametrize(("start", "sentence"), [("Hoewel het merendeel", 0), ("Er waren wel mensen", 0)])
+def test_a_hallucinated_sentence_glued_on_without_a_stop_is_caught(start, sentence):
+    """Found on the fit half's sweep: a reference sentence without a final stop, then a
+    hallucinated one, is one English sentence to the splitter; its bead is only about 1.45
+    times typical length (under LONG_RATIO), so the paragraph was never checked. A longish
+    bead with a weak posterior is checked now, and a run of content words that no sentence
+    of the bead translates rebuilds it."""
+    k = next(i for i, a in enumerate(ARTICLES) if any(s.startswith(start) for s in a.nl))
+    first = ARTICLES[k].nl[0]
+    doc, stand_in, result = _fixed(first[:20], "hallucinated", sentence)
+    assert_row_truth(doc, stand_in, result)
+
+
+def test_a_contraction_after_an_initial_starts_a_sentence():
+    """"from A to B. It's …": an initial before a sentence opener ends a sentence, and "It's"
+    opens one as "It" does (the splitter glued a hallucinated sentence on here)."""
+    from pipeline.document.sentences import split_sentences
+
+    assert split_sentences("It runs from A to B. It's half worth it. We met J. Smith.", "en") == [
+        "It runs from A to B.", "It's half worth it.", "We met J. Smith."]
+    assert split_sentences("Van A naar B. Het is mooi.", "nl") == ["Van A naar B.", "Het is mooi."]
+
+
+def test_evidence_of_a_glued_on_sentence_and_of_a_lossy_merge():
+    """The two new bounds of `bead_evidence`, on made-up sentences."""
+    from pipeline.document.evidence import bead_evidence
+
+    own = ["The minister opened the new bridge over the river on Monday."]
+    glued = ["The minister opened the new bridge over the river on Monday while tourists "
+             "admire colourful lanterns floating above ancient harbour walls."]
+    assert bead_evidence(glued, own, []).lost_or_foreign
+    assert not bead_evidence(["On Monday the minister opened the new river bridge."], own, []).lost_or_foreign
+    merged_own = ["The minister opened the new bridge on Monday.", "The singer Raju sang for him there."]
+    lossy = ["The minister opened the new bridge on Monday, with singer Raju."]
+    whole = ["The minister opened the new bridge on Monday, and singer Raju sang for him there."]
+    assert bead_evidence(lossy, merged_own, []).lost_or_foreign
+    assert not bead_evidence(whole, merged_own, []).lost_or_foreign
+
+
 def test_an_extra_english_sentence_makes_the_paragraph_checked():
     """Found in review: a 0-1 bead (English no Dutch sentence asked for) did not trigger a check."""
     from pipeline.document.repair import repair_coverage

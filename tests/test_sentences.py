@@ -236,7 +236,8 @@ def test_seed_article() -> None:
         assert " ".join(out) == " ".join(para.split())
         counts.append(len(out))
     assert counts == SEED_COUNTS
-    # The stray source header stays with the first sentence.
+    # The splitter keeps the source header with the first sentence; the reader takes it out
+    # as metadata before splitting (pipeline/document/inputs.py read_header).
     assert split_sentences(paragraphs[0], "nl")[0].startswith("date 2023-09 Een zeldzame ontmoeting:")
 
 

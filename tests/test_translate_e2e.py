@@ -74,7 +74,7 @@ def test_folder_input_and_bad_files_do_not_stop_the_others(tiny_marian, tmp_path
     (src / "goed.txt").write_bytes(b"\xef\xbb\xbfDit is goed.\r\nEcht waar.\r\n\r\nTweede alinea!\r\n")
     (src / "kapot.txt").write_bytes(b"Dit is kapot: \xff\xfe einde.")
     (src / "leeg.txt").write_bytes(b"")
-    (src / "notes.md").write_text("not an input", encoding="utf-8")
+    (src / "notes.pdf").write_text("not an input", encoding="utf-8")
     out = tmp_path / "out"
     rc = main(["translate", str(src), "--out-dir", str(out), "--model", str(tiny_marian), "--no-cache", "--no-progress", "--max-new-tokens", "24"])
     err = capsys.readouterr().err

@@ -287,6 +287,8 @@ def check_pair(stem: str, rep: Report, source: str | None,
     if source is not None:
         with open(source, encoding="utf-8") as fh:
             src_text = fh.read()
+        # the seed's leading header is metadata, not text (pipeline/document/inputs.py read_header)
+        src_text = re.sub(r"^\s*date \d{4}(?:-\d{2}){0,2}\s+", "", src_text)
         paras = [norm_ws(p) for p in re.split(r"\n[ \t]*\n", src_text) if p.strip()]
         if len(paras) != len(nl_blocks):
             rep.error(f"{stem}: source has {len(paras)} paragraphs,"

@@ -17,7 +17,15 @@ from collections.abc import Sequence
 # Importing the implementations registers them in ALIGNERS.
 from pipeline.align import galechurch as _galechurch  # noqa: E402,F401
 from pipeline.align import nlen as _nlen  # noqa: E402,F401
-from pipeline.align.base import ALIGNERS, DEFAULT_MAX_SIZE, DEFAULT_METHOD, Aligner, get_aligner, register
+from pipeline.align.base import (
+    ALIGNERS,
+    DEFAULT_MAX_SIZE,
+    DEFAULT_METHOD,
+    MAX_SIZE_LIMIT,
+    Aligner,
+    get_aligner,
+    register,
+)
 from pipeline.errors import UserError
 from pipeline.types import Bead
 
@@ -25,6 +33,7 @@ __all__ = [
     "ALIGNERS",
     "Aligner",
     "DEFAULT_METHOD",
+    "MAX_SIZE_LIMIT",
     "align",
     "align_block_list",
     "align_blocks",
@@ -83,6 +92,8 @@ def align_block_list(
             if len(mt) != len(s):
                 raise UserError(f"block {k}: src_mt has {len(mt)} sentences but the source has {len(s)}")
     aligner = get_aligner(method, max_size=max_size, dictionary=dictionary)
+    # No bead is longer than the longest block: a larger size only costs memory (same beads).
+    aligner.max_size = min(aligner.max_size, max([1, *map(len, src_blocks), *map(len, tgt_blocks)]))
     return aligner.align_blocks(src_blocks, tgt_blocks, mt_blocks)
 
 

@@ -18,6 +18,21 @@ HELP = "sentence-align SRC and TGT (one sentence per line, an empty line ends a 
 
 log = logging.getLogger("nlen.align")
 
+# pipeline.align.base.MAX_SIZE_LIMIT, not imported from there: that loads numpy and numba
+MAX_SIZE_LIMIT = 16
+
+
+def max_size(value: str) -> int:
+    """Argument type of --max-size: a whole number from 1 to MAX_SIZE_LIMIT (the aligner's
+    time and memory grow as its square)."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_SIZE_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_SIZE_LIMIT}, got {value}")
+    return n
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `nlen align`."""
@@ -34,7 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     al.add_argument("--method", default="default", help="aligner name (default: nlen; baseline: galechurch)")
     al.add_argument(
-        "--max-size", type=int, default=None, metavar="N", help="most sentences on one side of a bead (default: 4)"
+        "--max-size",
+        type=max_size,
+        default=None,
+        metavar="N",
+        help=f"most sentences on one side of a bead, 1 to {MAX_SIZE_LIMIT} (default: 4)",
     )
     # --mt-model: translate SRC sentence by sentence with a model instead of reading --mt
     add_model_arguments(parser, model_option="--mt-model", model_default=None, with_unit=False)

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if hasattr(out, "reconfigure"):
         out.reconfigure(encoding="utf-8", newline="\n")
     if args.json:
-        out.write(json.dumps(res, indent=2, sort_keys=True) + "\n")
+        out.write(json.dumps(res, indent=2, sort_keys=True, allow_nan=False) + "\n")
         return 0
     out.write(f"{'':10} {'strict':>8} {'lax':>8}\n")
     for label, key in (("precision", "precision"), ("recall", "recall"), ("F1", "f1")):

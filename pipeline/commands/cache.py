@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     info = stats(directory)
     if args.json:
-        print(json.dumps(info, indent=2, ensure_ascii=False))
+        print(json.dumps(info, indent=2, ensure_ascii=False, allow_nan=False))
         return 0
     print(f"cache: {info['path']} ({'not created yet' if info.get('missing') else _size(info['bytes'])})")
     print(f"translations: {info['translations']}")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from pipeline.commands.options import add_cache_arguments, add_model_arguments, positive_int, settings_from_args
-from pipeline.corpus.write import check_writable, write_json
+from pipeline.corpus.write import check_not_input, check_writable, write_json
 from pipeline.errors import UserError
 from pipeline.evaluation.hypotheses import hypothesis_from_tsv, translate_reference
 from pipeline.evaluation.report import markdown_summary, model_slug, provenance
@@ -95,7 +95,15 @@ def default_report_path(args: argparse.Namespace, model: str, ref, unit: str | N
     stem = model_slug(model) + ("" if ref.name == "seed" else f"-{ref.name}")
     if unit is not None and unit != unit_for(ref, None):
         stem += f"-{unit}"
+    if "/" in stem:  # set.json names are checked on reading; this keeps any other out too
+        raise UserError(f"set name {ref.name!r} cannot be part of a file name in --reports-dir; give --report")
     return args.reports_dir / f"{stem}.json"
+
+
+def reference_files(ref, tsv: Path | None) -> list[Path | None]:
+    """The files `nlen eval` reads: --tsv and the set's (all of a set.json folder's)."""
+    folder = list(ref.prefix.iterdir()) if ref.prefix.is_dir() else []
+    return [tsv, ref.path("nl"), ref.path("en"), ref.prefix.parent / f"{ref.prefix.name}.gold", *folder]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
     unit = None if hyp is not None else unit_for(ref, args.unit)
     path = args.report or default_report_path(args, model_name, ref, unit)
     check_writable(path, "report")  # before the translation, not after it
+    check_not_input(path, reference_files(ref, args.tsv), "the report")
     if hyp is None:
         assert unit is not None  # set above whenever there is no TSV
         hyp = translate_reference(

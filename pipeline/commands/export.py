@@ -8,9 +8,10 @@ from pathlib import Path
 
 from pipeline.commands.options import probability
 from pipeline.corpus.export import get_exporter
+from pipeline.corpus.export.moses import moses_paths
 from pipeline.corpus.filtering import Decisions, Dedup, DropFlags, FilterChain, MinScore, NoRepaired, RowFilter
-from pipeline.corpus.read import read_corpus
-from pipeline.corpus.write import check_writable, check_writable_folder, write_json
+from pipeline.corpus.read import corpus_files, read_corpus
+from pipeline.corpus.write import check_not_input, check_writable, check_writable_folder, write_json
 from pipeline.document.checks import parse_check_names
 from pipeline.errors import UserError
 
@@ -114,6 +115,20 @@ def check_outputs(args: argparse.Namespace, exporter) -> None:
         check_writable(args.report, "report")
 
 
+def check_not_inputs(args: argparse.Namespace, exporter) -> None:
+    """No output (--out, its Moses files, --report) is one of the inputs (the corpus
+    TSVs, --decisions): the same file by inode, whatever the path's spelling."""
+
+    outputs = [(args.report, "--report")]
+    if args.out != "-" and exporter.out_kind == "file":
+        outputs.append((args.out, "--out"))
+    elif args.format == "moses":
+        outputs += [(path, "--out") for path in moses_paths(args.out, args.meta).values()]
+    inputs = [source.path for source in corpus_files(args.corpus, args.config)] + [args.decisions]
+    for output, what in outputs:
+        check_not_input(output, inputs, what)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run `nlen export`; returns the exit code."""
 
@@ -125,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--format {args.format} writes several files; --out - is for tmx and jsonl")
     chain = FilterChain(build_filters(args))  # a bad --decisions file fails here, before any output
     check_outputs(args, exporter)
+    check_not_inputs(args, exporter)
     stats = exporter.write(chain.apply(read_corpus(args.corpus, args.config)), args.out)
     report = {"format": args.format, **chain.report(), "export": stats.to_dict()}
     for line in format_report(report):

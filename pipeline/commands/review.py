@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
-from pipeline.corpus.read import read_corpus
+from pipeline.corpus.read import corpus_files, read_tsv, row_key
 from pipeline.corpus.review import build_page
-from pipeline.corpus.write import atomic_write_text, check_writable
+from pipeline.corpus.write import atomic_write_text, check_not_input, check_writable
+from pipeline.errors import InputError
+from pipeline.types import AlignedRow
 
 NAME = "review"
 HELP = "write a self-contained HTML page to review corpus TSVs (filters, search, keyboard accept/reject)"
@@ -26,13 +29,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title", help="shown at the top (default: the CORPUS arguments)")
 
 
+def read_rows(corpus: list[str], config: str | None) -> list[AlignedRow]:
+    """Every row of the CORPUS arguments; a score that is not a finite number (NaN, inf)
+    is an InputError naming its file and bead: the page colours, bins and sorts by score."""
+    rows = []
+    for source in corpus_files(corpus, config):
+        for row in read_tsv(source.path):
+            if not math.isfinite(row.score):
+                raise InputError(source.path, f"bead {row_key(row)}: score {row.score} is not a number from 0 to 1")
+            rows.append(row)
+    return rows
+
+
 def run(args: argparse.Namespace) -> int:
     """Run `nlen review`; returns the exit code."""
 
     to_stdout = args.out == "-"
     if not to_stdout:
         check_writable(args.out, "review page")  # before the corpus is read
-    rows = list(read_corpus(args.corpus, args.config))
+        check_not_input(args.out, [source.path for source in corpus_files(args.corpus, args.config)], "--out")
+    rows = read_rows(args.corpus, args.config)
     title = args.title or " ".join(args.corpus)
     page = build_page(rows, title)
     if to_stdout:

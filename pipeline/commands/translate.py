@@ -20,7 +20,10 @@ from pipeline.job.run import run_translate
 from pipeline.job.spec import TranslateJob
 
 NAME = "translate"
-HELP = "translate Dutch .txt articles or JSONL documents paragraph by paragraph and write aligned TSV corpora"
+HELP = (
+    "translate Dutch articles (.txt), documents (HTML, Markdown, DOCX, SRT, WebVTT) or JSONL paragraph by "
+    "paragraph and write aligned TSV corpora"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,13 +32,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help='.txt articles, JSONL files (.jsonl, .jsonl.gz: one {"id": …, "text": …} a line), '
+        help=".txt articles, documents (.html, .htm, .md, .docx, .srt, .vtt), JSONL files "
+        '(.jsonl, .jsonl.gz: one {"id": …, "text": …} a line), '
         "or folders of them; '-' reads one document from stdin (named 'stdin')",
     )
     parser.add_argument("--out-dir", type=folder, default=Path("corpus/parallel"), help="default: %(default)s")
     add_model_arguments(parser)
     add_run_group(parser)
+    add_documents_group(parser)
     add_executor_group(parser)
+
+
+def add_documents_group(parser: argparse.ArgumentParser) -> None:
+    """Documents out, English passages, HTML extraction."""
+    docs = parser.add_argument_group("documents")
+    docs.add_argument(
+        "--documents",
+        type=folder,
+        metavar="DIR",
+        help="also write each translated article or document to DIR in its own format, as <name>.en<suffix> "
+        "(markup, links, placeholders and cue timings kept)",
+    )
+    docs.add_argument(
+        "--translate-all",
+        action="store_true",
+        help="translate sentences identified as English too (default: copy them through, flagged source_english)",
+    )
+    docs.add_argument(
+        "--extract",
+        action="store_true",
+        help="HTML: translate only the main content of a crawled page (trafilatura: pip install 'nlen[extract]')",
+    )
 
 
 def add_run_group(parser: argparse.ArgumentParser) -> None:
@@ -141,5 +168,8 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         cpus_per_worker=1.0 if args.cpus_per_worker is None else args.cpus_per_worker,
         gpus_per_worker=0.0 if args.gpus_per_worker is None else args.gpus_per_worker,
+        translate_all=args.translate_all,
+        documents=args.documents,
+        extract=args.extract,
     )
     return run_translate(args.inputs, job)

@@ -92,6 +92,10 @@ class NoRepaired(RowFilter):
         return "repaired"
 
 
+# A review page's download is about 60 bytes a decision: a million decisions fit.
+DECISIONS_LIMIT = 64_000_000
+
+
 class Decisions(RowFilter):
     """Drops the beads a reviewer rejected. The file is what the review page
     downloads: {"decisions": {"<doc:nl_ids:en_ids>": "accept" | "reject", ...}}."""
@@ -107,9 +111,11 @@ class Decisions(RowFilter):
         """The filter of a decisions file; a file that is not one is an InputError."""
 
         try:
-            data = json.loads(read_text(path, "decisions file"))
+            data = json.loads(read_text(path, "decisions file", DECISIONS_LIMIT))
         except ValueError as exc:
             raise InputError(path, f"not JSON: {exc}") from None
+        except RecursionError:  # the C parser recurses once per nested [ or {
+            raise InputError(path, "not a review decisions file: JSON nested too deeply") from None
         decisions = data.get("decisions") if isinstance(data, dict) else None
         if not isinstance(decisions, dict) or not all(v in ("accept", "reject") for v in decisions.values()):
             raise InputError(path, 'not a review decisions file (expected {"decisions": {bead: "accept"|"reject"}})')

@@ -18,26 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.corpus.manifest import add_counts, read_manifest
+from pipeline.corpus.manifest import add_counts, parse_json, read_unit_manifest
 from pipeline.corpus.write import atomic_stream, commit_files, json_text, sha256_file
-from pipeline.errors import UserError
+from pipeline.errors import InputError, UserError
 
 # describe() fields that are bookkeeping of the process that made a unit, not of its output
 LOCAL_FIELDS = ("converted_model", "threads")
 
 
 def units_by_config(out_dir: Path) -> dict[str, list[tuple[Path, dict]]]:
-    """The unit manifests in `out_dir`, by configuration hash (empty: no units)."""
+    """The unit manifests in `out_dir`, by configuration hash (empty: no units).
+    Each is checked (corpus/manifest.py): a malformed one is an InputError naming it."""
     by_config: dict[str, list[tuple[Path, dict]]] = {}
     for path in sorted(out_dir.glob("*.json")):
-        manifest = read_manifest(path)
-        if (
-            not manifest
-            or "units" in manifest
-            or not isinstance(manifest.get("output"), dict)
-            or not isinstance(manifest.get("input"), dict)
-            or not manifest.get("config")
-        ):
+        manifest = read_unit_manifest(path)
+        if manifest is None:
             continue  # not a unit's manifest (a merged corpus's, or an older run's without a config hash)
         by_config.setdefault(manifest["config"], []).append((path, manifest))
     return by_config
@@ -66,6 +61,7 @@ def find_units(out_dir: Path, config: str | None) -> tuple[str, list[tuple[Path,
 
 def check_complete(out_dir: Path, units: list[tuple[Path, dict]]) -> None:
     """Every shard of every JSONL input is there, and every TSV is whole."""
+    check_unique(units)
     shards: dict[str, list[dict]] = {}
     for path, manifest in units:
         if "shard" in manifest["input"]:
@@ -105,6 +101,23 @@ def check_complete(out_dir: Path, units: list[tuple[Path, dict]]) -> None:
             raise UserError(f"{source}: {what} not done yet; rerun the same nlen translate command, then merge")
 
 
+def check_unique(units: list[tuple[Path, dict]]) -> None:
+    """No two manifests name the same TSV or the same shard of an input (a copied or
+    edited manifest): their rows would be merged twice."""
+    seen: dict[tuple, Path] = {}
+    for path, manifest in units:
+        source = manifest["input"]
+        keys: dict[tuple, str] = {("tsv", manifest["output"]["tsv"]): f"TSV {manifest['output']['tsv']}"}
+        if "shard" in source:
+            keys["shard", source["path"], source["shard"]] = f"shard {source['shard']} of {source['path']}"
+        for key, what in keys.items():
+            other = seen.setdefault(key, path)
+            if other != path:
+                raise InputError(
+                    path, f"names the same {what} as {other.name} (a copied manifest?); remove the copy, then merge"
+                )
+
+
 def check_output_names(out_dir: Path, outputs: list[Path]) -> None:
     """The merged corpus's files must not be a unit's own (an article named
     corpus.txt has the units corpus.tsv and corpus.json): merging would
@@ -137,7 +150,9 @@ def check_same_model(units: list[tuple[Path, dict]]) -> dict:
 
     def key(manifest):
         model = manifest.get("model") or {}
-        return json.dumps({k: v for k, v in model.items() if k not in LOCAL_FIELDS}, sort_keys=True, default=str)
+        return json.dumps(
+            {k: v for k, v in model.items() if k not in LOCAL_FIELDS}, sort_keys=True, default=str, allow_nan=False
+        )
 
     first = key(units[0][1])
     for path, manifest in units[1:]:
@@ -159,8 +174,8 @@ def merge(out_dir: Path, output: str | None = None, config: str | None = None) -
     tsv_path, rejects_path, manifest_path = output_paths(out_dir, output)
     if not to_stdout:
         check_output_names(out_dir, [tsv_path, rejects_path, manifest_path])
+    totals = total_units(out_dir, units)  # first: a damaged rejects file leaves no merged TSV behind
     write_rows(out_dir, units, None if to_stdout else tsv_path)
-    totals = total_units(out_dir, units)
     result: dict[str, Any] = {
         "nlen": __version__,
         "config": config,
@@ -245,11 +260,34 @@ def total_units(out_dir: Path, units: list[tuple[Path, dict]]) -> UnitTotals:
             }
         )
         if out.get("rejects"):
-            for line in (out_dir / out["rejects"]["path"]).read_text(encoding="utf-8").splitlines():
-                totals.rejects.append(
-                    json.dumps({"input": source.get("path"), **json.loads(line)}, ensure_ascii=False) + "\n"
-                )
+            totals.rejects += (
+                json.dumps({"input": source.get("path"), **reject}, ensure_ascii=False, allow_nan=False) + "\n"
+                for reject in read_rejects(out_dir / out["rejects"]["path"])
+            )
     return totals
+
+
+def read_rejects(path: Path) -> list[dict]:
+    """The rejected lines a unit's rejects file lists, one JSON object a line. Split
+    on LF only: a rejected line may hold U+2028 or U+0085, which JSON writes as is."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InputError(path, f"cannot read rejects file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not valid UTF-8 at byte offset {exc.start}") from None
+    rejects = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            reject = parse_json(line)
+        except (ValueError, RecursionError):
+            reject = None
+        if not isinstance(reject, dict):
+            raise InputError(f"{path}:{number}", "not a JSON object as nlen writes a rejected line")
+        rejects.append(reject)
+    return rejects
 
 
 def commit_manifest(result: dict, rejects: list[str], rejects_path: Path, manifest_path: Path) -> None:

@@ -9,6 +9,7 @@ so older files without `flags` or `logprob` still read.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,9 +67,12 @@ def _ids(value: str, path: Path | str, line: int, column: str) -> tuple[int, ...
 
 def _number(value: str, path: Path | str, line: int, column: str) -> float:
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         raise InputError(f"{path}:{line}", f"column {column}: not a number: {value!r}") from None
+    if not math.isfinite(number):  # nan, inf or 1e999: no export or report could carry it
+        raise InputError(f"{path}:{line}", f"column {column}: not a finite number: {value!r}")
+    return number
 
 
 def read_tsv(path: Path | str) -> Iterator[AlignedRow]:
@@ -82,7 +86,7 @@ def read_tsv(path: Path | str) -> Iterator[AlignedRow]:
     if missing:
         raise InputError(path, f"not an nlen corpus TSV (missing column(s) {', '.join(missing)})")
     col = {name: i for i, name in enumerate(header)}
-    flags_at, logprob_at = col.get("flags"), col.get("logprob")
+    flags_at, logprob_at, block_at = col.get("flags"), col.get("logprob"), col.get("block")
     for number, line in lines:
         if not line:
             continue
@@ -105,6 +109,7 @@ def read_tsv(path: Path | str) -> Iterator[AlignedRow]:
             repaired=f[col["repaired"]] == "1",
             flags=tuple(x for x in f[flags_at].split(",") if x) if flags_at is not None else (),
             logprob=_number(logprob, path, number, "logprob") if logprob else None,
+            block=f[block_at] if block_at is not None else "p",  # TSVs before the column: paragraphs
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable
 from importlib import resources
@@ -31,6 +32,13 @@ def bead_kind(row: AlignedRow) -> str:
     return f"{len(row.nl_ids)}-{len(row.en_ids)}"
 
 
+def _bin(score: float) -> int:
+    """The histogram bin of `score`; out of range goes to the end bins, NaN to the lowest."""
+    if math.isnan(score):
+        return 0
+    return min(HISTOGRAM_BINS - 1, max(0, int(min(max(score, 0.0), 1.0) * HISTOGRAM_BINS)))
+
+
 def summary(rows: list[AlignedRow]) -> dict:
     """The counts the page's header shows: beads, documents, bead kinds (repaired beads left
     out), repaired, flagged, each flag, and a histogram of the scores in HISTOGRAM_BINS bins."""
@@ -38,7 +46,7 @@ def summary(rows: list[AlignedRow]) -> dict:
     flags = Counter(f for r in rows for f in r.flags)
     bins = [0] * HISTOGRAM_BINS
     for r in rows:
-        bins[min(HISTOGRAM_BINS - 1, max(0, int(r.score * HISTOGRAM_BINS)))] += 1
+        bins[_bin(r.score)] += 1
     return {
         "beads": len(rows),
         "documents": len({r.doc for r in rows}),
@@ -99,7 +107,8 @@ def build_page(rows: Iterable[AlignedRow], title: str) -> str:
     data = page_data(rows, title)
     s = summary(rows)
     # "<" only occurs inside JSON strings; escaped, no text can close the <script> element.
-    blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    # Strict JSON (allow_nan=False): the page's JSON.parse rejects NaN, which would leave it blank.
+    blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
     page = _asset("review.html")
     for name, value in (
         ("__CSS__", _asset("review.css")),

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from pipeline.document.checks import flag_rows
 from pipeline.document.evidence import BeadEvidence
+from pipeline.document.language import english_sentences
+from pipeline.document.passthrough import FLAG, Copy, paragraph_translations, split_english, with_copies
 from pipeline.document.repair import DEFAULT_THRESHOLD, RepairStats, repair_coverage
 from pipeline.document.rowscore import BAD_CAP, KNOWN_BAD, row_score
 from pipeline.document.sentences import split_sentences
@@ -51,12 +53,59 @@ def translate_document(
     progress=None,
     repair_threshold: float = DEFAULT_THRESHOLD,
     unit: str = "paragraph",
+    translate_all: bool = False,
 ) -> DocumentResult:
     """Translate one document (see `translate_documents`)."""
-    return translate_documents([doc], translator, aligner, progress, repair_threshold, unit)[0]
+    return translate_documents([doc], translator, aligner, progress, repair_threshold, unit, translate_all)[0]
+
+
+# The score of a row copied through as English: about the share of sentences passed through that
+# are English on the mixed-language set's test half (eval/mixed/report.md).
+SOURCE_ENGLISH_SCORE = 0.999
 
 
 def translate_documents(
+    docs: Sequence[Document],
+    translator: Translator,
+    aligner: str = "default",
+    progress=None,
+    repair_threshold: float = DEFAULT_THRESHOLD,
+    unit: str = "paragraph",
+    translate_all: bool = False,
+) -> list[DocumentResult]:
+    """Translate `docs` (`_translate`), each sentence identified as English copied through as
+    its own row flagged `source_english` (pipeline/document/passthrough.py), unless
+    `translate_all`."""
+    if translate_all:
+        return _translate(docs, translator, aligner, progress, repair_threshold, unit)
+    split = [split_english(doc, english_sentences) for doc in docs]
+    results = _translate([d for d, _ in split], translator, aligner, progress, repair_threshold, unit)
+    for doc, (runs, copies), result in zip(docs, split, results):
+        if copies:
+            _put_back(doc, runs, copies, result)
+    return results
+
+
+def _put_back(doc: Document, runs: Document, copies: list[Copy], result: DocumentResult) -> None:
+    """The copied English sentences back into `result`, in place."""
+    result.rows = with_copies(result.rows, copies, doc.name, SOURCE_ENGLISH_SCORE)
+    if result.score_inputs:
+        result.score_inputs = _merge_inputs(result.rows, result.score_inputs)
+    result.paragraphs = paragraph_translations(doc, runs, result.paragraphs, copies)
+    counts = result.counts
+    counts["paragraphs"] = len(doc.paragraphs)
+    counts["sentences_nl"] += len(copies)
+    counts["sentences_en"] += len(copies)
+    counts["source_english"] = len(copies)
+
+
+def _merge_inputs(rows: list[AlignedRow], inputs: list[tuple]) -> list[tuple]:
+    """Score inputs in step with `rows` again; a copied row's score is fixed, not computed."""
+    it = iter(inputs)
+    return [(FLAG, 1.0, None) if FLAG in r.flags else next(it) for r in rows]
+
+
+def _translate(
     docs: Sequence[Document],
     translator: Translator,
     aligner: str = "default",
@@ -151,6 +200,7 @@ def _by_sentence(docs: Sequence[Document], translator: Translator, progress=None
                         en=t.text,
                         doc=doc.name,
                         paragraph=paragraph.index,
+                        block=paragraph.block,
                         nl_ids=(sentence.id,),
                         en_ids=(n_en,) if t.text else (),
                         score=1.0 if t.text else 0.0,
@@ -215,6 +265,7 @@ def _document_result(
                     en=" ".join(block.fills[i] for i in bead.src) if filled else " ".join(en[j] for j in bead.tgt),
                     doc=doc.name,
                     paragraph=paragraph.index,
+                    block=paragraph.block,
                     nl_ids=tuple(paragraph.sentences[i].id for i in bead.src),
                     # for a repaired row: the paragraph output's sentences its English replaced
                     en_ids=tuple(en_offset + j for j in bead.tgt),

@@ -20,6 +20,13 @@ RECALL_MIN = 0.5
 FOREIGN_MAX = 1
 UNEXPLAINED_MAX = 0.5
 SENTENCE_UNEXPLAINED_MAX = 0.5  # an English sentence mostly about nothing its Dutch says: hallucinated
+# A bead that merges Dutch sentences into fewer English ones must carry this share of each
+# one's content words: a merge that loses a short sentence keeps a few of its words, which
+# pass RECALL_MIN. Rebuilding a true merge loses nothing (its sentences' own translations).
+MERGE_RECALL_MIN = 0.8
+# This many content words in a row that none of the bead's sentences translates: a sentence
+# glued on without a stop (hallucinated or another's), which the English splitter cannot cut off.
+UNEXPLAINED_RUN_MAX = 3
 # Two neighbouring 1-1 beads are checked as a possible swap when crossing them gains this
 # many shared character 4-grams or words, or this much length fit (log ratio). Chosen on
 # adjacent FLORES sentence pairs of the fit half (eval/faults/README.md).
@@ -38,6 +45,8 @@ class BeadEvidence:
     unexplained: float  # share of the English's content words in no sentence's translation
     unexplained_sentence: float  # the same for the bead's least explained English sentence
     next_to_drop: bool = False  # a neighbouring bead is a dropped sentence (1-0)
+    merged: bool = False  # more Dutch sentences than English ones
+    unexplained_run: int = 0  # the longest run of content words that no sentence of the bead translates
 
     @property
     def lost_or_foreign(self) -> bool:
@@ -48,7 +57,8 @@ class BeadEvidence:
             # to see (eval/faults: no threshold separates them); its own translation is at hand
             return True
         return (
-            self.recall < RECALL_MIN
+            self.recall < (MERGE_RECALL_MIN if self.merged else RECALL_MIN)
+            or self.unexplained_run > UNEXPLAINED_RUN_MAX
             or self.foreign > FOREIGN_MAX
             or self.unexplained > UNEXPLAINED_MAX
             or self.unexplained_sentence > SENTENCE_UNEXPLAINED_MAX
@@ -64,9 +74,24 @@ because though although since until upon per via onto off each other both own sa
 )
 
 
+def content_sequence(text: str) -> list[str]:
+    """The content words of `text` in order, cut to 5 letters so inflections and many
+    derivations match."""
+    return [w if w.isdigit() else w[:5] for w in words(text) if w not in _STOP]
+
+
 def content_words(text: str) -> set[str]:
-    """Content words, cut to 5 letters so inflections and many derivations match."""
-    return {w if w.isdigit() else w[:5] for w in words(text) if w not in _STOP}
+    """The set of `content_sequence`."""
+    return set(content_sequence(text))
+
+
+def longest_run(sequence: Sequence[str], known: set[str]) -> int:
+    """The longest run of consecutive items of `sequence` that are not in `known`."""
+    best = run = 0
+    for item in sequence:
+        run = 0 if item in known else run + 1
+        best = max(best, run)
+    return best
 
 
 def bead_evidence(
@@ -91,7 +116,11 @@ def bead_evidence(
         if len(english) > 1
         else unexplained
     )
-    return BeadEvidence(round(recall, 6), len(rest & other), round(unexplained, 6), round(worst, 6), next_to_drop)
+    run = longest_run(content_sequence(" ".join(english)), own_all)
+    merged = len(own_mt) > len(english)
+    return BeadEvidence(
+        round(recall, 6), len(rest & other), round(unexplained, 6), round(worst, 6), next_to_drop, merged, run
+    )
 
 
 def char_grams(text: str, n: int = 4) -> set[str]:

@@ -8,13 +8,14 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.document.inputs import segment_text, shown_path
+from pipeline.document.inputs import name_key, segment_text, shown_path
 from pipeline.errors import InputError
 from pipeline.textio import clean_text
 from pipeline.types import Document
@@ -103,13 +104,60 @@ def _encodable(data) -> bool:
     return True
 
 
-def parse_line(raw: bytes, line: int, seen: set[bytes] | None) -> Record | Reject:
-    """One non-blank line → a Record, or a Reject saying what is wrong with it."""
+MAX_DEPTH = 100  # a record nested deeper is refused: the manifest's writer recurses per level
+
+
+def _strict_number(text: str) -> float:
+    """A JSON float that is finite: 1e999 (and NaN, Infinity) have no place in strict JSON."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range for a number")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _too_deep(data) -> bool:
+    """Whether `data` holds lists or objects nested more than MAX_DEPTH deep (walked
+    without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > MAX_DEPTH:
+                return True
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def _load(raw: bytes):
+    """The line's JSON, strict: no NaN or Infinity, no number out of range, at most
+    MAX_DEPTH levels. A ValueError says what is wrong."""
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant, parse_float=_strict_number)
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+    if _too_deep(data):
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+    return data
+
+
+def name_digest(doc_id: str) -> bytes:
+    """16 bytes that stand for a document name: ids equal once spaces and case are
+    normalised (`name_key`) are one name in the TSV's doc column and on disk."""
+    return hashlib.blake2b(name_key(doc_id).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def parse_line(raw: bytes, line: int, seen: dict[bytes, int] | set[bytes] | None) -> Record | Reject:
+    """One non-blank line → a Record, or a Reject saying what is wrong with it. `seen`: the
+    names of the records before it (`name_digest`, with their line when it is a dict)."""
     if line == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as Windows tools write
         raw = raw[3:]
     shown = raw.rstrip(b"\r\n").decode("utf-8", "backslashreplace")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = _load(raw)
     except UnicodeDecodeError as exc:
         return Reject(line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start} in the line)", shown)
     except ValueError as exc:
@@ -130,19 +178,31 @@ def parse_line(raw: bytes, line: int, seen: set[bytes] | None) -> Record | Rejec
     if _CONTROL.search(doc_id):
         return Reject(line, f"'id' {doc_id!r} holds a control character (tab, newline, …)", shown)
     if seen is not None:
-        key = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=16).digest()
-        if key in seen:
-            return Reject(line, f"duplicate id {doc_id!r}", shown)
-        seen.add(key)
+        reason = _remember(seen, name_digest(doc_id), line)
+        if reason:
+            return Reject(line, f"duplicate id {doc_id!r}{reason}", shown)
     extra = {k: v for k, v in data.items() if k not in ("id", "text")}
     return Record(doc_id, text, line, extra)
 
 
+def _remember(seen: dict[bytes, int] | set[bytes], key: bytes, line: int) -> str | None:
+    """Add a record's name to `seen`; when it is there already, how to say which line has it."""
+    if isinstance(seen, dict):
+        if key in seen:
+            return f" (the same document name as line {seen[key]}: case and spacing are ignored)"
+        seen[key] = line
+    else:
+        if key in seen:
+            return " (the same document name as an earlier line)"
+        seen.add(key)
+    return None
+
+
 def scan_jsonl(path: Path, shard_size: int) -> Iterator[Shard]:
     """Stream `path` into shards of `shard_size` records, in order, each with its
-    records and rejects. Memory: one shard, plus about 85 bytes per document id
-    (a set of 16-byte digests, to find duplicates)."""
-    seen: set[bytes] = set()
+    records and rejects. Memory: one shard, plus about 120 bytes per document id
+    (16-byte digests and their line numbers, to find duplicate names)."""
+    seen: dict[bytes, int] = {}
     pending: Shard | None = None
     with open_binary(path) as f:
         index, number, offset = 0, 0, 0

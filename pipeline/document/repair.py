@@ -37,6 +37,7 @@ from functools import lru_cache
 from pipeline.document.checks import Checker, Pair, char_ratio, words
 from pipeline.document.evidence import (
     FOREIGN_MAX,
+    MERGE_RECALL_MIN,
     RECALL_MIN,
     SENTENCE_UNEXPLAINED_MAX,
     SWAP_GRAMS,
@@ -44,6 +45,7 @@ from pipeline.document.evidence import (
     SWAP_TIE_LENGTH,
     SWAP_WORDS,
     UNEXPLAINED_MAX,
+    UNEXPLAINED_RUN_MAX,
     BeadEvidence,
     bead_evidence,
     crossed,
@@ -59,6 +61,11 @@ NO_REPEAT_NGRAM_SIZE = 3
 # A bead's English this many times longer (in characters, against its Dutch) than its
 # document's typical 1-1 bead makes the paragraph checked. Chosen on the fit half.
 LONG_RATIO = 1.6
+# A bead only this much longer, whose alignment posterior is also below WEAK_POSTERIOR, is
+# checked too: a sentence glued on without a stop (the English splitter cannot see it)
+# lengthens its bead less, and weakens it. Chosen on the fit half.
+WEAK_LONG_RATIO = 1.4
+WEAK_POSTERIOR = 0.8
 
 
 def repair_settings() -> dict:
@@ -66,8 +73,12 @@ def repair_settings() -> dict:
     return {
         "no_repeat_ngram_size": NO_REPEAT_NGRAM_SIZE,
         "recall_min": RECALL_MIN,
+        "merge_recall_min": MERGE_RECALL_MIN,
+        "unexplained_run_max": UNEXPLAINED_RUN_MAX,
         "foreign_max": FOREIGN_MAX,
         "long_ratio": LONG_RATIO,
+        "weak_long_ratio": WEAK_LONG_RATIO,
+        "weak_posterior": WEAK_POSTERIOR,
         "unexplained_max": UNEXPLAINED_MAX,
         "sentence_unexplained_max": SENTENCE_UNEXPLAINED_MAX,
         "swap_grams": SWAP_GRAMS,
@@ -156,6 +167,12 @@ def typical_ratio(blocks: Sequence[tuple[Sequence[str], Sequence[str], Sequence[
     return statistics.median(ratios) if ratios else 1.0
 
 
+def _too_long(relative: float, posterior: float) -> bool:
+    """Whether a bead's English is long enough against its Dutch (`relative`: its length
+    ratio over the document's typical one) to hide a sentence the splitter glued on."""
+    return relative > LONG_RATIO or (relative > WEAK_LONG_RATIO and posterior < WEAK_POSTERIOR)
+
+
 def _needs_check(src, tgt, beads, threshold: float, truncated: bool, ratio: float) -> tuple[bool, int]:
     """Whether a paragraph is checked, and how many beads made it so. `ratio`: its
     document's typical length ratio."""
@@ -165,7 +182,7 @@ def _needs_check(src, tgt, beads, threshold: float, truncated: bool, ratio: floa
     n = sum(1 for b in beads if flagged.intersection(b.src))
     extra = any(b.tgt and not b.src for b in beads)  # English that no Dutch sentence asked for
     # English much longer than its Dutch: an extra sentence the splitter glued on
-    extra = extra or any(b.src and b.tgt and _ratio(src, tgt, b) > LONG_RATIO * ratio for b in beads)
+    extra = extra or any(b.src and b.tgt and _too_long(_ratio(src, tgt, b) / ratio, b.score) for b in beads)
     bad = sum(
         1
         for b in beads

@@ -239,7 +239,8 @@ class _Splitter:
         if prefix:
             bare = right.lstrip(_OPENERS_PUNCT)
             word_m = _WORD.match(bare)
-            next_word = word_m.group(0) if word_m else ""
+            # "It's", "That’s" open a sentence as "It", "That" do
+            next_word = re.split(r"['\u2019]", word_m.group(0), maxsplit=1)[0] if word_m else ""
             # A quotation opening with a capital starts a sentence.
             opens_quote = bare != right and bare[:1].isupper()
             if prefix.replace(".", "").isupper() and _ACRONYM.fullmatch(prefix):

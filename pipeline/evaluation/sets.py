@@ -4,12 +4,15 @@ line-aligned sets described by a `set.json` (FLORES-200, Tatoeba), read and chec
 from __future__ import annotations
 
 import hashlib
+import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from pipeline.errors import UserError
+from pipeline.errors import PathError, UserError
+from pipeline.textio import decode, read_bytes, read_lines, read_text
 from pipeline.textio import read_blocks as blocks
-from pipeline.textio import read_lines, read_text
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: pipeline/evaluation/ → ..
 REFERENCE_DIR = ROOT / "eval" / "reference"
@@ -20,6 +23,9 @@ NAMED_SETS = {
     "flores": ROOT / "eval" / "flores200",
     "tatoeba": ROOT / "eval" / "tatoeba",
 }
+# Files read whole are capped, so /dev/zero or a runaway file is one line, not all memory.
+REFERENCE_LIMIT = 256_000_000  # FLORES devtest is 150 kB a side, Tatoeba 430 kB
+SET_JSON_LIMIT = 1_000_000  # a set.json is a few lines
 
 
 # --------------------------------------------------------------------------
@@ -107,16 +113,25 @@ def resolve_set(value: str) -> tuple[str, Path]:
     return prefix.name, prefix
 
 
-def read_reference_text(path: Path) -> str:
-    """A reference file's text; a file that cannot be read is an InputError."""
+def read_reference_text(path: Path, limit: int = REFERENCE_LIMIT) -> str:
+    """A reference file's text; a file that cannot be read, or is over `limit` bytes, is an
+    InputError."""
 
-    return read_text(path, "reference file")  # an InputError is a UserError: one line, exit 2
+    return read_text(path, "reference file", limit)  # an InputError is a UserError: one line, exit 2
 
 
 def read_blocks(path: Path) -> list[list[str]]:
     """One sentence per line, an empty line between paragraphs."""
 
     return blocks(read_reference_text(path))
+
+
+def _read_recorded(path: Path, files: dict[str, dict], key: str) -> str:
+    """The text of reference file `path`, its checksum recorded as `files[key]` from the same
+    bytes (a pipe can be read only once)."""
+    data = read_bytes(path, "reference file", REFERENCE_LIMIT)
+    files[key] = _file_info(path, data)
+    return decode(data, path)
 
 
 def parse_gold(path: Path, n_src: int, n_tgt: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -133,8 +148,8 @@ def parse_gold(path: Path, n_src: int, n_tgt: int) -> list[tuple[tuple[int, ...]
     return beads
 
 
-def _file_info(path: Path) -> dict:
-    return {"path": relative_to_checkout(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+def _file_info(path: Path, data: bytes) -> dict:
+    return {"path": relative_to_checkout(path), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def load_reference(value: str = "seed") -> Reference:
@@ -148,16 +163,16 @@ def load_reference(value: str = "seed") -> Reference:
             f"{value}: a folder given as a set needs a set.json describing its files (see eval/flores200/set.json)"
         )
     nl_path, en_path, gold_path = (prefix.parent / f"{prefix.name}.{ext}" for ext in ("nl", "en", "gold"))
-    nl, en = read_blocks(nl_path), read_blocks(en_path)
+    files: dict[str, dict] = {}
+    nl, en = (blocks(_read_recorded(path, files, side)) for path, side in ((nl_path, "nl"), (en_path, "en")))
     if not en:
         raise UserError(f"reference file {en_path} holds no text")
     if len(nl) != len(en):
         raise UserError(f"reference {prefix}: {nl_path.name} has {len(nl)} paragraphs but {en_path.name} has {len(en)}")
-    files = {"nl": _file_info(nl_path), "en": _file_info(en_path)}
     gold = None
     if gold_path.is_file():
         gold = parse_gold(gold_path, sum(map(len, nl)), sum(map(len, en)))
-        files["gold"] = _file_info(gold_path)
+        files["gold"] = _file_info(gold_path, gold_path.read_bytes())  # a regular file, read above within the cap
     return Reference(name, prefix, nl, en, gold, files, paths={"nl": nl_path, "en": en_path})
 
 
@@ -174,21 +189,21 @@ SET_FIELDS = {
 
 
 def read_set_config(path: Path) -> dict:
-    """`set.json`, checked: {"nl", "en": file names beside it (one segment a
-    line); optional "name", "title", "licence", "source": strings; "documents":
-    {"file": a TSV with a header, "column": the column holding each line's
-    document id}; "published": {"note": a string, "scores": [{"model": a hub id,
-    "BLEU": a number, "chrF2": a number}, …]}}. A problem is a UserError naming
-    the file and the field."""
-    import json
-
+    """`set.json`, checked: {"nl", "en": file names inside its folder (one segment a
+    line); optional "name" (a plain name: it names the report file), "title", "licence",
+    "source": strings; "documents": {"file": a TSV with a header inside the folder,
+    "column": the column holding each line's document id}; "published": {"note": a
+    string, "scores": [{"model": a hub id, "BLEU": a number, "chrF2": a number}, …]}}.
+    A problem is a PathError naming the file and the field."""
     try:
-        config = json.loads(read_reference_text(path))
+        config = json.loads(read_text(path, "set description", SET_JSON_LIMIT))
     except ValueError as exc:
-        raise UserError(f"{path}: not valid JSON ({exc})") from None
+        raise PathError(path, f"not valid JSON ({exc})") from None
+    except RecursionError:  # the C parser recurses once per nested [ or {
+        raise PathError(path, "not a set description: JSON nested too deeply") from None
 
     def bad(problem: str) -> UserError:
-        return UserError(f"{path}: {problem}")
+        return PathError(path, problem)
 
     if not isinstance(config, dict):
         raise bad(f"a set description is a JSON object, not {type(config).__name__}")
@@ -200,6 +215,18 @@ def read_set_config(path: Path) -> dict:
             raise bad(
                 f'"{key}" must be a {"string" if kind is str else "JSON object"}, not {json.dumps(config[key])[:60]}'
             )
+    _check_names(config, bad)
+    if config.get("published") is not None:
+        _check_published(config["published"], bad)
+    return config
+
+
+def _check_names(config: dict, bad: Callable[[str], UserError]) -> None:
+    """The set's name and file names: a name is one plain file-name part (the report is
+    named after it); a file is inside the set's folder (nothing outside it is read)."""
+    name = config.get("name")
+    if name is not None and (not name.strip() or not name.isprintable() or any(c in name for c in ("/", "\\", ".."))):
+        raise bad(f'"name" must be a plain name (no "/", "\\" or ".."), it names the report: {json.dumps(name)[:60]}')
     for key in ("nl", "en"):
         if not config[key].strip():
             raise bad(f'"{key}" is an empty file name')
@@ -208,33 +235,44 @@ def read_set_config(path: Path) -> dict:
         for key in ("file", "column"):
             if not isinstance(docs.get(key), str) or not docs[key]:
                 raise bad(f'"documents" needs "{key}": a non-empty string')
-    published = config.get("published")
-    if published is not None:
-        if not isinstance(published.get("note", ""), str):
-            raise bad('"published"."note" must be a string')
-        scores = published.get("scores", [])
-        if not isinstance(scores, list):
-            raise bad('"published"."scores" must be a list')
-        for n, entry in enumerate(scores):
-            ok = (
-                isinstance(entry, dict)
-                and isinstance(entry.get("model"), str)
-                and all(
-                    isinstance(entry.get(m), (int, float)) and not isinstance(entry.get(m), bool)
-                    for m in ("BLEU", "chrF2")
-                )
+    for label, value in (
+        ('"nl"', config["nl"]),
+        ('"en"', config["en"]),
+        ('"documents"."file"', (docs or {}).get("file")),
+    ):
+        if value is None:
+            continue
+        if value.startswith(("/", "\\")) or ".." in PurePosixPath(value).parts or not value.isprintable():
+            raise bad(f"{label} must name a file inside the set's folder, not {json.dumps(value)[:60]}")
+
+
+def _check_published(published: dict, bad: Callable[[str], UserError]) -> None:
+    """The "published" object: a note and a list of scores, each a model and finite BLEU and chrF2."""
+    if not isinstance(published.get("note", ""), str):
+        raise bad('"published"."note" must be a string')
+    scores = published.get("scores", [])
+    if not isinstance(scores, list):
+        raise bad('"published"."scores" must be a list')
+    for n, entry in enumerate(scores):
+        ok = (
+            isinstance(entry, dict)
+            and isinstance(entry.get("model"), str)
+            and all(
+                isinstance(entry.get(m), (int, float))
+                and not isinstance(entry.get(m), bool)
+                and math.isfinite(entry[m])  # NaN would make the report not JSON
+                for m in ("BLEU", "chrF2")
             )
-            if not ok:
-                raise bad(
-                    f'"published"."scores"[{n}] must be {{"model": a hub id, "BLEU": a number, "chrF2": a number}}'
-                )
-    return config
+        )
+        if not ok:
+            raise bad(f'"published"."scores"[{n}] must be {{"model": a hub id, "BLEU": a number, "chrF2": a number}}')
 
 
-def document_ids(path: Path, column: str, n_lines: int) -> list[str]:
+def document_ids(path: Path, column: str, n_lines: int, text: str | None = None) -> list[str]:
     """The document id of each of the set's `n_lines` lines: `column` of a TSV
-    with a header and one row per line."""
-    table = [line.split("\t") for line in read_reference_text(path).split("\n") if line]
+    with a header and one row per line (`text`: the file's text, when already read)."""
+    text = read_reference_text(path) if text is None else text
+    table = [line.split("\t") for line in text.split("\n") if line]
     if not table or column not in table[0]:
         raise UserError(f"{path}: no header with a {column!r} column")
     at = table[0].index(column)
@@ -252,7 +290,8 @@ def load_line_set(folder: Path) -> Reference:
     config_path = folder / "set.json"
     config = read_set_config(config_path)
     nl_path, en_path = folder / config["nl"], folder / config["en"]
-    nl, en = (read_lines(read_reference_text(p)) for p in (nl_path, en_path))
+    files: dict[str, dict] = {}
+    nl, en = (read_lines(_read_recorded(path, files, side)) for path, side in ((nl_path, "nl"), (en_path, "en")))
     if len(nl) != len(en) or not en:
         raise UserError(
             f"{folder}: {nl_path.name} has {len(nl)} lines and {en_path.name} has {len(en)}; "
@@ -261,13 +300,11 @@ def load_line_set(folder: Path) -> Reference:
     for path, lines in ((nl_path, nl), (en_path, en)):
         if "" in lines:
             raise UserError(f"{path}:{lines.index('') + 1}: empty line in a line-aligned set")
-    files = {"nl": _file_info(nl_path), "en": _file_info(en_path)}
     docs = config.get("documents")
     ids: list[str] | list[int]  # a document id per line
     if docs:
         doc_path = folder / docs["file"]
-        ids = document_ids(doc_path, docs["column"], len(nl))
-        files["documents"] = _file_info(doc_path)
+        ids = document_ids(doc_path, docs["column"], len(nl), _read_recorded(doc_path, files, "documents"))
     else:
         ids = list(range(len(nl)))  # every line its own paragraph
     starts = [i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]] + [len(ids)]

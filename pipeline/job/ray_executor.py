@@ -21,8 +21,12 @@ import json
 import logging
 import os
 import pickle
+import signal
+import socket
 import sys
+import threading
 import time
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from pipeline.corpus.write import remove_stale_temps
@@ -68,7 +72,11 @@ class ShardWorker:
 
         statuses = []
         if self.error:
-            return {"status": np.array([json.dumps({"error": self.error})] * len(batch["task"]), dtype=object)}
+            return {
+                "status": np.array(
+                    [json.dumps({"error": self.error}, allow_nan=False)] * len(batch["task"]), dtype=object
+                )
+            }
         for blob in batch["task"]:
             with _Warnings() as warned:  # the pipeline's own warnings travel with the status
                 try:
@@ -77,7 +85,7 @@ class ShardWorker:
                     status = {"error": str(exc)}
             if "error" not in status:
                 status["warnings"] = warned.messages + status["warnings"]
-            statuses.append(json.dumps(status))
+            statuses.append(json.dumps(status, allow_nan=False))
         return {"status": np.array(statuses, dtype=object)}
 
 
@@ -109,20 +117,86 @@ def connect(job) -> bool:
     if ray.is_initialized():
         return False
     address = job.ray_address or os.environ.get("RAY_ADDRESS")
-    if not log.isEnabledFor(logging.DEBUG):
-        # Ray's C++ core logs to stderr; its one error-level line in a normal run is
-        # a notice that Ray Data's actors keep their constructor in the object store.
-        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
+    if address:
+        check_reachable(address)  # else ray.init retries, for minutes, on another address
     options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.ERROR, "log_to_driver": False}
+    _no_auto_init(ray)
     try:
-        if address:
-            ray.init(address=address, **options)
-        else:
-            ray.init(**options)
+        with _quiet_native_stderr():
+            if address:
+                ray.init(address=address, **options)
+            else:
+                ray.init(**options)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = f"the Ray cluster at {address}" if address else "a local Ray instance"
         raise UserError(f"cannot connect to {where}: {' '.join(str(exc).split())[:200]}") from None
     return True
+
+
+def _no_auto_init(ray) -> None:
+    """Ray starts a new local instance when its API is called while it is not connected, and
+    Ray Data's threads do call it after ray.shutdown() (an interrupted run started a second
+    instance): off, as RAY_ENABLE_AUTO_CONNECT=0 turns it off when set before Ray is imported."""
+    hook = getattr(getattr(ray, "_private", None), "auto_init_hook", None)
+    if hook is not None and hasattr(hook, "enable_auto_connect"):
+        hook.enable_auto_connect = False
+
+
+REACH_SECONDS = 5.0  # how long a cluster's address may take to accept a connection
+
+
+def check_reachable(address: str) -> None:
+    """Refuse (UserError, one line naming `address`) a cluster address where nothing accepts
+    a TCP connection within REACH_SECONDS. `auto` is checked at the address it stands for;
+    an address without a port is left to Ray."""
+    target: str | None = address
+    if address == "auto":
+        try:
+            from ray._private.services import get_ray_address_from_environment
+
+            target = get_ray_address_from_environment("auto", None)
+        except Exception:  # noqa: BLE001 - no cluster found: ray.init says so in one line
+            return
+    host, port = _host_port(target or "")
+    if port is None:
+        return
+    try:
+        with socket.create_connection((host, port), timeout=REACH_SECONDS):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UserError(
+            f"cannot connect to the Ray cluster at {address}: nothing answers at {host}:{port} ({reason})"
+        ) from None
+
+
+def _host_port(address: str) -> tuple[str, int | None]:
+    """`host:port`, `[v6]:port` or `ray://host:port` as (host, port); port None if there is none."""
+    rest = address.split("://", 1)[-1].split("/", 1)[0]
+    host, sep, port = rest.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        return rest, None
+    return host.strip("[]") or "localhost", int(port)
+
+
+@contextmanager
+def _quiet_native_stderr():
+    """Ray's C++ core, while it starts, writes log lines straight to file descriptor 2
+    (one whatever RAY_BACKEND_LOG_LEVEL says): fd 2 points at /dev/null for that time,
+    unless debugging. Nothing of ours writes to stderr meanwhile."""
+    if log.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")  # its later lines: only fatal ones
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def pool_size(job, tasks: int) -> int:
@@ -148,14 +222,21 @@ def check_resources(job) -> None:
 
 
 def run_ray(plan, job, config: str, summary) -> None:
-    """Run the plan's tasks on a pool of Ray actors, counting their statuses into `summary`."""
+    """Run the plan's tasks on a pool of Ray actors, counting their statuses into `summary`.
+
+    Ctrl-C (a KeyboardInterrupt, reported by the CLI) stops the run; Ray is started and
+    stopped whole even then (SIGINT waits for either to end), and a local Ray instance this
+    run started is stopped with every process it started (see `disconnect`)."""
     tasks = task_descriptors(plan)
     if not tasks:
         return
-    import ray
-    import ray.data  # before connecting: a broken install fails before anything starts
+    with sigint_deferred():
+        import ray
+        import ray.data  # noqa: F401 - before connecting: a broken install fails before anything starts
 
-    started_here = connect(job)
+        ours = _children()
+        started_here = connect(job)
+        ours = _children() - ours if started_here else set()
     try:
         check_resources(job)
         statuses = map_tasks(tasks, job, config)
@@ -166,9 +247,69 @@ def run_ray(plan, job, config: str, summary) -> None:
             raise
         raise cause from None
     finally:
-        remove_stale_temps(job.out_dir)
-        if started_here:
-            ray.shutdown()
+        with sigint_deferred():
+            if started_here:
+                disconnect(ours)
+            remove_stale_temps(job.out_dir)  # after the actors are gone: none is writing
+
+
+@contextmanager
+def sigint_deferred():
+    """SIGINT held until the block ends, then raised as KeyboardInterrupt: Ray started or
+    stopped half way leaves processes behind (and Ray's threads print tracebacks). Only in
+    the main thread (the one Python delivers signals to); a block that raises keeps its error."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught and previous is signal.default_int_handler:
+        raise KeyboardInterrupt
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)
+
+
+def _children() -> set:
+    """This process's child processes (psutil.Process objects: psutil comes with Ray);
+    empty without psutil."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - Ray ships it
+        return set()
+    return set(psutil.Process().children())
+
+
+STOP_SECONDS = 5.0  # how long a process of a stopped Ray instance has to exit, after SIGTERM and after SIGKILL
+
+
+def disconnect(started: set) -> None:
+    """ray.shutdown(), then every process that `started` (the children ray.init started: GCS,
+    raylet, …) and their descendants (the actors) ran, ended: the actors would otherwise
+    outlive their raylet by about a minute. SIGTERM, then SIGKILL after a grace."""
+    import ray
+
+    if not started:
+        ray.shutdown()
+        return
+    import psutil  # Ray's copy, which found `started`
+
+    procs = set(started)
+    for proc in started:
+        with suppress(psutil.Error):  # gone already
+            procs.update(proc.children(recursive=True))
+    ray.shutdown()
+    alive = list(procs)
+    for stop in ("terminate", "kill"):
+        for proc in alive:
+            with suppress(psutil.Error):
+                getattr(proc, stop)()  # psutil checks first that the pid is still that process
+        _, alive = psutil.wait_procs(alive, timeout=STOP_SECONDS)
+        if not alive:
+            return
 
 
 def task_descriptors(plan) -> list[bytes]:

@@ -7,6 +7,7 @@ same bytes."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -15,8 +16,18 @@ from pathlib import Path
 
 from pipeline.corpus.write import check_writable_folder, remove_stale_temps
 from pipeline.document.core import GROUP_PARAGRAPHS, document_groups
-from pipeline.document.inputs import check_name, find_inputs, input_stem, is_jsonl, read_document, shown_path
-from pipeline.document.jsonl import scan_jsonl
+from pipeline.document.inputs import (
+    REJECTS_SUFFIX,
+    SHARD_NAME,
+    check_name,
+    find_inputs,
+    input_stem,
+    is_jsonl,
+    name_key,
+    read_document,
+    shown_path,
+)
+from pipeline.document.jsonl import Record, name_digest, scan_jsonl
 from pipeline.errors import InputError, UserError
 from pipeline.job.ray_executor import run_ray
 from pipeline.job.spec import TranslateJob, config_hash
@@ -59,13 +70,18 @@ class Summary:
     rejects: int = 0
     untranslated: int = 0
     skipped: int = 0  # units already done
+    failed: bool = False  # a unit could not be written (said in its own line)
     started: float = field(default_factory=time.perf_counter)
 
     def add(self, status: dict) -> None:
-        """Count one finished task's status."""
+        """Count one finished task's status, and print the errors of its units that could
+        not be written (the others of its task were)."""
         self.tasks += 1
         for key in ("units", "documents", "sentences", "rows", "rejects", "untranslated"):
             setattr(self, key, getattr(self, key) + status.get(key, 0))
+        for message in status.get("errors", ()):
+            print(f"nlen: error: {message}", file=sys.stderr)
+            self.failed = True
 
     def line(self) -> str:
         """The summary as the one line printed at the end, with the time taken."""
@@ -87,66 +103,132 @@ class Summary:
 
 
 class Plan:
-    """The inputs, read lazily: tasks still to do, in input order."""
+    """The inputs, read lazily: tasks still to do, in input order.
+
+    Every document of a run has a name of its own (`name_key`: not one that differs only
+    in case or spacing), and every input outputs of its own; an input that breaks this is
+    refused, in one line naming both, before anything is written."""
 
     def __init__(self, paths: list[Path], job: TranslateJob, config: str, summary: Summary):
         self.job, self.config, self.summary = job, config, summary
-        self.articles = [p for p in paths if not is_jsonl(p)]
         self.failed = False
+        self.name_max = name_max(job.out_dir)
+        self.article_names: dict[bytes, Path] = {}  # name digest → the article that has it
         self.jsonl = self._check_jsonl([p for p in paths if is_jsonl(p)])
-        self.article_docs = self._read_articles()
+        self.article_docs = self._read_articles([p for p in paths if not is_jsonl(p)])
+        self.jsonl = self._check_ids(self.jsonl)
 
     def _error(self, exc: InputError) -> None:
         print(f"nlen: error: {exc}", file=sys.stderr)
         self.failed = True
 
     def _check_jsonl(self, paths: list[Path]) -> list[Path]:
-        """JSONL inputs whose names can name their shards: text, and a stem no
+        """JSONL inputs whose names can name their shards: text, not too long, and a stem no
         other input has (shards are named <stem>-<index>.<config>)."""
         kept: list[Path] = []
-        seen: dict[str, Path] = {}  # output stem → the input that has it
+        seen: dict[str, Path] = {}  # output stem (by name_key) → the input that has it
         for path in paths:
             try:
                 check_name(path)
+                stem = input_stem(path)
+                self._check_length(path, f"{stem}-00000.{self.config}{REJECTS_SUFFIX}")
             except InputError as exc:
                 self._error(exc)
                 continue
-            stem = input_stem(path)
-            if stem in seen:
-                self._error(
-                    InputError(
-                        shown_path(path), f"same output names as {shown_path(seen[stem])} ({stem}-NNNNN.*.tsv); skipped"
-                    )
-                )
+            if name_key(stem) in seen:
+                earlier = shown_path(seen[name_key(stem)])
+                problem = f"same output names as {earlier} ({shown_path(stem)}-NNNNN.*.tsv); skipped"
+                self._error(InputError(shown_path(path), problem))
                 continue
-            seen[stem] = path
+            seen[name_key(stem)] = path
             kept.append(path)
         return kept
 
-    def _read_articles(self) -> list:
+    def _check_length(self, path: Path, output: str) -> None:
+        size = len(os.fsencode(output))
+        if size > self.name_max:
+            raise InputError(
+                shown_path(path),
+                f"name too long: its output {shown_path(output)} would be {size} bytes, over the {self.name_max} "
+                "a file name may have in the out-dir; rename the input (shorter)",
+            )
+
+    def _read_articles(self, paths: list[Path]) -> list:
         docs = []
-        seen: dict[str, Path] = {}  # output name → the input that has it
-        for path in self.articles:
+        for path in paths:
             try:
-                doc = read_document(path, "nl")
+                doc = read_document(path, "nl", extract=self.job.extract)
+                self._check_length(path, f"{doc.name}.json")
+                self._check_article_name(doc)
             except InputError as exc:
                 self._error(exc)
                 continue
-            if doc.name in seen:
-                self._error(
-                    InputError(
-                        shown_path(doc.path),
-                        f"same output name as {shown_path(seen[doc.name])} ({doc.name}.tsv); skipped",
-                    )
-                )
-                continue
-            seen[doc.name] = doc.path
-            if not self.job.force and is_done(Unit(doc.name, [doc]), self.job.out_dir, self.config):
+            self.article_names[name_digest(doc.name)] = doc.path
+            if not self.job.force and is_done(Unit(doc.name, [doc]), self.job.out_dir, self.config, self.job.documents):
                 log.info("%s: up to date, skipped (use --force to redo)", shown_path(doc.path))
                 self.summary.skipped += 1
                 continue
             docs.append(doc)
         return docs
+
+    def _check_article_name(self, doc) -> None:
+        """An article's name is no other article's (its outputs would be the same files, its
+        doc column the same), and not a JSONL input's shard name (`good-00000.<config>.txt`
+        beside `good.jsonl`)."""
+        name = shown_path(doc.name)
+        earlier = self.article_names.get(name_digest(doc.name))
+        if earlier is not None:
+            problem = f"same output name as {shown_path(earlier)} ({name}.tsv; case and spacing are ignored); skipped"
+            raise InputError(shown_path(doc.path), problem)
+        shard = SHARD_NAME.match(doc.name)
+        stem = name_key(shard["stem"]) if shard else None
+        for path in self.jsonl:
+            if name_key(input_stem(path)) == stem:
+                problem = f"same output names as a shard of {shown_path(path)} ({name}.tsv, .json); skipped"
+                raise InputError(shown_path(doc.path), problem)
+
+    def _check_ids(self, paths: list[Path]) -> list[Path]:
+        """JSONL inputs none of whose ids is the name of a document of an input before it
+        (an article, or a line of an earlier JSONL input); read once more for that only when
+        the run has more than one input. Duplicates inside one input are its rejects."""
+        if len(paths) + len(self.article_names) < 2:
+            return paths
+        kept: list[Path] = []
+        names: set[bytes] = set()  # the ids of the JSONL inputs kept so far
+        for path in paths:
+            mine: set[bytes] = set()
+            clash = None
+            try:
+                for shard in scan_jsonl(path, self.job.shard_size):
+                    clash = next((r for r in shard.records or () if not self._new(r, names, mine)), None)
+                    if clash:
+                        break
+            except InputError:
+                pass  # a damaged input: said when its shards are read
+            if clash:
+                where = self._where(name_digest(clash.id), kept)
+                problem = f"line {clash.line}: id {clash.id!r} is the same document name as {where}"
+                self._error(InputError(shown_path(path), f"{problem} (case and spacing are ignored); skipped"))
+                continue
+            names |= mine
+            kept.append(path)
+        return kept
+
+    def _new(self, record: Record, names: set[bytes], mine: set[bytes]) -> bool:
+        """Whether the record's name is no earlier input's; it is added to `mine`."""
+        digest = name_digest(record.id)
+        mine.add(digest)
+        return digest not in names and digest not in self.article_names
+
+    def _where(self, digest: bytes, jsonl: list[Path]) -> str:
+        """The article, or the line of a JSONL input, whose document has the name `digest`."""
+        if digest in self.article_names:
+            return f"the article {shown_path(self.article_names[digest])}"
+        for path in jsonl:
+            record = _find_record(path, digest, self.job.shard_size)
+            if record is not None:
+                return f"{shown_path(path)} line {record.line} (id {record.id!r})"
+        return "an earlier input"  # pragma: no cover - the digest came from one of them
 
     @property
     def article_sentences(self) -> int:
@@ -165,13 +247,12 @@ class Plan:
                 for shard in scan_jsonl(path, self.job.shard_size):
                     shards += 1
                     unit = shard_unit(shard, self.config)
-                    if not self.job.force and is_done(unit, self.job.out_dir, self.config):
+                    if not self.job.force and is_done(unit, self.job.out_dir, self.config, self.job.documents):
                         self.summary.skipped += 1
                         continue
+                    kept_in = shown_path(unit.name) + REJECTS_SUFFIX
                     for r in shard.rejects:
-                        warn(
-                            f"{shown_path(path)}:{r.line}: {r.reason}; line skipped, kept in {unit.name}.rejects.jsonl"
-                        )
+                        warn(f"{shown_path(path)}:{r.line}: {r.reason}; line skipped, kept in {kept_in}")
                     yield Task([unit])
             except InputError as exc:
                 self._error(exc)
@@ -215,7 +296,31 @@ def run_translate(inputs: list[str], job: TranslateJob) -> int:
         run_local(plan, job, config, summary)
     if summary.tasks or summary.skipped:
         log.info("%s", summary.line())
-    return 2 if failed or plan.failed else 0
+    return 2 if failed or plan.failed or summary.failed else 0
+
+
+def name_max(folder: Path) -> int:
+    """The longest file name (in bytes) the file system of `folder` (or of the nearest
+    folder above it that exists) allows."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        return os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _find_record(path: Path, digest: bytes, shard_size: int) -> Record | None:
+    """The first record of a JSONL input whose name is `digest` (a rare read: once per refused input)."""
+    try:
+        for shard in scan_jsonl(path, shard_size):
+            for record in shard.records or ():
+                if name_digest(record.id) == digest:
+                    return record
+    except InputError:
+        pass
+    return None
 
 
 # --- the local executor ---------------------------------------------------------

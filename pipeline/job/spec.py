@@ -57,6 +57,9 @@ class TranslateJob:
     workers: int | None = None  # Ray actors; None: as many as the cluster's CPUs (or GPUs) hold
     cpus_per_worker: float = 1.0
     gpus_per_worker: float = 0.0
+    translate_all: bool = False  # also send sentences identified as English to the model
+    documents: Path | None = None  # write each translated document here, in its own format
+    extract: bool = False  # HTML: the main content of a crawled page only (trafilatura)
 
     def request(self) -> dict:
         """What the user asked for; equal requests on equal input give equal output.
@@ -73,6 +76,8 @@ class TranslateJob:
             "aligner": self.aligner,
             "repair_threshold": self.repair_threshold,
             "shard_size": self.shard_size,
+            "translate_all": self.translate_all,
+            "extract": self.extract,
             "nlen": __version__,
         }
 
@@ -109,4 +114,4 @@ def config_hash(job: TranslateJob) -> str:
     threshold, JSONL shard size, nlen version), the device it resolves to, and the
     versions of the packages that compute it."""
     data = {"request": job.request(), "device": resolved_device(job), "packages": package_versions(OUTPUT_PACKAGES)}
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str, allow_nan=False).encode()).hexdigest()[:12]

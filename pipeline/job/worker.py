@@ -42,6 +42,8 @@ def run_context(job: TranslateJob, translator, config: str) -> RunContext:
         aligner=job.aligner,
         repair_threshold=job.repair_threshold,
         cache=job.cache,
+        translate_all=job.translate_all,
+        documents_dir=job.documents,
         manifest={
             "nlen": __version__,
             "model": translator.describe(),

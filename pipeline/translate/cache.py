@@ -73,7 +73,7 @@ def cache_config(described: Mapping) -> dict:
 
 def config_id(config: Mapping) -> str:
     """The id of a cache configuration: the SHA-256 of its canonical JSON."""
-    return sha256_text(json.dumps(config, sort_keys=True, ensure_ascii=False, default=str))
+    return sha256_text(json.dumps(config, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False))
 
 
 def row_checksum(cid: str, source_sha256: str, text: str, tokens: int, truncated: bool, logprob: float | None) -> str:
@@ -285,7 +285,7 @@ class TranslationCache:
             cid,
             str(config.get("model")),
             str(config.get("backend")),
-            json.dumps(config, sort_keys=True, ensure_ascii=False, default=str),
+            json.dumps(config, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False),
             time.time(),
         )
         self._write(lambda c: c.execute("INSERT OR IGNORE INTO configs VALUES (?, ?, ?, ?, ?)", row))

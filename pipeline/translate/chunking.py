@@ -73,18 +73,27 @@ def _split_sentence(sentence: str, fits: Callable[[str], bool], stats: ChunkStat
 
 def _cut_word(word: str, fits: Callable[[str], bool]) -> list[str]:
     """A single 'word' over the limit (a URL, a run of symbols): the longest
-    prefixes that fit, found by bisection."""
+    prefixes that fit (at least one character each).
+
+    Each prefix is found by galloping (lengths 1, 2, 4, … until one does not fit),
+    then bisection between the last two: the text passed to `fits` is a few times
+    the piece's length, so a long word costs time linear in its length."""
     pieces: list[str] = []
-    while word:
-        lo, hi = 1, len(word)
+    start = 0
+    while start < len(word):
+        rest = len(word) - start
+        lo, hi = 1, 1  # word[start:start+lo] is taken; hi is the next length to try
+        while hi <= rest and fits(word[start : start + hi]):
+            lo, hi = hi, 2 * hi
+        hi = min(hi, rest + 1) - 1  # the longest length that may still fit
         while lo < hi:
             mid = (lo + hi + 1) // 2
-            if fits(word[:mid]):
+            if fits(word[start : start + mid]):
                 lo = mid
             else:
                 hi = mid - 1
-        pieces.append(word[:lo])
-        word = word[lo:]
+        pieces.append(word[start : start + lo])
+        start += lo
     return pieces
 
 

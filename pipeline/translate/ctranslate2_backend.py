@@ -235,7 +235,7 @@ def convert_model(model: str, revision: str | None, quantization: str, target: P
             f.name: {"size": f.stat().st_size, "sha256": _file_sha256(f)} for f in sorted(out.iterdir()) if f.is_file()
         }
         record = {"model": model, "revision": revision, "quantization": quantization, "files": files}
-        (out / RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        (out / RECORD).write_text(json.dumps(record, indent=1, allow_nan=False) + "\n", encoding="utf-8")
         if target.exists():  # broken (checked by the caller): moved aside, then replaced
             os.rename(target, tmp / "broken")
         try:

@@ -113,7 +113,7 @@ def test_tsv_from_stdin_is_read_a_line_at_a_time(monkeypatch):
     from pipeline.corpus.read import read_tsv
     from pipeline.corpus.write import COLUMNS
 
-    row = "\t".join(["Hallo.", "Hello.", "d", "0", "0", "0", "0.9000", "0", "", ""]) + "\n"
+    row = "\t".join(["Hallo.", "Hello.", "d", "0", "0", "0", "0.9000", "0", "", "", "p"]) + "\n"
     data = ("\t".join(COLUMNS) + "\n" + row * 20000).encode("utf-8")  # about 0.6 MB
     stdin = io.BytesIO(data)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stdin, encoding="utf-8"))

@@ -146,7 +146,7 @@ def nothing_here(tmp_path: Path, case: str) -> Path:
     folder = tmp_path / ("x.txt" if case == "folder named x.txt" else "in")
     folder.mkdir()
     if case == "no .txt":
-        (folder / "notes.md").write_text("not an input", encoding="utf-8")
+        (folder / "notes.pdf").write_text("not an input", encoding="utf-8")
     elif case == "only broken symlinks":
         (folder / "a.txt").symlink_to(tmp_path / "gone.txt")
         (folder / "b.txt").symlink_to(tmp_path / "also-gone.txt")

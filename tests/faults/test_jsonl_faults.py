@@ -32,7 +32,7 @@ def test_non_utf8_jsonl_file_name_is_one_line_and_the_others_go_through(tmp_path
     folder = tmp_path / "in"
     jsonl(folder / "a.jsonl", 2)
     jsonl(Path(os.fsdecode(os.path.join(os.fsencode(folder), b"bad\xff.jsonl"))), 2)
-    jsonl(folder / "c.jsonl", 2)
+    jsonl(folder / "c.jsonl", [{"id": f"c{k}", "text": NEWS_NL[k][0]} for k in range(2)])  # ids of its own (#22 item 6)
     out = tmp_path / "o"
     rc = translate(str(folder), "--out-dir", str(out))
     line = one_line(capsys.readouterr().err)

@@ -22,9 +22,12 @@ without a timestamp, so the same rows give the same bytes.
 from __future__ import annotations
 
 import gzip
+import os
+import secrets
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from pipeline.corpus.export.base import SRC_LANG, TGT_LANG, Exporter, ExportStats, register_exporter, xml_text
@@ -98,6 +101,60 @@ def sentence_file(path: Path, paragraphs: list[tuple[int, list[tuple[int, str]]]
                 xf.write(p, pretty_print=True)
 
 
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and those above it that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+@contextmanager
+def staged_folder(out: Path):
+    """A new hidden folder to write an export into, beside `out` (inside it when it
+    exists already: the same file system). When the block ends without an error
+    its files are moved into `out` (the link file last), or it becomes `out`; on
+    an error it is removed, with any folder made for it."""
+    parent = out if out.is_dir() else out.parent
+    made = _missing_folders(parent)
+    stage = parent / f".nlen-xces.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    try:
+        stage.mkdir(parents=True)  # as open() would make it: the umask applies, unlike mkdtemp's 0700
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write output: {exc.strerror or exc}") from None
+    try:
+        yield stage
+        _move_into(stage, out)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        for folder in made:
+            with suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _move_into(stage: Path, out: Path) -> None:
+    """The staged files into `out`: the whole folder when `out` is new, else file by
+    file, sentence files first and the link file, which lists them, last."""
+    if not out.exists():
+        with suppress(OSError):  # made meanwhile: moved file by file below
+            os.rename(stage, out)
+            return
+    files = sorted((p for p in stage.rglob("*") if p.is_file()), key=lambda p: (p.parent == stage, str(p)))
+    targets = [out / p.relative_to(stage) for p in files]
+    for target in targets:
+        if target.is_dir() or (target.parent.exists() and not target.parent.is_dir()):
+            raise UserError(f"{target}: cannot write output: a folder or a file is in the way")
+    for source, target in zip(files, targets):
+        try:
+            target.parent.mkdir(exist_ok=True)
+            os.replace(source, target)
+        except OSError as exc:
+            raise UserError(f"{target}: cannot write output: {exc.strerror or exc}") from None
+    shutil.rmtree(stage, ignore_errors=True)
+
+
 @register_exporter("xces")
 class XcesExporter(Exporter):
     """Writes the OPUS XCES folder: the link file and a sentence file per document and language."""
@@ -105,16 +162,25 @@ class XcesExporter(Exporter):
     out_kind = "folder"
 
     def write(self, rows: Iterable[AlignedRow], out: Path | str) -> ExportStats:
-        """Writes a `<linkGrp>` per document to the link file, and its two sentence files."""
-        from lxml import etree
-
+        """Writes a `<linkGrp>` per document to the link file, and its two sentence files:
+        all into a hidden folder first, moved into `out` when every file is written, so
+        that an export that fails midway (a name too long, a document twice) leaves nothing."""
         out = Path(out)
         if out.exists() and not out.is_dir():
             raise UserError(f"{out}: --out for xces is a folder, and this is a file")
-        align_path = out / f"{SRC_LANG}-{TGT_LANG}.xml.gz"
-        stats = ExportStats(files=[str(align_path)])
+        with staged_folder(out) as stage:
+            try:
+                return self._write(rows, stage, out)
+            except UserError as exc:  # name the file as it would have been, not its staged copy
+                raise UserError(str(exc).replace(str(stage), str(out))) from None
+
+    def _write(self, rows: Iterable[AlignedRow], stage: Path, out: Path) -> ExportStats:
+        from lxml import etree
+
+        align_name = f"{SRC_LANG}-{TGT_LANG}.xml.gz"
+        stats = ExportStats(files=[str(out / align_name)])
         names: dict[str, str] = {}
-        with gzip_stream(align_path) as gz, etree.xmlfile(gz, encoding="utf-8") as xf:
+        with gzip_stream(stage / align_name) as gz, etree.xmlfile(gz, encoding="utf-8") as xf:
             xf.write_declaration()
             xf.write_doctype(ALIGN_DOCTYPE)
             with xf.element("cesAlign", version="1.0"):
@@ -124,8 +190,9 @@ class XcesExporter(Exporter):
                     name = safe_name(doc)
                     if names.setdefault(name, doc) != doc:
                         raise UserError(f"documents {names[name]!r} and {doc!r} both need the file name {name}.xml.gz")
-                    group = self._document(doc_rows, out, name, stats)
+                    group = self._document(doc_rows, stage, name, stats)
                     xf.write(group, pretty_print=True)
+        stats.files = [stats.files[0], *(str(out / Path(f).relative_to(stage)) for f in stats.files[1:])]
         return stats
 
     def _document(self, rows: list[AlignedRow], out: Path, name: str, stats: ExportStats):

@@ -12,22 +12,42 @@
   const $ = (id) => document.getElementById(id);
   const tbody = $("rows"), statusLine = $("status");
 
-  let decisions = {};
-  try { decisions = JSON.parse(localStorage.getItem(storageKey) || "{}") || {}; } catch (e) { decisions = {}; }
+  const key = (i) => data.docs[rows[i][DOC]] + ":" + rows[i][NL_IDS] + ":" + rows[i][EN_IDS];
+  const DECIDED = { accept: "accepted", reject: "rejected" };  // the only decision values
+  const decisions = loadDecisions();
   const history = [];  // keys in the order decided, for undo
 
   let filtered = [];  // indices into rows
   let cur = 0;  // position in filtered
   let lower = null;  // lower-cased texts, made on the first search
 
-  const key = (i) => data.docs[rows[i][DOC]] + ":" + rows[i][NL_IDS] + ":" + rows[i][EN_IDS];
   const threshold = () => { const t = parseFloat($("threshold").value); return isNaN(t) ? 0.5 : t; };
   const flagged = (i) => rows[i][FLAGS] !== "";
   const low = (i) => rows[i][SCORE] < threshold();
   const attention = (i) => (low(i) || flagged(i) || rows[i][REPAIRED] === 1) && !decisions[key(i)];
 
-  function esc(s) {
-    return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
+  // Stored decisions come from localStorage, which any page of the same origin (file://) can
+  // write: only "accept"/"reject" of this corpus's beads are kept, and nothing stored is ever
+  // parsed as HTML (the page is built with DOM calls and textContent).
+  function loadDecisions() {
+    const kept = Object.create(null);
+    let stored = null;
+    try { stored = JSON.parse(localStorage.getItem(storageKey) || "{}"); } catch (e) { return kept; }
+    if (!stored || typeof stored !== "object" || Array.isArray(stored)) return kept;
+    const known = new Set();
+    for (let i = 0; i < rows.length; i++) known.add(key(i));
+    for (const k of Object.keys(stored)) {
+      const v = stored[k];
+      if (known.has(k) && typeof v === "string" && Object.prototype.hasOwnProperty.call(DECIDED, v)) kept[k] = v;
+    }
+    return kept;
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
   }
 
   function colour(score, light) {
@@ -63,41 +83,56 @@
     render();
   }
 
-  function rowHtml(i, isCurrent) {
+  function rowElement(i, isCurrent) {
     const r = rows[i], d = decisions[key(i)];
-    let marks = "";
-    if (r[REPAIRED] === 1) marks += '<span class="badge repaired" title="English from the sentence-level repair">repaired</span>';
-    if (r[FLAGS]) for (const f of r[FLAGS].split(",")) marks += '<span class="badge flag">' + esc(f) + "</span>";
-    if (d) marks += '<span class="badge ' + d + '">' + (d === "accept" ? "accepted" : "rejected") + "</span>";
-    const side = (text) => text ? '<td class="text">' + esc(text) + "</td>" : '<td class="text empty-side">(empty)</td>';
-    return '<tr class="bead' + (isCurrent ? " current" : "") + (d ? " " + d + "ed" : "") + '" data-i="' + i +
-      '" style="background:' + colour(r[SCORE], true) + '"><td class="ids">' + esc(r[NL_IDS] || "–") + " → " +
-      esc(r[EN_IDS] || (r[REPAIRED] === 1 ? "R" : "–")) + "</td>" + side(r[NL]) + side(r[EN]) +
-      '<td class="score" style="background:' + colour(r[SCORE], false) + '">' + r[SCORE].toFixed(2) + "</td><td>" +
-      marks + "</td></tr>";
+    const tr = el("tr", "bead" + (isCurrent ? " current" : "") + (d ? " " + DECIDED[d] : ""));
+    tr.dataset.i = String(i);
+    tr.style.background = colour(r[SCORE], true);
+    tr.appendChild(el("td", "ids", (r[NL_IDS] || "–") + " → " + (r[EN_IDS] || (r[REPAIRED] === 1 ? "R" : "–"))));
+    for (const text of [r[NL], r[EN]]) tr.appendChild(text ? el("td", "text", text) : el("td", "text empty-side", "(empty)"));
+    const score = el("td", "score", r[SCORE].toFixed(2));
+    score.style.background = colour(r[SCORE], false);
+    tr.appendChild(score);
+    const marks = el("td");
+    if (r[REPAIRED] === 1) {
+      const badge = el("span", "badge repaired", "repaired");
+      badge.title = "English from the sentence-level repair";
+      marks.appendChild(badge);
+    }
+    if (r[FLAGS]) for (const f of r[FLAGS].split(",")) marks.appendChild(el("span", "badge flag", f));
+    if (d) marks.appendChild(el("span", "badge " + d, DECIDED[d]));
+    tr.appendChild(marks);
+    return tr;
   }
 
   function render() {
     const pages = Math.max(1, Math.ceil(filtered.length / PAGE));
     const page = Math.floor(cur / PAGE);
     const start = page * PAGE, end = Math.min(filtered.length, start + PAGE);
-    let html = "", lastDoc = -1;
+    const body = document.createDocumentFragment();
+    let lastDoc = -1;
     for (let p = start; p < end; p++) {
       const i = filtered[p];
       if (rows[i][DOC] !== lastDoc) {
         lastDoc = rows[i][DOC];
-        html += '<tr class="doc"><th colspan="5">' + esc(data.docs[lastDoc]) + "</th></tr>";
+        const th = el("th", "", data.docs[lastDoc]);
+        th.colSpan = 5;
+        body.appendChild(el("tr", "doc")).appendChild(th);
       }
-      html += rowHtml(i, p === cur);
+      body.appendChild(rowElement(i, p === cur));
     }
-    if (!filtered.length) html = '<tr><td colspan="5">No beads match.</td></tr>';
-    tbody.innerHTML = html;
+    if (!filtered.length) {
+      const td = el("td", "", "No beads match.");
+      td.colSpan = 5;
+      body.appendChild(el("tr")).appendChild(td);
+    }
+    tbody.replaceChildren(body);
     $("page").textContent = "page " + (page + 1) + " of " + pages;
     $("prev").disabled = page === 0;
     $("next").disabled = page >= pages - 1;
     updateStatus();
-    const el = tbody.querySelector("tr.current");
-    if (el && document.readyState === "complete") el.scrollIntoView({ block: "nearest" });
+    const current = tbody.querySelector("tr.current");
+    if (current && document.readyState === "complete") current.scrollIntoView({ block: "nearest" });
   }
 
   function updateStatus() {
@@ -117,8 +152,8 @@
     cur = to;
     if (!samePage) { render(); return; }
     if (old) old.classList.remove("current");
-    const el = tbody.querySelector('tr[data-i="' + filtered[cur] + '"]');
-    if (el) { el.classList.add("current"); el.scrollIntoView({ block: "nearest" }); }
+    const now = tbody.querySelector('tr[data-i="' + filtered[cur] + '"]');
+    if (now) { now.classList.add("current"); now.scrollIntoView({ block: "nearest" }); }
     updateStatus();
   }
 
@@ -137,8 +172,8 @@
     history.push([k, decisions[k]]);
     decisions[k] = value;
     save();
-    const el = tbody.querySelector('tr[data-i="' + i + '"]');
-    if (el) el.outerHTML = rowHtml(i, true);
+    const shown = tbody.querySelector('tr[data-i="' + i + '"]');
+    if (shown) shown.replaceWith(rowElement(i, true));
     move(cur + 1);
   }
 
@@ -200,8 +235,8 @@
   $("next").addEventListener("click", () => move((Math.floor(cur / PAGE) + 1) * PAGE));
 
   const docSelect = $("doc");
-  docSelect.innerHTML = '<option value="">jump to …</option>' +
-    data.docs.map((d, i) => '<option value="' + i + '">' + esc(d) + "</option>").join("");
+  docSelect.appendChild(new Option("jump to …", ""));
+  data.docs.forEach((d, i) => docSelect.appendChild(new Option(d, String(i))));
   applyFilters(false);
   performance.mark("nlen-first-render");
   window.nlenReview = { rows: rows.length, filtered: () => filtered.length, current: () => key(filtered[cur]), decisions: () => decisions };
