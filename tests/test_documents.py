@@ -312,3 +312,19 @@ def test_bad_documents_are_one_line_each_and_the_others_go_through(tiny_marian, 
         assert len(lines) == 1, (name, err)
         assert not (tmp_path / "o" / f"{Path(name).stem}.tsv").exists()
     assert (tmp_path / "o" / "goed.tsv").is_file()
+
+
+def test_placeholders_stay_in_the_rows_once_each(tmp_path):
+    path = tmp_path / "meldingen.html"
+    path.write_text("<p>Klik op {0} om verder te gaan. Hallo {name}, welkom bij %s!</p><p>Geen plaats hier.</p>",
+                    encoding="utf-8")
+    from doubles import EchoTranslator
+
+    doc = read_document(path)
+    assert "{0}" not in doc.paragraphs[0].text  # taken out before translation
+    _, rows = place_blocks(doc, translate_documents([doc], EchoTranslator())[0].rows)
+    nl, en = " ".join(r.nl for r in rows), " ".join(r.en for r in rows)
+    for placeholder in ("{0}", "{name}", "%s"):
+        assert nl.count(placeholder) == 1 and en.count(placeholder) == 1, placeholder
+    assert rows[0].nl == "Klik op {0} om verder te gaan." and "Hallo {name}, welkom bij %s!" in nl
+    assert all("\t" not in r.nl + r.en and "  " not in r.nl + r.en for r in rows)

@@ -31,6 +31,8 @@ def test_end_to_end_on_seed_article(translated, seed_article, tiny_marian):
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]  # no temp files left
 
     manifest = json.loads((out / f"{seed_article.stem}.json").read_text(encoding="utf-8"))
+    # the header `date 2023-09` is metadata, not text: the first row starts at the article
+    assert manifest["meta"] == {"date": "2023-09"} and rows[0][0].startswith("Een zeldzame ontmoeting:")
     assert manifest["model"]["model"] == str(tiny_marian)
     assert manifest["model"]["backend"] == "ctranslate2"  # the default
     assert manifest["model"]["compute_type"] == "int8"  # on CPU

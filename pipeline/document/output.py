@@ -3,11 +3,13 @@
 Each block's English is its rows' English joined (rows are in block order), with the
 block's inline markup put back on the English words aligned to its Dutch words
 (pipeline/document/markup.py); a block whose markup could not be placed for sure is
-flagged `markup` on its rows. A text document's English keeps its metadata header.
+flagged `markup` on its rows, and its placeholders go back into its rows' Dutch and
+English too. A text document's English keeps its metadata header.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -17,6 +19,7 @@ from pipeline.document.markup import learn_lexicon, place_markup
 from pipeline.types import AlignedRow, Document
 
 MARKUP_FLAG = "markup"
+_ONE_SPACE = re.compile(" {2,}")
 
 
 def block_english(rows: Sequence[AlignedRow]) -> dict[int, str]:
@@ -56,7 +59,75 @@ def place_blocks(doc: Document, rows: list[AlignedRow]) -> tuple[list[Block] | N
         replace(r, flags=(*r.flags, MARKUP_FLAG)) if r.paragraph in unsure and MARKUP_FLAG not in r.flags else r
         for r in rows
     ]
-    return out, rows
+    return out, with_placeholders(rows, parsed.blocks, out)
+
+
+def _pieces(texts: Sequence[str]) -> list[tuple[int, int]]:
+    """The [start, end) of each text in the texts joined by single spaces."""
+    out, pos = [], 0
+    for text in texts:
+        out.append((pos, pos + len(text)))
+        pos += len(text) + 1
+    return out
+
+
+def _row_at(ranges: Sequence[tuple[int, int]], at: int, forward: bool) -> tuple[int, int] | None:
+    """(row, offset in it) holding position `at` of the joined text; at a boundary between
+    two rows, the later one when `forward`, else the earlier."""
+    best = None
+    for k, (a, b) in enumerate(ranges):
+        if a <= at <= b:
+            best = (k, at - a)
+            if not forward or at < b:
+                return best
+    return best
+
+
+def _insert(texts: list[str], ranges, spans: Sequence[tuple[int, str, bool]]) -> list[str]:
+    """`texts` with each (position, literal, forward) inserted, the last first."""
+    texts = list(texts)
+    for at, literal, forward in sorted(spans, key=lambda x: x[0], reverse=True):
+        found = _row_at(ranges, at, forward)
+        if found is not None:
+            k, offset = found
+            texts[k] = texts[k][:offset] + literal + texts[k][offset:]
+    return [_ONE_SPACE.sub(" ", t).strip() for t in texts]
+
+
+def with_placeholders(rows: list[AlignedRow], dutch: Sequence[Block], english: Sequence[Block]) -> list[AlignedRow]:
+    """`rows` with each block's placeholders back in its rows' Dutch (where they stood) and
+    English (where markup placement put them), so the corpus keeps them too. A row's text is
+    its block's text cut where the rows meet (rows join with single spaces)."""
+    by_block: dict[int, list[int]] = {}
+    for k, row in enumerate(rows):
+        by_block.setdefault(row.paragraph, []).append(k)
+    out = list(rows)
+    for index, members in by_block.items():
+        if index >= len(dutch) or not any(s.kind == "placeholder" for s in dutch[index].spans):
+            continue
+        nl_rows = [k for k in members if rows[k].nl]
+        en_rows = [k for k in members if rows[k].en]
+        nl_pieces = [
+            (s.start, _dutch_literal(s), s.attr("space") in ("after", "both"))
+            for s in dutch[index].spans
+            if s.kind == "placeholder"
+        ]
+        en_pieces = [
+            (s.start, s.literal, not s.literal.startswith(" ")) for s in english[index].spans if s.kind == "placeholder"
+        ]
+        nl = _insert([rows[k].nl for k in nl_rows], _pieces([rows[k].nl for k in nl_rows]), nl_pieces)
+        en = _insert([rows[k].en for k in en_rows], _pieces([rows[k].en for k in en_rows]), en_pieces)
+        for k, text in zip(nl_rows, nl):
+            out[k] = replace(out[k], nl=text)
+        for k, text in zip(en_rows, en):
+            out[k] = replace(out[k], en=text)
+    return out
+
+
+def _dutch_literal(span) -> str:
+    """A placeholder as it stood in the Dutch: with the space it had towards its words."""
+    space = span.attr("space")
+    return (" " if space == "before" else "") + span.literal + (" " if space in ("after", "both") else "")
 
 
 def document_name(doc: Document) -> str:
