@@ -13,7 +13,7 @@ import logging
 import sys
 
 from pipeline import __version__
-from pipeline.errors import UserError
+from pipeline.errors import INTERRUPTED, UserError
 
 # Order is the order shown in `nlen --help`.
 COMMANDS = ["translate", "merge", "align", "align_eval", "eval", "compare", "cache", "export", "review"]
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
     except KeyboardInterrupt:  # at any point, parsing and start-up included
-        print("nlen: interrupted; finished work is kept, rerun to resume", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
 
 

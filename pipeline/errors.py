@@ -1,5 +1,8 @@
 """Errors that the CLI turns into one line on stderr and exit code 2."""
 
+# What Ctrl-C prints (exit code 130), wherever it lands.
+INTERRUPTED = "nlen: interrupted; finished work is kept, rerun to resume"
+
 
 class UserError(Exception):
     """Bad input or setup the user can fix; printed without a traceback."""

@@ -42,7 +42,10 @@ def _convert_hint(path: Path | str, encoding: str) -> str:
     if str(path) == "-":
         return f"pipe it through iconv -f {encoding} -t UTF-8 first"
     name = shlex.quote(str(path)) if str(path).isprintable() else "FILE"  # the error line stays one line
-    return f"convert it to UTF-8 first, e.g. iconv -f {encoding} -t UTF-8 {name} > NEW.txt"
+    suffix = Path(path).suffix  # the converted file keeps its kind: NEW.srt, NEW.md
+    if not suffix[1:].isalnum() or suffix == ".gz":
+        suffix = ".txt"
+    return f"convert it to UTF-8 first, e.g. iconv -f {encoding} -t UTF-8 {name} > NEW{suffix}"
 
 
 def _not_utf8(data: bytes, path: Path | str) -> str | None:

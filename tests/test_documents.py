@@ -328,3 +328,47 @@ def test_placeholders_stay_in_the_rows_once_each(tmp_path):
         assert nl.count(placeholder) == 1 and en.count(placeholder) == 1, placeholder
     assert rows[0].nl == "Klik op {0} om verder te gaan." and "Hallo {name}, welkom bij %s!" in nl
     assert all("\t" not in r.nl + r.en and "  " not in r.nl + r.en for r in rows)
+
+
+def test_a_translated_document_never_replaces_an_input_or_a_file_nlen_did_not_write(tiny_marian, tmp_path, capsys):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "index.html").write_text("<p>De kat zit op de mat.</p>", encoding="utf-8")
+    mine = folder / "index.en.html"
+    mine.write_text("<p>Mijn eigen pagina.</p>", encoding="utf-8")
+    args = ["--out-dir", str(tmp_path / "o"), "--documents", str(folder), "--model", str(tiny_marian),
+            "--no-cache", "--no-progress", "--max-new-tokens", "24"]
+    # named as an input: refused whatever --force says
+    assert main(["translate", str(folder / "index.html"), str(mine), *args, "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "would overwrite one of the inputs" in err and "Traceback" not in err
+    assert mine.read_text(encoding="utf-8") == "<p>Mijn eigen pagina.</p>"
+    # in the folder, not an input, but not written by nlen: refused unless --force
+    assert main(["translate", str(folder), *args]) == 2
+    assert "nlen did not write it" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "<p>Mijn eigen pagina.</p>"
+    assert main(["translate", str(folder), *args, "--force"]) == 0
+    assert "Mijn eigen" not in mine.read_text(encoding="utf-8")
+    # now nlen wrote it: a rerun may replace it
+    assert main(["translate", str(folder), *args, "--force"]) == 0
+
+
+def test_documents_folder_that_is_a_file_is_refused_before_the_model_loads(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("Een zin.\n", encoding="utf-8")
+    (tmp_path / "docs").write_text("", encoding="utf-8")
+    rc = main(["translate", str(tmp_path / "a.txt"), "--out-dir", str(tmp_path / "o"), "--documents",
+               str(tmp_path / "docs"), "--model", str(tmp_path / "no-such-model")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--documents is a file, not a folder" in err and len(err.strip().splitlines()) == 1
+
+
+def test_adjacent_placeholders_keep_their_order_in_the_rows(tmp_path):
+    """Found in review: two placeholders at one place came back in reverse order in the TSV."""
+    from doubles import EchoTranslator
+
+    path = tmp_path / "twee.html"
+    path.write_text("<p>Twee placeholders {0}{1} naast elkaar.</p>", encoding="utf-8")
+    doc = read_document(path)
+    _, rows = place_blocks(doc, translate_documents([doc], EchoTranslator())[0].rows)
+    assert rows[0].nl.index("{0}") < rows[0].nl.index("{1}")
+    assert rows[0].en.index("{0}") < rows[0].en.index("{1}")

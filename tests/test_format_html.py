@@ -18,6 +18,7 @@ import pytest
 from pipeline.document.formats import FORMATS, format_for
 from pipeline.document.formats.base import VERBATIM, Block, Span
 from pipeline.document.formats.html import HtmlFormat, extract_main
+from pipeline.document.markup import place_markup
 from pipeline.errors import InputError, UserError
 
 PAGE = """<!DOCTYPE html>
@@ -81,7 +82,7 @@ EXPECTED = [
     ("td[2,1]", "Kim"),
     ("td[2,3]", "Korea"),
     ("td[3,1]", "Poetin"),
-    ("td[1,1]", "binnen"),
+    ("td[3,1]/td[1,1]", "binnen"),
     ("blockquote", "Een citaat"),
     ("dt", "Term"),
     ("dd", "Uitleg"),
@@ -325,6 +326,84 @@ def test_whitespace_and_tables_in_sections():
     out = HtmlFormat().render(parsed, [Block(b.path, b.text.upper()) for b in parsed.blocks]).decode()
     assert "<td>\n  EEN TWEE DRIE </td>" in out
     assert parse("<p>een<b> </b>twee<wbr>drie&nbsp;vier</p>").blocks[0].text == "een tweedrie vier"
+
+
+def test_content_after_the_closing_html_tag_is_part_of_the_body():
+    # lxml drops what follows </html>; browsers show it in the body, and so do we
+    parsed, english, out, again = round_trip("<html><body><p>Hallo.</p></body></html><p>Tweede <b>alinea</b>.</p>")
+    assert [b.text for b in parsed.blocks] == ["Hallo.", "Tweede alinea."]
+    assert out.decode() == "<html><body><p>Hello.</p><p>TWEEDE <b>ALINEA</b>.</p></body></html>"
+    assert [b.text for b in again.blocks] == [b.text for b in english]
+    # after </body>, text on its own, and in a fragment
+    assert [b.text for b in parse("<html><body><p>Een</p></body>los<p>Twee</p></html>").blocks] == [
+        "Een",
+        "los",
+        "Twee",
+    ]
+    assert [b.text for b in parse("<p>Een</p></html>\n<!-- c --><p>Twee</p>").blocks] == ["Een", "Twee"]
+    # an end tag in a script, a comment or an attribute is no end tag; trailing comments stay where they were
+    page = (
+        '<html><body><script>var s = "</body></html>";</script><!-- </html> -->'
+        '<p title="</html>">Een</p></body></html>\n<!-- einde -->\n'
+    )
+    _, _, out, again = round_trip(page)
+    assert [b.text for b in again.blocks] == ["</HTML>", "A"]
+    assert '<script>var s = "</body></html>";</script><!-- </html> -->' in out.decode()
+    assert out.decode().endswith("</p></body></html><!-- einde -->")
+
+
+def test_nested_tables_have_paths_of_their_own():
+    page = (
+        "<table><tr><td>Buiten <table><tr><td>binnen een</td><td>binnen twee</td></tr>"
+        "<tr><th>kop</th></tr></table> na</td><td>naast</td></tr></table>"
+    )
+    assert [(b.path, b.text) for b in parse(page).blocks] == [
+        ("td[1,1]", "Buiten"),
+        ("td[1,1]/td[1,1]", "binnen een"),
+        ("td[1,1]/td[1,2]", "binnen twee"),
+        ("td[1,1]/th[2,1]", "kop"),
+        ("td[1,1]", "na"),
+        ("td[1,2]", "naast"),
+    ]
+
+
+def test_non_breaking_spaces_come_back_between_the_same_words():
+    page = '<p title="Kim&nbsp;Vladivostok">Prijs&nbsp;van het huis: <b>&euro;</b>&nbsp;5 en Kim&nbsp;Vladivostok.</p>'
+    parsed = parse(page)
+    assert [b.text for b in parsed.blocks] == ["Kim Vladivostok", "Prijs van het huis: € 5 en Kim Vladivostok."]
+    _, _, out, _ = round_trip(page)
+    # "Prijs van" became "PRIJS from": no longer the same two words, so a plain space there
+    expected = '<p title="Kim\xa0Vladivostok">PRIJS from HET HUIS: <b>€</b>\xa05 and Kim\xa0Vladivostok.</p>'
+    assert expected in out.decode()
+    _, _, out, _ = round_trip(page, words=None)  # unchanged (an English passage copied through)
+    expected = '<p title="Kim\xa0Vladivostok">Prijs\xa0van het huis: <b>€</b>\xa05 en Kim\xa0Vladivostok.</p>'
+    assert expected in out.decode()
+
+
+def test_footnote_marks_are_one_verbatim_piece():
+    page = '<p>De kat<sup>[1]</sup> zit op de mat<sup><a href="#fn1">2</a></sup>.</p>'
+    block = parse(page).blocks[0]
+    assert block.text == "De kat zit op de mat."
+    assert [(s.kind, s.literal) for s in block.spans] == [
+        ("code", "<sup>[1]</sup>"),
+        ("code", '<sup><a href="#fn1">2</a></sup>'),
+    ]
+    # word-for-word English: each mark comes back once, where its word went, the link in it
+    lexicon = {"de": {"the": 1.0}, "kat": {"cat": 1.0}, "zit": {"sits": 1.0}, "op": {"on": 1.0}, "mat": {"mat": 1.0}}
+    english = place_markup(block, "The cat sits on the mat.", lexicon)
+    out = HtmlFormat().render(parse(page), [english]).decode()
+    assert out == '<p>The cat<sup>[1]</sup> sits on the mat<sup><a href="#fn1">2</a></sup>.</p>'
+    # a link around the mark, and a number that is part of a word or letters: not marks
+    block = parse(
+        '<p>Zie<a href="#n"><sup>3</sup></a>. H<sub>2</sub>O, CO<sub>2</sub>-uitstoot, de 1<sup>e</sup>.</p>'
+    ).blocks[0]
+    assert block.text == "Zie. H2O, CO2-uitstoot, de 1e."
+    assert [(s.kind, s.literal or block.text[s.start : s.end]) for s in block.spans] == [
+        ("code", '<a href="#n"><sup>3</sup></a>'),
+        ("format", "2"),
+        ("format", "2"),
+        ("format", "e"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -240,9 +241,40 @@ def test_verbatim_pieces_leave_one_space_and_say_where_it_was():
         assert (block.text, block.spans[0].start, block.spans[0].attr("space")) == (text, at, space), source
 
 
-def test_hard_line_break_becomes_a_space():
-    blocks = parse("Regel een  \nregel twee\\\nregel drie\n").blocks
-    assert [b.text for b in blocks] == ["Regel een regel twee regel drie"]
+def test_hard_line_breaks_are_verbatim_and_come_back():
+    source = "Regel een  \nregel twee\\\nregel drie\n\n- punt een  \n  punt twee\n\n> citaat een\\\n> citaat twee\n"
+    blocks = parse(source).blocks
+    assert [b.text for b in blocks] == [
+        "Regel een regel twee regel drie",
+        "punt een punt twee",
+        "citaat een citaat twee",
+    ]
+    breaks = [(s.start, s.literal, s.attr("break"), s.attr("space")) for s in blocks[0].spans]
+    assert breaks == [(10, "  \n", "spaces", "both"), (21, "  \n", "backslash", "both")]
+    out = render(parse(source), by_words).decode()
+    # each break where its words went, in the form the source wrote it; later lines keep their containers
+    assert out == "Regel a   \nregel twee \\\nregel three\n\n- point a   \n  point twee\n\n> quote a \\\n> quote twee\n"
+    assert shape(parse(out)) == shape(parse(source))
+    assert block_kinds(out.encode()) == block_kinds(source.encode())
+
+
+def test_hard_line_breaks_never_make_a_blank_line_or_a_stray_backslash():
+    parsed = parse("Een\\\ntwee\n")
+    code = parsed.blocks[0].spans[0]
+    english = Block(
+        "p",
+        "One two",
+        [Span(0, 0, "code", code.attrs, code.literal), *[Span(3, 3, "code", code.attrs, code.literal)] * 2]
+        + [Span(7, 7, "code", code.attrs, code.literal)],
+    )
+    assert MarkdownFormat().render(parsed, [english]) == b"One\\\ntwo\n"  # no break at either end, one between
+    # placed before a full stop (its Dutch word's end), it goes after it: no line starts with "."
+    english = Block("p", "One. Two.", [Span(3, 3, "code", code.attrs, code.literal)])
+    assert MarkdownFormat().render(parsed, [english]) == b"One.\\\nTwo.\n"
+    # in a table cell or an ATX heading (one line) a break is a space
+    cell = parse("| a |\n|---|\n| b |\n")
+    out = MarkdownFormat().render(cell, [Block("td", "x y", [Span(1, 1, "code", code.attrs, code.literal)])] * 2)
+    assert out == b"| x y |\n|---|\n| x y |\n"
 
 
 def test_untouched_parts_stay_byte_for_byte():
@@ -358,9 +390,72 @@ def test_empty_translation_keeps_the_source_block():
 
 def test_front_matter_edge_cases():
     assert parse("---\n---\nTekst\n").meta == {}
-    # not a mapping: a thematic break and a setext heading, as CommonMark reads it
+    # a bare scalar: a thematic break and a setext heading, as CommonMark reads it
     parsed = parse("---\nGewoon een zin\n---\nTekst\n")
     assert parsed.meta == {} and [b.path for b in parsed.blocks] == ["h2", "p"]
+
+
+def test_front_matter_that_is_a_list_is_kept_not_translated():
+    source = "---\n- een\n- lijst\n---\n\nDe kat zit op de mat.\n"
+    parsed = parse(source)
+    assert parsed.meta == {} and [(b.path, b.text) for b in parsed.blocks] == [("p", "De kat zit op de mat.")]
+    assert render(parsed).decode() == "---\n- een\n- lijst\n---\n\nDE KAT ZIT OP DE MAT.\n"
+
+
+TOML = """+++
+title = "Een zeldzame ontmoeting"
+date = 2023-09-01
+tags = ["vogels", "natuur"]
+draft = false
+
+[params]
+kleur = "rood"
++++
+
+# Een kop
+"""
+
+
+def test_toml_front_matter_is_metadata_not_text(monkeypatch):
+    parsed = parse(TOML)
+    assert parsed.meta == {
+        "title": "Een zeldzame ontmoeting",
+        "date": "2023-09-01",
+        "tags": '["vogels", "natuur"]',
+        "draft": "false",
+        "params": '{"kleur": "rood"}',
+    }
+    assert [(b.path, b.text) for b in parsed.blocks] == [("h1", "Een kop")]
+    assert render(parsed).decode() == TOML.replace("# Een kop", "# EEN KOP")
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # Python 3.10: a small reader of key = value lines
+    assert parse(TOML).meta == {
+        "title": "Een zeldzame ontmoeting",
+        "date": "2023-09-01",
+        "tags": '["vogels", "natuur"]',
+        "draft": "false",
+    }
+
+
+def test_footnotes_keep_their_marks():
+    source = (
+        "Een zin met een voetnoot[^1] erin.\n\n[^1]: De voetnoot tekst.\n\n"
+        "[^lang]: Een lange voetnoot\n    met twee regels.\n\n    En een tweede alinea.\n\n"
+        "Geen voetnoot: [^x](https://example.org) en `[^1]`.\n"
+    )
+    parsed = parse(source)
+    assert [(b.path, b.text) for b in parsed.blocks] == [
+        ("p", "Een zin met een voetnoot erin."),
+        ("footnote", "De voetnoot tekst."),
+        ("footnote", "Een lange voetnoot met twee regels."),
+        ("footnote", "En een tweede alinea."),
+        ("p", "Geen voetnoot: ^x en."),
+    ]
+    assert [(s.kind, s.literal, s.attr("space")) for s in parsed.blocks[0].spans] == [("code", "[^1]", "after")]
+    assert [s.kind for s in parsed.blocks[4].spans] == ["link", "code"]
+    out = render(parsed, by_words).decode()
+    assert out.startswith("A zin with a voetnoot[^1] inside.\n\n[^1]: The voetnoot tekst.\n\n[^lang]: A lange")
+    assert "\n\n    And a second alinea.\n\n" in out
+    assert shape(parse(out)) == shape(parsed)
 
 
 @pytest.mark.parametrize(
@@ -370,8 +465,9 @@ def test_front_matter_edge_cases():
         (b"", "no text"),
         (b"```\nprint(1)\n```\n\n<div>x</div>\n", "no text"),
         (b"---\ntitle: [open\n---\nTekst\n", "front matter is not valid YAML"),
+        (b"+++\ntitle = \n+++\nTekst\n", "front matter is not valid TOML: Invalid value (at line 2, column 9)"),
     ],
-    ids=["latin1", "empty", "only-code", "bad-front-matter"],
+    ids=["latin1", "empty", "only-code", "bad-front-matter", "bad-toml"],
 )
 def test_bad_input_is_one_line_naming_the_file(data, problem):
     with pytest.raises(InputError) as err:

@@ -130,3 +130,18 @@ def test_the_constants_are_the_committed_report_s_choice():
         language.MAX_SHARED_SHARE,
     )
     assert chosen["rivals"] == "+".join(language.RIVALS)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'Hij zei: "We will never give up on this fight for our freedom and our future."',
+        '"This is not acceptable at all," aldus de minister.',
+        'De film "The Lord of the Rings: The Return of the King" won elf prijzen.',
+        '"I have a dream that one day this nation will rise up," zei hij gisteren in het huis.',
+    ],
+)
+def test_a_dutch_sentence_quoting_english_is_translated(sentence):
+    """Found in review: a long English quotation gives a Dutch sentence a large English margin;
+    one Dutch function word of its own keeps it Dutch (it would stay untranslated otherwise)."""
+    assert english_sentences([sentence]) == [False]

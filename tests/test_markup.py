@@ -287,3 +287,20 @@ def test_a_long_block_is_placed_band_by_band():
     out = place_markup(src, english, lexicon=LEX)
     assert on(out, "em") == ["Amsterdam"] and properly_nested(out)
     assert "Amsterdam {0} and" in render_plain(out)
+
+
+def test_a_placeholder_first_or_last_in_its_text_stays_first_or_last():
+    """Found in review: "{naam} aan het begin …" came back "at the {naam} beginning …" when the
+    word after it had no sure counterpart."""
+    start = place_markup(take_out_placeholders(Block("p", "{naam} aan het begin van de zin.")),
+                         "at the beginning of the sentence.")
+    assert render_plain(start) == "{naam} at the beginning of the sentence."
+    end = place_markup(take_out_placeholders(Block("p", "Aan het eind staat %s")), "At the end stands")
+    assert render_plain(end) == "At the end stands %s"
+
+
+def test_a_wrapping_span_on_a_siblings_words_is_nested_not_dropped():
+    """Found in review: with one English word for two spans, the link vanished."""
+    src = Block("p", "Zie hier en daar voor meer.", [Span(4, 8, "strong"), Span(12, 16, "link", (("href", "x"),))])
+    out = place_markup(src, "ooo")
+    assert sorted(s.kind for s in out.spans) == ["link", "strong"] and properly_nested(out)

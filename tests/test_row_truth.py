@@ -186,12 +186,12 @@ def test_a_swap_of_look_alike_sentences_is_checked():
         assert_row_truth(*translate([article, ARTICLES[k + 1]], plan))
 
 
-def _fixed(start: str, fault: str, sentence: int):
+def _fixed(start: str, fault: str, sentence: int, seed: int = 0):
     """A fit-half article (found by its first words) with `fault` at `sentence`, and the next
     article fault-free."""
     k = next(i for i, a in enumerate(ARTICLES) if a.nl[0].startswith(start))
     article, after = ARTICLES[k], ARTICLES[k + 1]
-    plan = FaultPlan(seed=0, fixed={tuple(article.nl): (fault, sentence), tuple(after.nl): (None, None)})
+    plan = FaultPlan(seed=seed, fixed={tuple(article.nl): (fault, sentence), tuple(after.nl): (None, None)})
     return translate([article, after], plan)
 
 
@@ -205,16 +205,21 @@ def test_a_merge_that_keeps_three_words_of_a_short_sentence_is_rebuilt():
     assert row.repaired and "Khandelwal" in row.en
 
 
-@pytest.mark.parametrize(("start", "sentence"), [("Hoewel het merendeel", 0), ("Er waren wel mensen", 0)])
-def test_a_hallucinated_sentence_glued_on_without_a_stop_is_caught(start, sentence):
+@pytest.mark.parametrize(
+    ("start", "sentence", "seed"),
+    [("Hoewel het merendeel", 0, 0), ("Er waren wel mensen", 0, 0), ("Hoewel het merendeel", 0, 2),
+     ("Er zijn zeldzame dieren", 3, 2)],
+)
+def test_a_hallucinated_sentence_glued_on_without_a_stop_is_caught(start, sentence, seed):
     """Found on the fit half's sweep: a reference sentence without a final stop, then a
     hallucinated one, is one English sentence to the splitter; its bead is only about 1.45
     times typical length (under LONG_RATIO), so the paragraph was never checked. A longish
-    bead with a weak posterior is checked now, and a run of content words that no sentence
-    of the bead translates rebuilds it."""
+    bead with a weak posterior is checked now, and so is a sentence that runs two together
+    ("… a dormouse The part of …", seed 2: only 1.2 times typical length); a run of content
+    words that no sentence of the bead translates rebuilds the bead."""
     k = next(i for i, a in enumerate(ARTICLES) if any(s.startswith(start) for s in a.nl))
     first = ARTICLES[k].nl[0]
-    doc, stand_in, result = _fixed(first[:20], "hallucinated", sentence)
+    doc, stand_in, result = _fixed(first[:20], "hallucinated", sentence, seed)
     assert_row_truth(doc, stand_in, result)
 
 

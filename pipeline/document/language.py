@@ -19,7 +19,12 @@ A sentence is English when all of these hold:
   * **not only names and shared words:** at least `MIN_OWN_WORDS` of its words are
     neither names (capitalised inside the sentence, or acronyms) nor words written
     alike in Dutch and English (`SHARED_WORDS`: "is", "in", "was", "water"), and the
-    shared words make up at most `MAX_SHARED_SHARE` of the words that are not names.
+    shared words make up at most `MAX_SHARED_SHARE` of the words that are not names;
+  * **no Dutch word of its own:** none of its words is one of `DUTCH_WORDS`, Dutch
+    function words that English does not have ("de", "het", "zei", "aldus"): a Dutch
+    sentence quoting English (`Hij zei: "We will never give up."`, `"Not at all," aldus
+    de minister.`) has a large English margin but must be translated. A safeguard by
+    design (found in review), not chosen on the mixed set.
 
 With `CONTEXT_MARGIN` set, a sentence next to one found English (a quotation of several
 sentences) would need only that margin, the other conditions still holding; the fit half
@@ -41,6 +46,7 @@ from pipeline.document.checks import _identifier
 
 __all__ = [
     "CONTEXT_MARGIN",
+    "DUTCH_WORDS",
     "ENGLISH_MARGIN",
     "MAX_SHARED_SHARE",
     "MIN_OWN_WORDS",
@@ -69,6 +75,13 @@ RIVALS: tuple[str, ...] = ("nl",)
 MIN_WORDS = 3  # words (letters only); shorter sentences stay Dutch
 MIN_OWN_WORDS = 1  # words that are neither names nor SHARED_WORDS
 MAX_SHARED_SHARE = 0.5  # SHARED_WORDS as a share of the words that are not names
+# Dutch function words that are not English words (so not "die", "met", "over", "door", "want"):
+# one of them, not capitalised inside the sentence, keeps a sentence Dutch.
+DUTCH_WORDS = frozenset(
+    """de het een en van zei zegt zeggen aldus volgens hij zij ze wij jij jullie u niet ook maar dat deze dit
+    voor op naar bij uit heeft hebben werd worden wordt zijn haar hun ons onze mijn geen nog wel als om te tot
+    aan toen dan dus omdat maar waar wat wie hoe werd waren gisteren vandaag morgen nu erg heel zeer""".split()
+)
 
 # Written alike in Dutch and English, names included: the words (two letters or more) seen at least
 # 3 times on both the Dutch and the English side of the fit half (FLORES articles, Tatoeba quarter),
@@ -93,6 +106,7 @@ class Evidence:
     words: int  # word tokens (letters only: numbers are not words)
     names: int  # capitalised inside the sentence, or acronyms
     shared: int  # other words in SHARED_WORDS
+    dutch: int = 0  # words in DUTCH_WORDS (not names)
 
     @property
     def own_words(self) -> int:
@@ -124,9 +138,9 @@ def english_margin(sentence: str, rivals: Sequence[str] = RIVALS) -> float:
     return float(scores["en"] - max(scores[r] for r in rivals))
 
 
-def _word_counts(sentence: str) -> tuple[int, int, int]:
-    """(words, names, shared words) of `sentence`."""
-    words = names = shared = 0
+def _word_counts(sentence: str) -> tuple[int, int, int, int]:
+    """(words, names, shared words, Dutch words) of `sentence`."""
+    words = names = shared = dutch = 0
     for position, token in enumerate(sentence.split()):
         for word in _WORD.findall(token):
             words += 1
@@ -134,7 +148,9 @@ def _word_counts(sentence: str) -> tuple[int, int, int]:
                 names += 1
             elif word.lower() in SHARED_WORDS:
                 shared += 1
-    return words, names, shared
+            elif word.lower() in DUTCH_WORDS:
+                dutch += 1
+    return words, names, shared, dutch
 
 
 def _is_name(word: str, position: int) -> bool:
@@ -149,16 +165,19 @@ def _is_name(word: str, position: int) -> bool:
 @lru_cache(maxsize=8192)
 def evidence(sentence: str) -> Evidence:
     """The margin and word counts of `sentence`."""
-    words, names, shared = _word_counts(sentence)
+    words, names, shared, dutch = _word_counts(sentence)
     margin = english_margin(sentence) if words else float("-inf")
-    return Evidence(margin, words, names, shared)
+    return Evidence(margin, words, names, shared, dutch)
 
 
 def decide(evidences: Sequence[Evidence], rule: Rule | None = None) -> list[bool]:
     """The decision on sentences' evidence, in document order (the context rule reads neighbours)."""
     rule = rule or Rule()
     eligible = [
-        e.words >= rule.min_words and e.own_words >= rule.min_own_words and e.shared_share <= rule.max_shared_share
+        e.words >= rule.min_words
+        and e.own_words >= rule.min_own_words
+        and e.shared_share <= rule.max_shared_share
+        and not e.dutch
         for e in evidences
     ]
     english = [ok and e.margin >= rule.margin for ok, e in zip(eligible, evidences)]

@@ -345,7 +345,7 @@ def _fit(
         if b < x or y < a:
             continue
         if x <= a and b <= y:
-            return None, True  # wholly on a sibling's words
+            return (a, b), True  # wholly on a sibling's words: nested inside it, never dropped
         if a < x and y < b:
             continue  # contains the sibling: properly nested
         a, b = (y + 1, b) if x <= a else (a, x - 1)
@@ -420,6 +420,14 @@ def _anchor(p: int, nl: Sequence[Word], al: Alignment, en: Sequence[Word]) -> tu
     the counterpart of the word after it; else the nearest sure place; else by position."""
     prev = [i for i, w in enumerate(nl) if w.end <= p]
     after = [i for i, w in enumerate(nl) if w.start >= p]
+    if prev and al.counterpart(prev[-1]):
+        return en[al.counterpart(prev[-1])[-1]].end, "after", True
+    if after and al.counterpart(after[0]):
+        return en[al.counterpart(after[0])[0]].start, "before", True
+    if en and nl and not prev:  # first in its text, its neighbour unaligned: first in the English
+        return en[0].start, "before", True
+    if en and nl and not after:  # last in its text: last in the English
+        return en[-1].end, "after", True
     left, right = list(reversed(prev)), after
     for step in range(max(len(left), len(right))):
         if step < len(left) and al.counterpart(left[step]):

@@ -86,7 +86,9 @@ def _row_at(ranges: Sequence[tuple[int, int]], at: int, forward: bool) -> tuple[
 def _insert(texts: list[str], ranges, spans: Sequence[tuple[int, str, bool]]) -> list[str]:
     """`texts` with each (position, literal, forward) inserted, the last first."""
     texts = list(texts)
-    for at, literal, forward in sorted(spans, key=lambda x: x[0], reverse=True):
+    # the last first; of two at one place, the later first, so the earlier ends up before it
+    order = sorted(range(len(spans)), key=lambda k: (spans[k][0], k), reverse=True)
+    for at, literal, forward in (spans[k] for k in order):
         found = _row_at(ranges, at, forward)
         if found is not None:
             k, offset = found

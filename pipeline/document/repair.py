@@ -6,8 +6,9 @@ sentences, merge several into one (sometimes losing one's content), loop,
 truncate, hallucinate, swap sentences, change numbers or leave a sentence in
 Dutch. After a paragraph is translated and aligned, a paragraph is *checked*
 when its alignment is suspicious (a bead that is not 1-1, or one of low
-confidence), its translation hit the length bound, or a bead's English fails
-a check that shows bad English (untranslated, repetition, numbers).
+confidence), its translation hit the length bound, a bead's English is much longer
+than its Dutch or runs two sentences together, or fails a check that shows bad English
+(untranslated, repetition, numbers).
 
 A checked paragraph is translated sentence by sentence (a sentence that loops
 alone is decoded again with `no_repeat_ngram_size`), realigned with those
@@ -29,6 +30,7 @@ checked costs nothing more, so a well-behaved model pays little.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -66,6 +68,15 @@ LONG_RATIO = 1.6
 # lengthens its bead less, and weakens it. Chosen on the fit half.
 WEAK_LONG_RATIO = 1.4
 WEAK_POSTERIOR = 0.8
+# Two English sentences run together with no stop between ("… a dormouse The part of …"):
+# a sentence opener after a lower-case word, itself followed by a lower-case word (so not a
+# title: "the paper The Guardian"). The splitter cannot cut them; the paragraph is checked.
+_OPENERS = (
+    "The|There|It|This|That|These|Those|He|She|They|We|In|On|At|After|When|While|However|But|According|A|An"
+    "|His|Her|Their|Its|Some|Many|Most|Meanwhile|Yet|Still|So|If|As|For|With|From|By|Last|Next|What|Who"
+    "|Why|How|Where|I|You|My|Our|No|Not|Now|Then"
+)
+RUN_ON = re.compile(rf"\b[a-z]{{2,}} (?:{_OPENERS})(?:['’][a-z]+)?(?= [a-z])")
 
 
 def repair_settings() -> dict:
@@ -183,6 +194,7 @@ def _needs_check(src, tgt, beads, threshold: float, truncated: bool, ratio: floa
     extra = any(b.tgt and not b.src for b in beads)  # English that no Dutch sentence asked for
     # English much longer than its Dutch: an extra sentence the splitter glued on
     extra = extra or any(b.src and b.tgt and _too_long(_ratio(src, tgt, b) / ratio, b.score) for b in beads)
+    extra = extra or any(RUN_ON.search(sentence) for sentence in tgt)
     bad = sum(
         1
         for b in beads

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.corpus.write import check_writable_folder, remove_stale_temps
+from pipeline.corpus.manifest import read_manifest
+from pipeline.corpus.write import check_not_input, check_writable_folder, remove_stale_temps
 from pipeline.document.core import GROUP_PARAGRAPHS, document_groups
 from pipeline.document.inputs import (
     REJECTS_SUFFIX,
@@ -28,7 +29,8 @@ from pipeline.document.inputs import (
     shown_path,
 )
 from pipeline.document.jsonl import Record, name_digest, scan_jsonl
-from pipeline.errors import InputError, UserError
+from pipeline.document.output import document_name
+from pipeline.errors import InputError, PathError, UserError
 from pipeline.job.ray_executor import run_ray
 from pipeline.job.spec import TranslateJob, config_hash
 from pipeline.job.tasks import Task, Unit, is_done, process_task, shard_unit
@@ -55,6 +57,8 @@ def preflight(job: TranslateJob) -> None:
     else:  # the device is this machine's: a GPU it lacks is refused now (Ray's are checked on the cluster)
         backend_class(job.backend).check_options(job.model, job.settings, job.revision)
     check_writable_folder(job.out_dir, "--out-dir")
+    if job.documents is not None:
+        check_writable_folder(job.documents, "--documents")
 
 
 # --- planning -----------------------------------------------------------------
@@ -160,6 +164,7 @@ class Plan:
                 doc = read_document(path, "nl", extract=self.job.extract)
                 self._check_length(path, f"{doc.name}.json")
                 self._check_article_name(doc)
+                self._check_document_output(doc, paths)
             except InputError as exc:
                 self._error(exc)
                 continue
@@ -170,6 +175,26 @@ class Plan:
                 continue
             docs.append(doc)
         return docs
+
+    def _check_document_output(self, doc, inputs: list[Path]) -> None:
+        """With --documents, the translated document may replace neither an input nor a file
+        nlen did not write there for this input (its unit's manifest names what it wrote)."""
+        if self.job.documents is None:
+            return
+        target = self.job.documents / document_name(doc)
+        try:
+            check_not_input(target, inputs, "its translated document")
+        except PathError as exc:
+            raise InputError(shown_path(doc.path), str(exc)) from None
+        if not target.exists() or self.job.force:
+            return
+        written = (read_manifest(self.job.out_dir / f"{doc.name}.json") or {}).get("document")
+        if not isinstance(written, dict) or written.get("name") != target.name:
+            problem = (
+                f"its translated document {shown_path(target)} is there already, and nlen did not write it; "
+                "remove it, choose another --documents folder, or rerun with --force"
+            )
+            raise InputError(shown_path(doc.path), problem)
 
     def _check_article_name(self, doc) -> None:
         """An article's name is no other article's (its outputs would be the same files, its

@@ -1,18 +1,26 @@
-"""HTML documents, read and written with lxml.html (malformed HTML is parsed as browsers do).
+"""HTML documents, read and written with lxml.html (malformed HTML is parsed as browsers do:
+content after `</body>` or `</html>`, which lxml would drop, is part of the body).
 
 Blocks, in reading order:
 - the text of every element that is not inline (h1–h6, p, li, td/th, blockquote, dd, dt,
   caption, figcaption, and any div, section, body… holding text of its own): each run of
   inline content between its block-level children is one block, its path the element's
-  tag ("p", "li", "div"), a table cell's "td[row,col]" / "th[row,col]" (1-based in its table);
+  tag ("p", "li", "div"), a table cell's "td[row,col]" / "th[row,col]" (1-based in its table),
+  a cell of a table nested in a cell after that cell's path ("td[3,1]/td[1,2]");
 - the translated attributes: `alt` of img/area/input ("img[alt]"), every `title` ("abbr[title]"),
   and `<meta name="description" content>` ("meta[description]").
 
 Inline children are markup over the words: em/i → "em", strong/b → "strong", a → "link", other
 inline tags → "format"; each span's attrs are the element's attributes plus ("tag", name).
 Code (code, kbd, samp), line breaks, images, comments, scripts, elements marked
-`translate="no"` or class "notranslate", and inline elements without words are verbatim
+`translate="no"` or class "notranslate", footnote marks (a sup or sub without letters:
+`mat<sup><a href="#fn1">2</a></sup>`), and inline elements without words are verbatim
 `code` spans whose literal is their outer HTML: they come back as they were.
+
+A non-breaking space (`&nbsp;`) is a plain space in the block's text (one line, as MT gets
+it). The English gets one back between the same two words where they stand side by side
+again ("€ 5", "10 km", a name): words MT changed ("Prijs&nbsp;van" → "Price of") get a
+plain space, and a run of spaces around a non-breaking one comes back as that one alone.
 
 Untouched: script, style, pre, template, svg, math, textarea, the head (but for its metadata),
 comments, and everything marked not to be translated. Metadata (never translated): `<title>` →
@@ -67,15 +75,24 @@ EMBEDDED = frozenset(
 )
 # Empty elements (void in HTML5) that lxml's parser lets hold the text after them.
 VOID = ("wbr", "source", "track", "embed", "keygen")
+NOTE_MARKS = ("sup", "sub")  # without letters: a footnote or reference mark, verbatim
 SPACED = frozenset(("br",))  # a line break separates words: the text keeps a space there
 WRAP_KIND = {"em": "em", "i": "em", "strong": "strong", "b": "strong", "a": "link"}
 ALT_TAGS = ("img", "area", "input")
 MARKER = "nlen_verbatim_"  # {{nlen_verbatim_N}}: where a verbatim element stood while the text is built
 _PIECE = re.compile(r"\s+|\S+")
+_SPACES = re.compile(r"(\s+)")
+_WORD_SPACE = re.compile(r"(\S+) (?=(\S+))")  # a word and the one space after it, the next word
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # lxml refuses these in text
 _CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""")
 _WHOLE_DOCUMENT = re.compile(r"<(?:!doctype|html|head|body|title|meta)[\s>/]", re.I)
+# Content after </body> or </html>: what a browser still shows as part of the body.
+RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes plaintext".split())
+_BODY_END = re.compile(r"</(?:body|html)\s*>", re.I)
+_TRAILER = re.compile(r"(?:\s|<!--(?:[^-]|-(?!->))*-->|</(?:body|html)\s*>)*", re.I)
+_TAG_NAME = re.compile(r"[A-Za-z][^\s/>]*")
+_ATTR_STOP = re.compile(r"[>=]")
 
 
 @dataclass(frozen=True)
@@ -90,14 +107,17 @@ class _Run:
     lead: str  # whitespace around the run in the source, kept around the English
     trail: str
     pieces: tuple[tuple[int, tuple[Any, ...]], ...]
+    nbsp: tuple[tuple[str, str], ...] = ()  # the words a non-breaking space stood between
 
 
 @dataclass(frozen=True)
 class _Attr:
-    """An attribute block: attribute `name` of the element at position `element`."""
+    """An attribute block: attribute `name` of the element at position `element`; `nbsp`:
+    the words a non-breaking space stood between in its value."""
 
     element: int
     name: str
+    nbsp: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +159,7 @@ class HtmlFormat(DocumentFormat):
         doc = copy.deepcopy(tree.doc)
         elements = list(doc.getroot().iter())
         for unit, block in zip(tree.units, english):
+            block = _restore_nbsp(block, unit.nbsp)
             if isinstance(unit, _Attr):
                 elements[unit.element].set(unit.name, _clean(_flat(nest(block))))
             else:
@@ -204,11 +225,89 @@ def _parse_html(text: str, path: Path | str) -> Any:
         raise InputError(str(path), "empty: no text to translate")
     parser = lxml.html.HTMLParser(encoding="utf-8", default_doctype=False)
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
+        root = lxml.html.document_fromstring(_without_early_end_tags(text).encode("utf-8"), parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise InputError(str(path), f"cannot be parsed as HTML: {' '.join(str(exc).split())}") from None
     _empty_voids(root)
     return root.getroottree()
+
+
+def _without_early_end_tags(text: str) -> str:
+    """`text` without the `</body>` and `</html>` end tags that have content after them.
+    Browsers ignore those tags and show what follows as part of the body; lxml (libxml2)
+    drops everything after `</html>`. The common page, whose end tags are followed by
+    nothing but whitespace and comments, is returned as it is, unscanned."""
+    first = _BODY_END.search(text)
+    if first is None or _TRAILER.fullmatch(text, first.end()):
+        return text
+    tags, last = _scan_end_tags(text)
+    early = [(start, end) for start, end in tags if start < last]
+    if not early:
+        return text
+    parts, pos = [], 0
+    for start, end in early:
+        parts.append(text[pos:start])
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _scan_end_tags(text: str) -> tuple[list[tuple[int, int]], int]:
+    """The [start, end) of each `</body>` and `</html>` end tag of `text` (not those in
+    comments, raw text such as scripts, or attribute values), and where the page's last
+    content (anything but whitespace, comments and those end tags) ends."""
+    tags: list[tuple[int, int]] = []
+    last = pos = 0
+    while (lt := text.find("<", pos)) >= 0:
+        if text[pos:lt].strip():
+            last = lt
+        end, kind = _markup_at(text, lt)
+        if kind == "body-end":
+            tags.append((lt, end))
+        elif kind != "comment":
+            last = end
+        pos = end
+    if text[pos:].strip():
+        last = len(text)
+    return tags, last
+
+
+def _markup_at(text: str, lt: int) -> tuple[int, str]:
+    """Where the markup that starts with the `<` at `lt` ends, and its kind: "comment"
+    (comments, doctype, processing instructions), "body-end" (`</body>`, `</html>`), "tag"
+    (other tags; a script, style… with its raw text) or "text" (a `<` that opens nothing).
+    Linear: each character is looked at a bounded number of times."""
+    if text.startswith("<!--", lt):
+        close = text.find("-->", lt + 4)
+        return (len(text) if close < 0 else close + 3), "comment"
+    if text.startswith(("<!", "<?"), lt):
+        close = text.find(">", lt)
+        return (len(text) if close < 0 else close + 1), "comment"
+    name = _TAG_NAME.match(text, lt + 1 + text.startswith("</", lt))
+    if name is None:
+        return lt + 1, "text"
+    end = _tag_end(text, name.end())
+    if text.startswith("</", lt):
+        return end, "body-end" if name.group().lower() in ("body", "html") else "tag"
+    if name.group().lower() in RAW_TEXT:
+        raw_end = re.compile(f"</{re.escape(name.group())}(?=[\\s/>])", re.I).search(text, end)
+        end = len(text) if raw_end is None else raw_end.start()
+    return end, "tag"
+
+
+def _tag_end(text: str, pos: int) -> int:
+    """The end of the tag whose attributes start at `pos`: after its `>`, quoted attribute
+    values skipped (a `>` inside one does not end the tag)."""
+    while (stop := _ATTR_STOP.search(text, pos)) is not None:
+        if stop.group() == ">":
+            return stop.end()
+        pos = stop.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos < len(text) and text[pos] in "\"'":
+            close = text.find(text[pos], pos + 1)
+            pos = len(text) if close < 0 else close + 1
+    return len(text)
 
 
 def _empty_voids(root: Any) -> None:
@@ -261,10 +360,12 @@ def _read_description(state: _State, doc: Any) -> None:
     for el in doc.getroot().iter("meta"):
         if (el.get("name") or "").strip().lower() == "description" and el.get("content"):
             text = normalise_space(el.get("content"))
-            state.add(take_out_placeholders(Block("meta[description]", text)), _Attr(state.index[el], "content"))
+            unit = _Attr(state.index[el], "content", _nbsp_pairs(el.get("content")))
+            state.add(take_out_placeholders(Block("meta[description]", text)), unit)
 
 
 def _is_element(el: Any) -> bool:
+    """Whether `el` is an element (not a comment or processing instruction)."""
     return isinstance(el.tag, str)  # comments and processing instructions have a function as tag
 
 
@@ -307,7 +408,7 @@ def _attribute_blocks(state: _State, el: Any) -> None:
         value = normalise_space(el.get(name) or "")
         if value:
             block = take_out_placeholders(Block(f"{el.tag}[{name}]", value))
-            state.add(block, _Attr(state.index[el], name))
+            state.add(block, _Attr(state.index[el], name, _nbsp_pairs(el.get(name))))
 
 
 def _touched(el: Any) -> Iterator[Any]:
@@ -338,6 +439,7 @@ def _read_run(state: _State, parent: Any, after: Any, children: list[Any]) -> No
         slot[: len(slot) - len(slot.lstrip())],
         end[len(end.rstrip()) :],
         tuple(text.pieces),
+        _nbsp_pairs("".join(text.raw)),
     )
     state.add(text.block(_block_path(state, parent)), run)
     for child in children:
@@ -346,8 +448,8 @@ def _read_run(state: _State, parent: Any, after: Any, children: list[Any]) -> No
 
 
 def _is_verbatim(el: Any) -> bool:
-    """An inline element that comes back as it was: code, embedded content, no words."""
-    if not _is_element(el) or el.tag in UNTOUCHED or el.tag in EMBEDDED or _no_translate(el):
+    """An inline element that comes back as it was: code, embedded content, a note mark, no words."""
+    if not _is_element(el) or _is_verbatim_tag(el):
         return True
     return not _has_words(el)
 
@@ -365,7 +467,21 @@ def _has_words(el: Any) -> bool:
 
 
 def _is_verbatim_tag(el: Any) -> bool:
-    return el.tag in UNTOUCHED or el.tag in EMBEDDED or _no_translate(el)
+    """Verbatim whatever it holds: untouched, embedded, marked not to translate, a note mark."""
+    return el.tag in UNTOUCHED or el.tag in EMBEDDED or _no_translate(el) or _is_note_mark(el)
+
+
+def _is_note_mark(el: Any) -> bool:
+    """A footnote or reference mark: a sup or sub without letters (`<sup>2</sup>`,
+    `<sup><a href="#fn1">[1]</a></sup>`), not part of the sentence. One that holds no link
+    and runs on into a word ("H<sub>2</sub>O", "CO<sub>2</sub>-uitstoot") is part of that word, not a mark."""
+    if el.tag not in NOTE_MARKS:
+        return False
+    content = el.text_content()
+    if not content.strip() or any(c.isalpha() for c in content):
+        return False
+    follows = (el.tail or "")[:1]
+    return next(el.iter("a"), None) is not None or not (follows.isalnum() or follows == "-")
 
 
 def _separates_words(el: Any) -> bool:
@@ -378,6 +494,7 @@ def _separates_words(el: Any) -> bool:
 
 
 def _words(text: str | None) -> bool:
+    """Whether `text` holds words (anything but whitespace and placeholders)."""
     return bool(text) and bool(PLACEHOLDER.sub("", text or "").strip())
 
 
@@ -401,9 +518,17 @@ def _read_inline(state: _State, text: _Text, el: Any) -> None:
 
 
 def _block_path(state: _State, el: Any) -> str:
-    """The block's kind and place: its tag, a table cell's tag[row,column]."""
+    """The block's kind and place: its tag; a table cell's tag[row,column], after the cells
+    of the tables it is nested in ("td[3,1]/td[1,2]": row 1, column 2 of a table inside
+    the cell at row 3, column 1)."""
     if el.tag not in ("td", "th"):
         return el.tag
+    cells = [el, *(a for a in el.iterancestors("td", "th"))]
+    return "/".join(_cell_path(state, cell) for cell in reversed(cells))
+
+
+def _cell_path(state: _State, el: Any) -> str:
+    """A table cell's tag[row,column] in its own table (1-based; columns count colspans)."""
     table, row = next(el.iterancestors("table"), None), el.getparent()
     if table is None or row is None or row.tag != "tr":
         return el.tag
@@ -420,6 +545,7 @@ def _block_path(state: _State, el: Any) -> str:
 
 
 def _colspan(cell: Any) -> int:
+    """The number of columns table cell `cell` spans (1 where its colspan is not a number)."""
     try:
         return max(1, int(cell.get("colspan", "1")))
     except ValueError:
@@ -437,9 +563,11 @@ class _Text:
         self.spans: list[list[Any]] = []  # [start, end, kind, attrs], in the order they open
         self.literals: dict[str, str] = {}  # marker → verbatim HTML
         self.pieces: list[tuple[int, tuple[Any, ...]]] = []  # (element position, span key)
+        self.raw: list[str] = []  # the source text as it came, verbatim pieces as markers
 
     def add(self, raw: str | None) -> None:
         """Append source text `raw`."""
+        self.raw.append(raw or "")
         for match in _PIECE.finditer(raw or ""):
             piece = match.group()
             if not piece[0].isspace():
@@ -450,6 +578,7 @@ class _Text:
                 self.space = True
 
     def _put(self, piece: str) -> None:
+        """Append `piece` to the text."""
         self.parts.append(piece)
         self.length += len(piece)
 
@@ -579,6 +708,7 @@ def _place(parent: Any, previous: Any, items: list[Any]) -> None:
 
 
 def _set_slot(parent: Any, previous: Any, text: str) -> None:
+    """Set the text after `parent`'s child `previous` (None: `parent`'s own text) to `text`."""
     if previous is None:
         parent.text = text or None
     else:
@@ -590,7 +720,36 @@ def _flat(nodes: list[str | Node]) -> str:
     return "".join(node if isinstance(node, str) else node.span.literal + _flat(node.children) for node in nodes)
 
 
+def _nbsp_pairs(raw: str) -> tuple[tuple[str, str], ...]:
+    """The (word before, word after) of each non-breaking space between two words of the
+    source text `raw` (words: runs of non-space characters)."""
+    if "\xa0" not in raw:
+        return ()
+    parts = _SPACES.split(raw)  # words at even indexes, the whitespace between at odd ones
+    pairs = {
+        (parts[i - 1], parts[i + 1])
+        for i in range(1, len(parts) - 1, 2)
+        if "\xa0" in parts[i] and parts[i - 1] and parts[i + 1]
+    }
+    return tuple(sorted(pairs))
+
+
+def _restore_nbsp(block: Block, pairs: tuple[tuple[str, str], ...]) -> Block:
+    """`block` with a non-breaking space again between each two words that stood on either
+    side of one in the source: the same two words side by side in the English (a number and
+    its unit, a name, "€ 5"). Elsewhere the space the text was normalised to stays."""
+    if not pairs:
+        return block
+    wanted = set(pairs)
+    chars = list(block.text)
+    for m in _WORD_SPACE.finditer(block.text):
+        if (m.group(1), m.group(2)) in wanted:
+            chars[m.end() - 1] = "\xa0"
+    return Block(block.path, "".join(chars), block.spans, block.flags)
+
+
 def _clean(text: str) -> str:
+    """`text` without the characters XML (and so lxml) refuses."""
     return _NOT_XML.sub("", text)
 
 
@@ -631,6 +790,7 @@ def _serialize(doc: Any, fragment: bool) -> bytes:
 
 
 def _markup(el: Any) -> str:
+    """The HTML of `el` (its tail included)."""
     return etree.tostring(el, method="html", encoding="unicode")
 
 

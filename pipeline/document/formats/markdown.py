@@ -1,23 +1,31 @@
 """Markdown documents in and out: CommonMark plus GFM tables, read with markdown-it-py.
 
 Blocks: headings ("h1".."h6", ATX and setext), paragraphs ("p"), paragraphs in list items
-("li") and in block quotes ("blockquote"), the innermost container naming the block, and
-table cells ("td[row,col]", the header row being row 1). Emphasis is `em`, strong emphasis
-`strong`, a link `link` (attrs href, title, and `source`: what follows its `]` in the file,
-written back as it was). Inline code, images, autolinks, raw URLs and inline HTML are
-`code` spans whose literal is their source, put back verbatim; a link or emphasis that holds
-nothing but such pieces (`[`x`](url)`, a badge `[![b](i.svg)](url)`) is one code span.
-A hard line break inside a paragraph becomes a space, as a soft one does.
+("li"), in block quotes ("blockquote") and in footnote definitions ("footnote": the text
+after `[^label]: `, the prefix staying as it is), the innermost container naming the block,
+and table cells ("td[row,col]", the header row being row 1). Emphasis is `em`, strong
+emphasis `strong`, a link `link` (attrs href, title, and `source`: what follows its `]` in
+the file, written back as it was). Inline code, images, autolinks, raw URLs, inline HTML and
+footnote references (`[^label]`) are `code` spans whose literal is their source, put back
+verbatim; a link or emphasis that holds nothing but such pieces (`[`x`](url)`, a badge
+`[![b](i.svg)](url)`) is one code span. A hard line break (two spaces or a backslash at a
+line's end) is a code span whose literal is a line break (two spaces and a newline; attr
+"break": the form the source wrote, written back so), the text keeping a space there; a
+soft one is a space.
 
 Untouched: fenced and indented code, HTML blocks, thematic breaks, link reference
-definitions, YAML front matter (read into `meta`, values as strings). Rendering replaces only
-each block's text in the original source, so list markers, indentation, heading marks,
-blank lines, table pipes and everything between blocks stay byte for byte; a block that
-spanned several lines comes back on one line.
+definitions, the `[^label]: ` prefix of a footnote definition, and front matter: YAML
+between `---` lines (a mapping, read into `meta` with values as strings; a list or other
+collection kept without keys) or TOML between `+++` lines (its top-level keys read into
+`meta`). Rendering replaces only each block's text in the original source, so list markers,
+indentation, heading marks, blank lines, table pipes and everything between blocks stay byte
+for byte; a block that spanned several lines comes back on one line, but for its hard
+breaks, after which a line starts with the marks and indentation of the source's second line.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -33,6 +41,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from pipeline.document.formats.base import (
+    VERBATIM,
     Block,
     DocumentFormat,
     Node,
@@ -49,6 +58,13 @@ from pipeline.textio import decode
 BOM = b"\xef\xbb\xbf"
 SENTINEL = "\x00"  # stands for a verbatim piece while the text is built; decode() leaves no NUL
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n((?:.*\n)*?)(?:---|\.\.\.)[ \t]*(?:\n|\Z)")
+TOML_FRONT_MATTER = re.compile(r"\A\+\+\+[ \t]*\n((?:.*\n)*?)\+\+\+[ \t]*(?:\n|\Z)")
+TOML_KEY_VALUE = re.compile(r"\s*([A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*')\s*=\s*(.*?)\s*\Z")
+FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")  # [^label]
+FOOTNOTE_DEF = re.compile(r"\[\^[^\]\s]+\]:")  # [^label]: at a block's start
+HARD_BREAK = "  \n"  # the literal of a hard line break's code span (all whitespace: kept as it is)
+CLOSING = re.compile(r"[.,;:!?)\]}»”’…%]+")  # punctuation that closes what stands before it
+CONTINUATION = re.compile(r"[ \t>]*")  # what starts a paragraph's later lines: container marks, indent
 URL = re.compile(r"\b(?:(?:https?|ftp)://|www\.)[^\s<>\"]*[^\s<>\".,;:!?')\]]")
 ESCAPE = re.compile(r"[\\`*_\[\]<|]|&(?=#?\w+;)")  # what could start markup inside a line
 # markdown-it-py 4 trims table cells with CommonMark's whitespace; earlier releases with str.strip
@@ -105,7 +121,7 @@ class MarkdownFormat(DocumentFormat):
         out: list[str] = []
         last = 0
         for place, block in zip(source.places, english):
-            written = to_markdown(block, place.kind)
+            written = to_markdown(block, place.kind, continuation(source.text, place))
             out.append(source.text[last : place.start])
             # An empty translation would leave a bare list marker or `#`: the source stays.
             out.append(written or source.text[place.start : place.end])
@@ -121,10 +137,15 @@ class MarkdownFormat(DocumentFormat):
 
 
 def front_matter(text: str, path: Path | str) -> tuple[int, dict[str, str]]:
-    """The length in characters of the YAML front matter at the top of `text` (0 if none)
-    and its keys, values as strings (lists and mappings as JSON). A block between `---`
-    lines that is not a YAML mapping is Markdown (a thematic break); one that is not YAML
-    at all is refused."""
+    """The length in characters of the front matter at the top of `text` (0 if none) and
+    its keys, values as strings (lists and tables as JSON): TOML between `+++` lines, or
+    YAML between `---` lines. YAML front matter may be of any collection type (a list is
+    kept, though only a mapping gives keys); one that is a bare scalar ("---", a sentence,
+    "---") is Markdown: a thematic break and a setext heading. Front matter that does not
+    parse is refused."""
+    m = TOML_FRONT_MATTER.match(text)
+    if m:
+        return m.end(), toml_meta(m.group(1), path)
     m = FRONT_MATTER.match(text)
     if not m:
         return 0, {}
@@ -136,12 +157,53 @@ def front_matter(text: str, path: Path | str) -> tuple[int, dict[str, str]]:
         where = f" (line {mark.line + 2})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(str(path), f"the front matter is not valid YAML: {problem}{where}") from None
-    if value is None:
-        value = {}
-    if not isinstance(value, dict):
+    if isinstance(value, str):
         return 0, {}
-    meta = {str(k): v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for k, v in value.items()}
-    return m.end(), meta
+    if not isinstance(value, dict):
+        return m.end(), {}
+    return m.end(), {str(k): meta_value(v) for k, v in value.items()}
+
+
+def toml_meta(body: str, path: Path | str) -> dict[str, str]:
+    """The top-level keys of TOML front matter, values as strings; read with tomllib
+    (Python 3.11+), else with `simple_toml`."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        return simple_toml(body)
+    try:
+        value = tomllib.loads(body)
+    except tomllib.TOMLDecodeError as exc:
+        problem = re.sub(r"line (\d+)", lambda n: f"line {int(n.group(1)) + 1}", str(exc).splitlines()[0])
+        raise InputError(str(path), f"the front matter is not valid TOML: {problem}") from None
+    return {str(k): meta_value(v) for k, v in value.items()}
+
+
+def simple_toml(body: str) -> dict[str, str]:
+    """The `key = value` lines of TOML front matter before its first table, a quoted value
+    unquoted (no escapes read), others as written: enough for titles and dates."""
+    meta: dict[str, str] = {}
+    for line in body.splitlines():
+        if line.lstrip().startswith("["):
+            break
+        m = TOML_KEY_VALUE.match(line)
+        if m is None:
+            continue
+        key, value = m.group(1).strip("\"'"), m.group(2)
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        meta.setdefault(key, value)
+    return meta
+
+
+def meta_value(value: Any) -> str:
+    """A front matter value as a string: a string as it is, a date or time in ISO form,
+    anything else as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 # --- the parser: markdown-it with each block's and inline piece's source recorded ---------
@@ -149,10 +211,12 @@ def front_matter(text: str, path: Path | str) -> tuple[int, dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
-    """CommonMark + tables, its rules wrapped to record where each block's text starts and
-    ends in the source (token.meta["at"], ["rows"]) and the exact source of links, images,
-    autolinks and code spans (token.meta["src"])."""
+    """CommonMark + tables + footnotes, its rules wrapped to record where each block's text
+    starts and ends in the source (token.meta["at"], ["rows"]) and the exact source of links,
+    images, autolinks, code spans and backslash hard breaks (token.meta["src"])."""
     md = MarkdownIt("commonmark").enable("table")
+    md.block.ruler.before("reference", "footnote_def", footnote_def, {"alt": ["paragraph", "reference"]})
+    md.inline.ruler.before("link", "footnote_ref", footnote_ref)
     for name, record in BLOCK_RECORDERS.items():
         wrap_block_rule(md, name, record)
     for name, kind in (
@@ -160,9 +224,56 @@ def parser() -> MarkdownIt:
         ("image", "image"),
         ("autolink", "link_open"),
         ("backticks", "code_inline"),
+        ("escape", "hardbreak"),
     ):
         wrap_inline_rule(md, name, kind)
     return md
+
+
+def footnote_ref(state: StateInline, silent: bool) -> bool:
+    """Inline rule: a footnote reference `[^label]`, one token holding its source (read as
+    a verbatim piece). Not when a `(` or `[` follows: that is a link whose text starts with ^."""
+    m = FOOTNOTE_REF.match(state.src, state.pos, state.posMax)
+    if m is None or (m.end() < state.posMax and state.src[m.end()] in "(["):
+        return False
+    if not silent:
+        token = state.push("footnote_ref", "", 0)
+        token.content = token.meta["src"] = m.group()
+    state.pos = m.end()
+    return True
+
+
+def footnote_def(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """Block rule: a footnote definition `[^label]: text`, a container (footnote_open and
+    _close, tag "footnote") of the blocks after its prefix; its later lines are indented
+    (as in markdown-it's footnote plugin). The prefix is not part of any block's text."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False  # indented code
+    first = state.bMarks[start_line] + state.tShift[start_line]
+    m = FOOTNOTE_DEF.match(state.src, first, state.eMarks[start_line])
+    if m is None:
+        return False
+    if silent:
+        return True
+    opened = state.push("footnote_open", "footnote", 1)
+    opened.meta["label"] = m.group()[2:-2]
+    saved = (state.bMarks[start_line], state.tShift[start_line], state.sCount[start_line])
+    pos, column = m.end(), state.sCount[start_line] + m.end() - first
+    start_column = column
+    while pos < state.eMarks[start_line] and state.src[pos] in " \t":
+        column += 4 - column % 4 if state.src[pos] == "\t" else 1
+        pos += 1
+    state.bMarks[start_line], state.tShift[start_line] = m.end(), pos - m.end()
+    state.sCount[start_line] = column - start_column
+    state.blkIndent += 4
+    if state.sCount[start_line] < state.blkIndent:
+        state.sCount[start_line] += state.blkIndent
+    state.md.block.tokenize(state, start_line, end_line)
+    state.blkIndent -= 4
+    state.bMarks[start_line], state.tShift[start_line], state.sCount[start_line] = saved
+    opened.map = [start_line, state.line]
+    state.push("footnote_close", "footnote", -1)
+    return True
 
 
 def wrap_block_rule(md: MarkdownIt, name: str, record: Any) -> None:
@@ -173,6 +284,7 @@ def wrap_block_rule(md: MarkdownIt, name: str, record: Any) -> None:
     original = rule.fn
 
     def wrapped(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        """The original rule, then `record` on what it pushed."""
         count = len(state.tokens)
         found = original(state, start, end, silent)
         if found and not silent:
@@ -190,6 +302,7 @@ def wrap_inline_rule(md: MarkdownIt, name: str, kind: str) -> None:
     original = rule.fn
 
     def wrapped(state: StateInline, silent: bool) -> bool:
+        """The original rule, then the source it consumed on its token."""
         start, count = state.pos, len(state.tokens)
         found = original(state, silent)
         if found and not silent:
@@ -301,9 +414,9 @@ def read_blocks(text: str, tokens: list[Token]) -> tuple[list[Block], list[Place
     table = TableState()
     for i, token in enumerate(tokens):
         kind = token.type
-        if kind in ("list_item_open", "blockquote_open"):
+        if kind in ("list_item_open", "blockquote_open", "footnote_open"):
             containers.append(token.tag)
-        elif kind in ("list_item_close", "blockquote_close"):
+        elif kind in ("list_item_close", "blockquote_close", "footnote_close"):
             containers.pop()
         elif kind == "table_open":
             table = TableState(token.meta.get("rows", {}))
@@ -356,9 +469,11 @@ def found_at(text: str, place: Place, content: str) -> bool:
 
 @dataclass
 class Verbatim:
-    """A piece put back as it was written: code, an image, an autolink, inline HTML."""
+    """A piece put back as it was written: code, an image, an autolink, inline HTML, a
+    footnote reference, a hard line break (attrs: ("break", its form))."""
 
     literal: str
+    attrs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -395,9 +510,11 @@ def inline_tree(tokens: list[Token]) -> list[Item]:
             in_autolink = kind != "link_close"
         elif kind in ("text", "text_special"):
             stack[-1].extend(split_urls(token.content))
-        elif kind in ("softbreak", "hardbreak"):
-            stack[-1].append(" ")  # a hard break is joined like a soft one: the block is one line
-        elif kind in ("code_inline", "image", "html_inline"):
+        elif kind == "softbreak":
+            stack[-1].append(" ")
+        elif kind == "hardbreak":  # between two words, which the text keeps apart
+            stack[-1].extend([" ", hard_break(token), " "])
+        elif kind in ("code_inline", "image", "html_inline", "footnote_ref"):
             stack[-1].append(Verbatim(verbatim_source(token)))
         elif kind == "link_open" and token.info == "auto":
             stack[-1].append(Verbatim(token.meta.get("src", f"<{token.attrGet('href')}>")))
@@ -409,6 +526,13 @@ def inline_tree(tokens: list[Token]) -> list[Item]:
         elif kind.endswith("_close") and len(stack) > 1:
             stack.pop()
     return root
+
+
+def hard_break(token: Token) -> Verbatim:
+    """A hard line break: a verbatim piece whose literal is a line break (two spaces and a
+    newline), attr "break" saying how the source wrote it ("spaces" or "backslash")."""
+    form = "backslash" if token.meta.get("src", "").startswith("\\") else "spaces"
+    return Verbatim(HARD_BREAK, (("break", form),))
 
 
 def split_urls(text: str) -> list[Item]:
@@ -481,7 +605,7 @@ class Builder:
         self.parts: list[str] = []
         self.length = 0
         self.spans: list[tuple[int, int, str, tuple[tuple[str, str], ...]]] = []
-        self.literals: list[str] = []
+        self.verbatims: list[Verbatim] = []
 
     def add(self, text: str) -> None:
         """Append text."""
@@ -494,7 +618,7 @@ class Builder:
             if isinstance(item, str):
                 self.add(item)
             elif isinstance(item, Verbatim):
-                self.literals.append(item.literal)
+                self.verbatims.append(item)
                 self.add(SENTINEL)
             else:
                 start = self.length
@@ -504,8 +628,11 @@ class Builder:
     def finish(self) -> tuple[str, list[Span]]:
         """The one-line text and its spans (markup trimmed to the words it holds)."""
         collapsed, first = collapse("".join(self.parts))
-        text, second, codes = take_out(collapsed, self.literals)
-        spans = [Span(at, at, "code", (("space", space),), literal) for at, space, literal in codes]
+        text, second, codes = take_out(collapsed, [v.literal for v in self.verbatims])
+        spans = [
+            Span(at, at, "code", (("space", space), *v.attrs), literal)
+            for (at, space, literal), v in zip(codes, self.verbatims)
+        ]
         for start, end, kind, attrs in self.spans:
             a, b = second[first[start]], second[first[end]]
             while a < b and text[a] == " ":
@@ -568,14 +695,47 @@ def take_out(text: str, literals: list[str]) -> tuple[str, list[int], list[tuple
 # --- writing Markdown ---------------------------------------------------------------------
 
 
-def to_markdown(block: Block, kind: str) -> str:
-    """A block's text and spans as one line of Markdown, for a place of `kind`."""
+def to_markdown(block: Block, kind: str, indent: str = "") -> str:
+    """A block's text and spans as Markdown for a place of `kind`: one line, but for the
+    hard line breaks of a paragraph or setext heading, after which a line starts with
+    `indent` (the source's container marks and indentation)."""
+    spans = [
+        (after_punctuation(block.text, s) if s.attr("break") else s)
+        for s in block.spans
+        if not s.attr("break") or (kind == "text" and inside(block, s))
+    ]
     out: list[str] = []
-    write(nest(block), out, kind == "cell", True)
+    write(nest(Block(block.path, block.text, spans, block.flags)), out, kind == "cell", True)
     text = "".join(out).strip()
     if kind == "atx" and text.endswith("#") and not text.endswith("\\#"):
         text = text[:-1] + "\\#"  # else a closing sequence, dropped from the heading
-    return text
+    return text.replace("\n", "\n" + indent)
+
+
+def inside(block: Block, span: Span) -> bool:
+    """Whether text or another verbatim piece stands both before and after `span`: a hard
+    line break at either end of a block would break nothing (or show a backslash)."""
+    others = [s.start for s in block.spans if s.kind in VERBATIM and not s.attr("break")]
+    before = block.text[: span.start].strip() or any(at < span.start for at in others)
+    after = block.text[span.start :].strip() or any(at > span.start for at in others)
+    return bool(before and after)
+
+
+def after_punctuation(text: str, span: Span) -> Span:
+    """A hard break moved past the punctuation right after it ("mat|. Hij" → "mat.|Hij"):
+    a line never starts with the full stop of the line before."""
+    m = CLOSING.match(text, span.start)
+    return Span(m.end(), m.end(), span.kind, span.attrs, span.literal) if m else span
+
+
+def continuation(text: str, place: Place) -> str:
+    """What starts the second line of a block that spans lines in the source (its
+    containers' marks and indentation): the start of each line after a hard break."""
+    newline = text.find("\n", place.start, place.end)
+    if newline < 0:
+        return ""
+    m = CONTINUATION.match(text, newline + 1, place.end)
+    return m.group() if m else ""
 
 
 def write(items: list[str | Node], out: list[str], cell: bool, line_start: bool) -> None:
@@ -584,6 +744,9 @@ def write(items: list[str | Node], out: list[str], cell: bool, line_start: bool)
     for item in items:
         if isinstance(item, str):
             piece = escape(item, not started)
+        elif item.span.kind == "code" and item.span.attr("break"):
+            # a break on a line with nothing on it yet would leave a blank line: a new paragraph
+            piece = ("\\\n" if item.span.attr("break") == "backslash" else "  \n") if started else ""
         elif item.span.kind == "code":
             piece = item.span.literal.replace("\n", " ")
             piece = piece.replace("|", "\\|") if cell else piece
@@ -592,7 +755,10 @@ def write(items: list[str | Node], out: list[str], cell: bool, line_start: bool)
         else:
             piece = wrapped(item, cell, not started)
         out.append(piece)
-        started = started or bool(piece.strip())
+        if "\n" in piece:  # a hard break: what follows starts a line, unless shown after it
+            started = bool(piece.rsplit("\n", 1)[1].strip())
+        else:
+            started = started or bool(piece.strip())
 
 
 def wrapped(node: Node, cell: bool, at_start: bool) -> str:
