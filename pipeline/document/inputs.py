@@ -210,6 +210,11 @@ def find_inputs(inputs: list[str]) -> list[Path]:
             for q, problem in problems.items():
                 if problem:  # a broken link, a loop, a pipe: said, not silently passed over
                     log.warning("%s: skipped: %s", shown_path(q), problem)
+            for q in sorted(q for q in p.iterdir() if _is_translated_document(q)):
+                log.info(
+                    "%s: skipped: named like a translated document (--documents); name it to translate it",
+                    shown_path(q),
+                )
             found.extend(inside)
         else:
             problem = file_problem(p) or "not a regular file"
@@ -222,11 +227,17 @@ def find_inputs(inputs: list[str]) -> list[Path]:
 TRANSLATED_MARK = ".en"  # a translated document is written as <stem>.en<suffix> (--documents)
 
 
+def _is_translated_document(path: Path) -> bool:
+    """`<stem>.en<suffix>`, a text or document: what --documents writes."""
+    suffix = path.suffix.lower()
+    return (suffix in document_suffixes() or suffix == ".txt") and path.stem.endswith(TRANSLATED_MARK)
+
+
 def _is_input_name(path: Path) -> bool:
     """A .txt, a document (.html, .md, .docx, .srt, .vtt…) or a .jsonl(.gz) in a folder, but
     not nlen's own outputs: a rejects file, or a translated document (an out-dir may be the
     input folder: a rerun must not translate the last run's outputs)."""
     suffix = path.suffix.lower()
     if suffix in document_suffixes() or suffix == ".txt":
-        return not path.stem.endswith(TRANSLATED_MARK)
+        return not _is_translated_document(path)
     return is_jsonl(path) and not is_rejects_file(path)

@@ -121,6 +121,8 @@ class Plan:
         self.jsonl = self._check_jsonl([p for p in paths if is_jsonl(p)])
         self.article_docs = self._read_articles([p for p in paths if not is_jsonl(p)])
         self.jsonl = self._check_ids(self.jsonl)
+        if self.jsonl and job.documents is not None:
+            log.warning("--documents: JSONL documents are not written back, only articles and documents")
 
     def _error(self, exc: InputError) -> None:
         print(f"nlen: error: {exc}", file=sys.stderr)
