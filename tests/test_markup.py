@@ -304,3 +304,16 @@ def test_a_wrapping_span_on_a_siblings_words_is_nested_not_dropped():
     src = Block("p", "Zie hier en daar voor meer.", [Span(4, 8, "strong"), Span(12, 16, "link", (("href", "x"),))])
     out = place_markup(src, "ooo")
     assert sorted(s.kind for s in out.spans) == ["link", "strong"] and properly_nested(out)
+
+
+def test_markup_kept_by_position_stays_in_its_row():
+    """Found in review: with no sure word, markup kept by relative place landed in the
+    neighbouring sentence's English; given the rows, it stays in its own row."""
+    nl = "Eerste zin hier met veel woorden erin. Hij is heel erg moe."
+    src = Block("p", nl, [Span(nl.index("heel"), nl.index(" moe"), "em")])
+    english = "Qqq www eee rrr ttt yyy. Uuu iii ooo ppp aaa."
+    rows = [((0, nl.index(" Hij")), (0, english.index(" Uuu"))),
+            ((nl.index("Hij"), len(nl)), (english.index("Uuu"), len(english)))]
+    out = place_markup(src, english, segments=rows)
+    (em,) = out.spans
+    assert em.start >= english.index("Uuu") and MARKUP_FLAG in out.flags

@@ -320,16 +320,30 @@ def _desired(span: Span, nl: Sequence[Word], al: Alignment) -> tuple[int, int] |
     return (min(targets), max(targets)) if targets else None
 
 
-def _by_position(span: Span, nl: Sequence[Word], en: Sequence[Word]) -> tuple[int, int] | None:
+Segments = Sequence[tuple[tuple[int, int], tuple[int, int]]]  # (Dutch, English) character ranges of rows
+
+
+def _by_position(
+    span: Span, nl: Sequence[Word], en: Sequence[Word], segments: Segments | None = None
+) -> tuple[int, int] | None:
     """The English word range at the same relative place and length as the span's Dutch
-    words, or None when either side has no words."""
+    words (within the row holding them, where `segments` give the rows), or None when either
+    side has no words."""
     covered = _covered(span, nl)
     if not covered or not en:
         return None
-    n, m = len(nl), len(en)
-    a = min(m - 1, covered[0] * m // n)
-    b = max(a, min(m - 1, (covered[-1] + 1) * m // n - 1))
-    return a, b
+    nl_ids, en_ids = list(range(len(nl))), list(range(len(en)))
+    start = nl[covered[0]].start
+    for (na, nb), (ea, eb) in segments or ():
+        if na <= start < nb:
+            nl_ids = [i for i in nl_ids if na <= nl[i].start < nb]
+            en_ids = [j for j in en_ids if ea <= en[j].start < eb] or en_ids
+            break
+    covered = [i for i in covered if i in nl_ids] or covered[:1]
+    n, m, first = len(nl_ids), len(en_ids), nl_ids[0]
+    a = min(m - 1, max(0, covered[0] - first) * m // n)
+    b = max(a, min(m - 1, (covered[-1] - first + 1) * m // n - 1))
+    return en_ids[a], en_ids[b]
 
 
 def _fit(
@@ -364,7 +378,7 @@ def _chain(k: int | None, parents: Sequence[int | None]) -> list[int]:
 
 
 def place_wrapping(
-    spans: Sequence[Span], nl: Sequence[Word], en: Sequence[Word], al: Alignment
+    spans: Sequence[Span], nl: Sequence[Word], en: Sequence[Word], al: Alignment, segments: Segments | None = None
 ) -> tuple[dict[int, tuple[int, int] | None], bool]:
     """English character ranges of the WRAPPING spans among `spans` (sorted by (start, -end)):
     span index → (start, end) or None (dropped), and whether any place was not sure."""
@@ -379,7 +393,7 @@ def place_wrapping(
         ancestors[k] = set(_chain(p, parents))
         want = _desired(sp, nl, al)
         if want is None:  # no sure word: kept at its place by position (a link must not vanish)
-            want, unsure = _by_position(sp, nl, en), True
+            want, unsure = _by_position(sp, nl, en, segments), True
             if want is None:
                 placed[k] = None
                 continue
@@ -465,16 +479,19 @@ def place_verbatim(
 # the block
 
 
-def place_markup(source: Block, english: str, lexicon: LexiconLike | None = None) -> Block:
+def place_markup(
+    source: Block, english: str, lexicon: LexiconLike | None = None, segments: Segments | None = None
+) -> Block:
     """The English block of `source`: text `english` unchanged, one span per source span
     (same kind, attrs and literal, a verbatim literal padded with its spaces) on the English
     words aligned to the span's Dutch words; flagged "markup" where a place was not sure.
-    A wrapping span with no sure word keeps its relative place (flagged); a verbatim span
+    A wrapping span with no sure word keeps its relative place (flagged), within its row
+    where `segments` give the rows' (Dutch, English) character ranges; a verbatim span
     always comes back, once. Deterministic."""
     spans = sorted(source.spans, key=lambda s: (s.start, -s.end))
     nl, en = words(source.text), words(english)
     al = align_words(nl, en, lexicon_function(lexicon))
-    ranges, unsure = place_wrapping(spans, nl, en, al)
+    ranges, unsure = place_wrapping(spans, nl, en, al, segments)
     out: list[Span] = []
     for k, sp in enumerate(spans):
         if sp.kind in VERBATIM:

@@ -53,13 +53,32 @@ def place_blocks(doc: Document, rows: list[AlignedRow]) -> tuple[list[Block] | N
         if index not in english:
             out.append(block)  # no translation (no text, or nothing came back): kept as it was
             continue
-        out.append(place_markup(block, english[index], lexicon) if block.spans else Block(block.path, english[index]))
+        if not block.spans:
+            out.append(Block(block.path, english[index]))
+            continue
+        out.append(
+            place_markup(block, english[index], lexicon, row_segments([r for r in rows if r.paragraph == index]))
+        )
     unsure = {i for i, b in enumerate(out) if MARKUP_FLAG in b.flags}
     rows = [
         replace(r, flags=(*r.flags, MARKUP_FLAG)) if r.paragraph in unsure and MARKUP_FLAG not in r.flags else r
         for r in rows
     ]
     return out, with_placeholders(rows, parsed.blocks, out)
+
+
+def row_segments(rows: Sequence[AlignedRow]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Each row's (Dutch, English) character range in its block's texts (the rows' Dutch and
+    English joined by single spaces), for the rows that have both."""
+    nl = iter(_pieces([r.nl for r in rows if r.nl]))
+    en = iter(_pieces([r.en for r in rows if r.en]))
+    out = []
+    for row in rows:
+        a = next(nl) if row.nl else None
+        b = next(en) if row.en else None
+        if a is not None and b is not None:
+            out.append((a, b))
+    return out
 
 
 def _pieces(texts: Sequence[str]) -> list[tuple[int, int]]:
