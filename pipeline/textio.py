@@ -149,10 +149,19 @@ def file_problem(path: Path | str) -> str | None:
     return f"is {kind}, not a regular file"
 
 
+# A file read whole is at most this large unless a caller says otherwise (`/dev/zero` or an
+# endless pipe must not fill memory); files larger than this are read line by line.
+WHOLE_FILE_LIMIT = 1_000_000_000
+# A line read by `iter_lines` is at most this long (a file with no line ends is no TSV).
+LINE_LIMIT = 64_000_000
+
+
 def read_bytes(path: Path | str, what: str = "file", limit: int | None = None) -> bytes:
     """The bytes of `path`, or of stdin for `-`. A named pipe is read too, so
     that `nlen align <(cut -f1 x.tsv) <(cut -f2 x.tsv)` works. `limit`: the
-    most bytes accepted; more is an InputError (so `/dev/zero` cannot fill memory)."""
+    most bytes accepted (default `WHOLE_FILE_LIMIT`); more is an InputError (so
+    `/dev/zero` cannot fill memory)."""
+    limit = WHOLE_FILE_LIMIT if limit is None else limit
     if str(path) == "":
         raise InputError("''", f"an empty string is not a {what} name")
     if str(path) == "-":
@@ -160,16 +169,14 @@ def read_bytes(path: Path | str, what: str = "file", limit: int | None = None) -
             raise InputError("-", f"cannot read {what}: stdin is closed")
         if sys.stdin.isatty():
             log.info("reading %s from the terminal (stdin); end it with Ctrl-D", what)
-        data = sys.stdin.buffer.read() if limit is None else sys.stdin.buffer.read(limit + 1)
+        data = sys.stdin.buffer.read(limit + 1)
     else:
         try:
-            if limit is None:
-                return Path(path).read_bytes()
             with open(path, "rb") as f:
                 data = f.read(limit + 1)  # one byte more than allowed tells a file that is too large
         except OSError as exc:
             raise _read_error(path, what, exc) from None
-    if limit is not None and len(data) > limit:
+    if len(data) > limit:
         raise InputError(path, f"larger than {limit / 1e6:g} MB, too large for a {what}")
     return data
 
@@ -204,9 +211,12 @@ def iter_lines(path: Path | str, what: str = "file") -> Iterator[tuple[int, str]
             f = open(path, "rb")
         except OSError as exc:
             raise _read_error(path, what, exc) from None
-    number = offset = 0
+    number = offset = raw_number = 0
     try:
-        for raw_number, raw in enumerate(f, 1):
+        while raw := f.readline(LINE_LIMIT + 1):
+            raw_number += 1
+            if len(raw) > LINE_LIMIT and not raw.endswith(b"\n"):
+                raise InputError(f"{path}:{raw_number}", f"a line longer than {LINE_LIMIT / 1e6:g} MB: not a {what}")
             try:
                 text = decode(raw[:-2] if raw.endswith(b"\r\n") else raw.rstrip(b"\n"), path, offset, raw_number)
             except InputError:

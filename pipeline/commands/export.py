@@ -124,7 +124,9 @@ def check_not_inputs(args: argparse.Namespace, exporter) -> None:
         outputs.append((args.out, "--out"))
     elif args.format == "moses":
         outputs += [(path, "--out") for path in moses_paths(args.out, args.meta).values()]
-    inputs = [source.path for source in corpus_files(args.corpus, args.config)] + [args.decisions]
+    tsvs = [source.path for source in corpus_files(args.corpus, args.config)]
+    # a unit's manifest is read with its TSV (its SHA-256 says the TSV is whole)
+    inputs = tsvs + [Path(t).with_suffix(".json") for t in tsvs if str(t) != "-"] + [args.decisions]
     for output, what in outputs:
         check_not_input(output, inputs, what)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 
 from pipeline.corpus.read import corpus_files, read_tsv, row_key
 from pipeline.corpus.review import build_page
@@ -47,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
     to_stdout = args.out == "-"
     if not to_stdout:
         check_writable(args.out, "review page")  # before the corpus is read
-        check_not_input(args.out, [source.path for source in corpus_files(args.corpus, args.config)], "--out")
+        tsvs = [source.path for source in corpus_files(args.corpus, args.config)]
+        manifests = [Path(t).with_suffix(".json") for t in tsvs if str(t) != "-"]  # read with their TSVs
+        check_not_input(args.out, tsvs + manifests, "--out")
     rows = read_rows(args.corpus, args.config)
     title = args.title or " ".join(args.corpus)
     page = build_page(rows, title)

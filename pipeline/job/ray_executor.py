@@ -161,13 +161,39 @@ def check_reachable(address: str) -> None:
     if port is None:
         return
     try:
-        with socket.create_connection((host, port), timeout=REACH_SECONDS):
-            pass
+        with socket.create_connection((host, port), timeout=REACH_SECONDS) as conn:
+            grpc = _speaks_grpc(conn)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise UserError(
             f"cannot connect to the Ray cluster at {address}: nothing answers at {host}:{port} ({reason})"
         ) from None
+    if not grpc:  # an HTTP server or anything else: ray.init would retry it for minutes
+        raise UserError(
+            f"cannot connect to the Ray cluster at {address}: {host}:{port} answers, but not as a Ray cluster "
+            "(no gRPC); check the address and port (the head node's GCS port, 6379 by default, or ray://…:10001)"
+        )
+
+
+# The HTTP/2 connection preface and an empty SETTINGS frame: a gRPC server (Ray's GCS and its
+# client server are) answers with a SETTINGS frame of its own.
+_HTTP2_HELLO = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+
+
+def _speaks_grpc(conn: socket.socket) -> bool:
+    """Whether the peer of `conn` answers HTTP/2 (gRPC) within REACH_SECONDS: its first frame
+    is a SETTINGS frame (type 4)."""
+    try:
+        conn.sendall(_HTTP2_HELLO)
+        head = b""
+        while len(head) < 9:
+            chunk = conn.recv(9 - len(head))
+            if not chunk:
+                break
+            head += chunk
+    except OSError:
+        return False
+    return len(head) == 9 and head[3] == 0x04
 
 
 def _host_port(address: str) -> tuple[str, int | None]:

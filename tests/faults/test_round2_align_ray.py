@@ -200,6 +200,30 @@ def test_19_an_unreachable_ray_address_is_one_line(how, tmp_path, tiny_marian):
     assert files_in(tmp_path) == ["in"] and files_in(src.parent) == ["d.jsonl"]
 
 
+def test_19_an_address_that_answers_but_is_not_ray_is_one_line(tmp_path, tiny_marian):
+    """Found by hand: an HTTP server at the address made ray.init retry for minutes; an address
+    that does not answer gRPC (HTTP/2) is refused in one line."""
+    import http.server
+    import threading
+
+    pytest.importorskip("ray")
+    src = tmp_path / "d.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "Dit is een zin."}) + "\n", encoding="utf-8")
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"127.0.0.1:{server.server_address[1]}"
+        cmd = [sys.executable, "-m", "pipeline", "translate", str(src), "--out-dir", str(tmp_path / "out"),
+               "--executor", "ray", "--ray-address", address, "--model", str(tiny_marian), "--no-cache"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=no_ray_env(), cwd=ROOT, timeout=300)
+    finally:
+        server.shutdown()
+    assert proc.returncode == 2
+    assert one_line(proc.stderr).startswith(
+        f"nlen: error: cannot connect to the Ray cluster at {address}: {address} answers, but not as a Ray cluster"
+    )
+
+
 def test_19_cluster_addresses_are_read_as_host_and_port():
     from pipeline.job.ray_executor import _host_port
 

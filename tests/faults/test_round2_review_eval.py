@@ -374,3 +374,30 @@ def test_item1_stored_decisions_that_are_not_an_object_are_ignored(browser, tmp_
         assert not dialogs and not errors, (dialogs, errors)
     finally:
         context.close()
+
+
+def test_item17_files_read_whole_or_by_line_are_capped(tmp_path, capsys):
+    """Found by hand: `align /dev/zero …` and `eval --tsv /dev/zero` grew to 24 GB. Files read
+    whole are capped (textio.WHOLE_FILE_LIMIT) and so are lines (textio.LINE_LIMIT)."""
+    from pipeline import textio
+
+    big = tmp_path / "big.nl"
+    big.write_bytes(b"x" * 2000)
+    with pytest.raises(textio.InputError, match="larger than"):
+        textio.read_bytes(big, "SRC", limit=1000)
+    old = textio.WHOLE_FILE_LIMIT
+    try:
+        textio.WHOLE_FILE_LIMIT = 1000
+        with pytest.raises(textio.InputError, match="larger than 0.001 MB, too large for a SRC"):
+            textio.read_bytes(big, "SRC")
+    finally:
+        textio.WHOLE_FILE_LIMIT = old
+    lines = tmp_path / "one-line.tsv"
+    lines.write_bytes(b"nl\ten\n" + b"y" * 3000)
+    old_line = textio.LINE_LIMIT
+    try:
+        textio.LINE_LIMIT = 1000
+        with pytest.raises(textio.InputError, match="a line longer than"):
+            list(textio.iter_lines(lines, "corpus TSV"))
+    finally:
+        textio.LINE_LIMIT = old_line

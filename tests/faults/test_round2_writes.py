@@ -310,3 +310,26 @@ def test_item9_translate_an_input_with_a_250_byte_name(tmp_path, tiny_marian, ca
     assert sorted(os.listdir(out)) == [f"{stem}.json", f"{stem}.tsv"]
     assert json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))["output"]["rows"] >= 2
     assert snapshot(src.parent) == before
+
+
+def test_item5_a_units_manifest_is_an_input_of_export_and_review(tmp_path, capsys):
+    """Found by hand: `review OUT --out OUT/<unit>.json` replaced the unit's manifest (read with
+    its TSV), and merge then called the unit damaged."""
+    from doubles import news_document_text
+    from support import LOOKUP_ARGS
+
+    from pipeline.cli import main as cli_main
+
+    src = tmp_path / "a.txt"
+    src.write_text(news_document_text(), encoding="utf-8")
+    out = tmp_path / "o"
+    assert cli_main(["translate", str(src), "--out-dir", str(out), *LOOKUP_ARGS]) == 0
+    manifest = out / "a.json"
+    before = manifest.read_bytes()
+    capsys.readouterr()
+    for argv in (["review", str(out), "--out", str(manifest)],
+                 ["export", str(out), "--format", "jsonl", "--out", str(manifest)],
+                 ["export", str(out), "--format", "tmx", "--out", str(out / "x.tmx"), "--report", str(manifest)]):
+        assert cli_main(argv) == 2
+        assert "would overwrite one of the inputs" in capsys.readouterr().err
+    assert manifest.read_bytes() == before
