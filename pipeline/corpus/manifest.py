@@ -169,6 +169,8 @@ def unit_problem(folder: Path, data: dict) -> str | None:
     for key in ("documents", "untranslated"):
         if not isinstance(data.get(key) or [], list):
             return f"{key} must be a list"
+    if "shard" in (data.get("input") or {}) and not isinstance(data.get("documents"), list):
+        return "documents must be a list (a shard's documents)"  # merge counts them
     if not isinstance(data.get("model") or {}, dict):
         return "model must be a JSON object"
     return None

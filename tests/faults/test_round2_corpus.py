@@ -252,6 +252,7 @@ MALFORMED = {
     "rows is text": (lambda m: m["output"].update(rows="9"), "output.rows"),
     "rejects is text": (lambda m: m["output"].update(rejects="x"), "output.rejects"),
     "input is a list": (lambda m: m.update(input=[1]), "input must be a JSON object"),
+    "documents is null": (lambda m: m.update(documents=None), "documents must be a list"),
     "input path is 5": (lambda m: m["input"].update(path=5), "input.path"),
     "final is text": (lambda m: m["input"].update(final="yes"), "input.final"),
     "output is 5": (lambda m: m.update(output=5), "output must be a JSON object"),
