@@ -25,7 +25,9 @@ per paragraph from a seeded random pattern (`FAULTS`):
 Single sentences mostly come back well, as they do from opus-mt, except that
 a sentence that loops in its paragraph loops alone too in half of the cases
 (until decoded with `no_repeat_ngram_size`), and a sentence left in Dutch stays
-Dutch alone in a quarter of the cases. Everything is deterministic given the
+Dutch alone in a quarter of the cases (until decoded with `no_copy_ngram_size`,
+which makes the copy impossible; the stand-in then gives its next-best answer,
+a rougher wording of the reference). Everything is deterministic given the
 text, the seed and the settings.
 
 Every output is made of `Piece`s that know which Dutch sentences' content they
@@ -314,9 +316,11 @@ def paragraph_output(nl: Sequence[str], fault: str | None, position: int | None,
     return out
 
 
-def sentence_output(nl: str, paragraph_fault: str | None, no_repeat: bool, seed: object) -> Output:
+def sentence_output(nl: str, paragraph_fault: str | None, no_repeat: bool, seed: object,
+                    no_copy: bool = False) -> Output:
     """The stand-in's translation of one Dutch sentence translated alone. `paragraph_fault`:
-    the fault its paragraph made at this sentence (loops and Dutch may persist alone)."""
+    the fault its paragraph made at this sentence (loops and Dutch may persist alone).
+    `no_repeat`, `no_copy`: decoded with repeated n-grams, or n-grams of the Dutch, forbidden."""
     ref = lexicon()[nl]
     text = reword(ref, f"s{seed}")
     rng = _rng("sentence", seed, nl)
@@ -324,6 +328,8 @@ def sentence_output(nl: str, paragraph_fault: str | None, no_repeat: bool, seed:
         return Output([Piece(_loop(text, rng, paragraph_fault == "loop_end"), frozenset({0}), bad=True)],
                       truncated=paragraph_fault == "loop_end")
     if paragraph_fault == "untranslated" and rng.random() < 0.25:
+        if no_copy:  # the copy is forbidden: the next-best hypothesis, worded more roughly
+            return Output([Piece(reword(reword(ref, f"c{seed}"), f"cc{seed}"), frozenset({0}))])
         return Output([Piece(nl, frozenset(), frozenset({0}), bad=True)])
     return Output([Piece(text, frozenset({0}))])
 
@@ -370,26 +376,35 @@ class ParagraphMT(Translator):
     backend_name = "test-paragraph-mt"
 
     def __init__(self, model: str = "flores-stand-in", settings: GenerationSettings | None = None,
-                 plan: FaultPlan | None = None, revision=None, family=None):
+                 plan: FaultPlan | None = None, revision=None, family=None, honours_no_copy: bool = True):
         super().__init__(model, settings or GenerationSettings())
         self.plan = plan or FaultPlan()
-        self.log: dict[tuple[str, bool], Output] = {}  # (input, no_repeat) → output
+        # False: a backend that ignores `no_copy_ngram_size` (an API model, say): its copies persist
+        self.honours_no_copy = honours_no_copy
+        self.log: dict[tuple[str, str], Output] = {}  # (input, decoding mode: see `mode`) → output
         # the fault each Dutch sentence met in its paragraph (for sentence-level persistence)
         self.met: dict[str, str] = {}
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(t.split()) + 1 for t in texts]
 
+    @property
+    def mode(self) -> str:
+        """How the stand-in decodes: "" plainly, or with "no_repeat" and/or "no_copy"."""
+        return "+".join(m for m, on in (("no_repeat", self.settings.no_repeat_ngram_size),
+                                         ("no_copy", self.honours_no_copy and self.settings.no_copy_ngram_size))
+                        if on)
+
     def output(self, text: str) -> Output:
         no_repeat = bool(self.settings.no_repeat_ngram_size)
-        key = (text, no_repeat)
+        key = (text, self.mode)
         if key not in self.log:
             nl = split_sentences(text, "nl")
             if len(nl) == 1:
                 fault, _ = self.plan.fault_for(nl)
                 if fault is None:
                     fault = self.met.get(nl[0])
-                self.log[key] = sentence_output(nl[0], fault, no_repeat, self.plan.seed)
+                self.log[key] = sentence_output(nl[0], fault, no_repeat, self.plan.seed, "no_copy" in self.mode)
             else:
                 fault, position = self.plan.fault_for(nl)
                 out = paragraph_output(nl, fault, position, self.plan.seed)
@@ -405,7 +420,8 @@ class ParagraphMT(Translator):
 
     def describe(self) -> dict:
         return {"backend": self.backend_name, "model": self.model_name, "revision": None,
-                "generation": {"no_repeat_ngram_size": self.settings.no_repeat_ngram_size},
+                "generation": {"no_repeat_ngram_size": self.settings.no_repeat_ngram_size,
+                               "no_copy_ngram_size": self.settings.no_copy_ngram_size},
                 "plan": {"seed": self.plan.seed, "rate": self.plan.rate}}
 
 
@@ -464,15 +480,15 @@ def judge(row_nl: Sequence[int], english_pieces: Sequence[tuple[Piece, float]]) 
 def paragraph_output_of(stand_in: ParagraphMT, nl: Sequence[str]) -> Output:
     """What the stand-in gave for a paragraph: its output, or, where the pipeline sent it
     in chunks (consecutive sentences), the chunks' outputs joined, positions shifted."""
-    if (" ".join(nl), False) in stand_in.log:
-        return stand_in.log[(" ".join(nl), False)]
+    if (" ".join(nl), "") in stand_in.log:
+        return stand_in.log[(" ".join(nl), "")]
     pieces: list[Piece] = []
     truncated, start = False, 0
     while start < len(nl):
-        end = next((e for e in range(len(nl), start, -1) if (" ".join(nl[start:e]), False) in stand_in.log), None)
+        end = next((e for e in range(len(nl), start, -1) if (" ".join(nl[start:e]), "") in stand_in.log), None)
         if end is None:
             raise KeyError(f"no output for the paragraph's sentences from {start}")
-        part = stand_in.log[(" ".join(nl[start:end]), False)]
+        part = stand_in.log[(" ".join(nl[start:end]), "")]
         pieces += [Piece(p.text, frozenset(i + start for i in p.carries), frozenset(i + start for i in p.partial), p.bad)
                    for p in part.pieces]
         truncated = truncated or part.truncated
@@ -510,12 +526,12 @@ def row_truths(stand_in: ParagraphMT, paragraph_nl: Sequence[str], rows: Sequenc
 
 def _judge_sentence_level(stand_in: ParagraphMT, paragraph_nl: Sequence[str], local: Sequence[int], english: str) -> RowTruth:
     """A row whose English is the sentence-level translations of its Dutch sentences
-    (plain or decoded again without loops), joined."""
+    (plain or decoded again without loops or copies), joined."""
     pieces: list[tuple[Piece, float]] = []
     rest = english
     for i in local:
-        for no_repeat in (False, True):
-            out = stand_in.log.get((paragraph_nl[i], no_repeat))
+        for mode in ("", "no_repeat", "no_copy", "no_repeat+no_copy"):
+            out = stand_in.log.get((paragraph_nl[i], mode))
             if out is not None and out.text and rest.startswith(out.text):
                 pieces.extend((Piece(p.text, frozenset(i for _ in p.carries), frozenset(i for _ in p.partial), p.bad), 1.0)
                               for p in out.pieces)

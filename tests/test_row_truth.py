@@ -48,9 +48,9 @@ def document(articles) -> Document:
     return Document(name="flores", path=Path("flores.txt"), sha256="", paragraphs=segment_text(text, "nl"))
 
 
-def translate(articles, plan: FaultPlan):
+def translate(articles, plan: FaultPlan, **stand_in_options):
     doc = document(articles)
-    stand_in = ParagraphMT(plan=plan)
+    stand_in = ParagraphMT(plan=plan, **stand_in_options)
     result = translate_documents([doc], stand_in)[0]
     return doc, stand_in, result
 
@@ -121,7 +121,7 @@ def test_each_fault_type_is_repaired_or_flagged(fault):
     plan = FaultPlan(fixed={tuple(a.nl): (fault, p) for a, p in found})
     doc, stand_in, result = translate(articles, plan)
     assert_row_truth(doc, stand_in, result)
-    faulty = [stand_in.log[(" ".join(a.nl), False)] for a in articles]
+    faulty = [stand_in.log[(" ".join(a.nl), "")] for a in articles]
     assert all(o.fault == fault for o in faulty)  # the stand-in did make the fault
     repair = result.counts["repair"]
     if fault not in ("merge_keep", "swapped", "hallucinated"):  # these lose no content
@@ -137,15 +137,29 @@ def test_loops_that_persist_alone_are_decoded_again_without_repeats():
     plan = FaultPlan(seed=0, fixed={tuple(a.nl): ("loop_inside", p) for a, p in found})
     doc, stand_in, result = translate([a for a, _ in found], plan)
     assert result.counts["repair"]["loops_redecoded"] > 0  # some sentences loop alone too (half, seeded)
-    assert any(no_repeat for (_, no_repeat) in stand_in.log)
+    assert any("no_repeat" in mode for (_, mode) in stand_in.log)
     assert not any("repetition" in r.flags for r in result.rows)
     assert_row_truth(doc, stand_in, result)
 
 
-def test_a_sentence_that_stays_dutch_alone_keeps_its_flag_under_one_half():
+def test_a_sentence_that_stays_dutch_alone_is_decoded_again_without_copying():
     found = paragraphs_with("untranslated", 16)
     plan = FaultPlan(seed=1, fixed={tuple(a.nl): ("untranslated", p) for a, p in found})
     doc, stand_in, result = translate([a for a, _ in found], plan)
+    assert result.counts["repair"]["copies_redecoded"] > 0  # a quarter stay Dutch alone (seeded)
+    assert any("no_copy" in mode for (_, mode) in stand_in.log)
+    assert not any("untranslated" in r.flags for r in result.rows)
+    assert_row_truth(doc, stand_in, result)
+    delivered = sum(len(t.delivered) for row, t in judged(doc, stand_in, result))
+    assert delivered == len(doc.sentences)
+
+
+def test_a_copy_that_anti_copy_decoding_cannot_fix_keeps_its_flag_under_one_half():
+    """A backend that ignores `no_copy_ngram_size` (an API model, say): the copy persists."""
+    found = paragraphs_with("untranslated", 16)
+    plan = FaultPlan(seed=1, fixed={tuple(a.nl): ("untranslated", p) for a, p in found})
+    doc, stand_in, result = translate([a for a, _ in found], plan, honours_no_copy=False)
+    assert result.counts["repair"]["copies_redecoded"] > 0
     stubborn = [r for r in result.rows if "untranslated" in r.flags]
     assert stubborn, "the stand-in leaves a quarter of these Dutch alone too"
     assert all(r.score < 0.5 for r in stubborn)

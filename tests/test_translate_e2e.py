@@ -147,6 +147,23 @@ def test_real_model_translates_the_seed(seed_article, tmp_path):
     assert "Russia" in english and "North Korea" in english
 
 
+@pytest.mark.real_model
+@pytest.mark.skipif(not os.environ.get("NLEN_REAL_MODEL"), reason="set NLEN_REAL_MODEL=<local opus-mt-nl-en dir>")
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_real_model_translates_when_copying_is_forbidden(seed_article, backend):
+    """The repair's last retry for a sentence left in Dutch (no_copy_ngram_size) still gives
+    English on the real model, with no run of the Dutch copied (names and numbers may be)."""
+    from pipeline.document.repair import NO_COPY_NGRAM_SIZE, bad_english
+    from pipeline.translate import load_translator
+    from pipeline.translate.base import GenerationSettings
+
+    sentences = [s.text for s in read_document(seed_article).sentences][:20]
+    with load_translator(backend, os.environ["NLEN_REAL_MODEL"], GenerationSettings()) as tr:
+        forced = tr.with_settings(no_copy_ngram_size=NO_COPY_NGRAM_SIZE).translate(sentences)
+    assert not [(s, e) for s, e in zip(sentences, forced) if "untranslated" in bad_english(s, e)]
+    assert "Russia" in " ".join(forced)
+
+
 @pytest.mark.parametrize("model, message", [
     ("/no/such/model-dir", "cannot load model '/no/such/model-dir': no such directory"),
     ("{tmp}", "not a model directory (no config.json)"),

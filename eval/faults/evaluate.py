@@ -79,6 +79,7 @@ def build_documents() -> list[Document]:
 
 
 def run(seed: int, docs: list[Document]) -> tuple[list[Row], dict]:
+    modes_again = ("no_repeat", "no_copy", "no_repeat+no_copy")
     stand_in = ParagraphMT(plan=FaultPlan(seed=seed))
     results = translate_documents(docs, stand_in)
     rows: list[Row] = []
@@ -99,9 +100,10 @@ def run(seed: int, docs: list[Document]) -> tuple[list[Row], dict]:
             good = set().union(*(p.carries for p in output.pieces if not p.bad)) if output else set(range(len(nl)))
             hit = [i for i in range(len(nl)) if i not in good]
             paragraphs[(half, fault)] += 1
-            if len(nl) > 1:
-                units[(half, fault)] += sum((s, False) in stand_in.log for s in nl)
-            units[(half, fault)] += sum((s, True) in stand_in.log for s in nl)
+            # sentence-level translations: plain (for a paragraph of two or more; one of one sentence
+            # is the paragraph's own) and decoded again without loops or copies
+            modes = ("", "no_repeat", "no_copy", "no_repeat+no_copy") if len(nl) > 1 else modes_again
+            units[(half, fault)] += sum((s, m) in stand_in.log for s in nl for m in modes)
             sentences[(half, fault)] += len(nl)
             damaged[(half, fault)] += len(hit)
             delivered = set()
@@ -187,7 +189,7 @@ def summarise(rows: list[Row], extras: list[dict], half: str) -> dict:
 def cost(extras: list[dict]) -> dict:
     repair = sum((e["repair"] for e in extras), Counter())
     sentences = sum(sum(e["sentences"].values()) for e in extras)
-    extra_units = repair["sentences_retranslated"] + repair["loops_redecoded"]
+    extra_units = repair["sentences_retranslated"] + repair["loops_redecoded"] + repair["copies_redecoded"]
     units = sum((e["units"] for e in extras), Counter())
     clean_sentences = sum(e["sentences"][(h, "none")] for e in extras for h in ("fit", "test"))
     clean_units = units[("fit", "none")] + units[("test", "none")]
@@ -229,7 +231,8 @@ def render(summaries: list[dict], costs: dict, fitted: dict | None) -> str:
         f"| score ECE ≤ 0.05 | {test['ece']:.3f} (fit half: {fit_half['ece']:.3f}) | {'yes' if test['ece'] <= 0.05 else 'no'} |",
         "",
         f"Cost of repair: {costs['per_100']:.1f} extra units translated per 100 sentences "
-        f"({costs['sentences_retranslated']} sentence-level translations and {costs['loops_redecoded']} loop re-decodings "
+        f"({costs['sentences_retranslated']} sentence-level translations, {costs['loops_redecoded']} loop re-decodings and "
+        f"{costs['copies_redecoded']} anti-copy re-decodings "
         f"for {costs['sentences']} sentences, all documents and seeds). In fault-free paragraphs, what a",
         f"well-behaved model pays: {costs['clean_per_100']:.1f} per 100 sentences ({costs['clean_units']} for "
         f"{costs['clean_sentences']}).",

@@ -11,8 +11,9 @@ than its Dutch or runs two sentences together, or fails a check that shows bad E
 (untranslated, repetition, numbers).
 
 A checked paragraph is translated sentence by sentence (a sentence that loops
-alone is decoded again with `no_repeat_ngram_size`), realigned with those
-translations as `src_mt`, and every bead is compared with them:
+alone is decoded again with `no_repeat_ngram_size`, one left in Dutch alone again
+with copying its Dutch words forbidden), realigned with those translations as
+`src_mt`, and every bead is compared with them:
 
   * a 1-0 bead (a dropped sentence) gets its sentence-level translation;
   * a bead whose English lacks the content of one of its Dutch sentences, wherever
@@ -60,6 +61,11 @@ from pipeline.types import Bead
 DEFAULT_THRESHOLD = 0.5
 # A sentence-level translation that loops is decoded again forbidding any repeated n-gram of this size.
 NO_REPEAT_NGRAM_SIZE = 3
+# A sentence-level translation left in Dutch is decoded again forbidding any run of this many
+# tokens that copies the Dutch words (pipeline/translate/nocopy.py). Not fitted: four tokens
+# are about two words, too few to forbid much of an English translation (names and numbers
+# are exempt), enough to forbid the copy.
+NO_COPY_NGRAM_SIZE = 4
 # A bead's English this many times longer (in characters, against its Dutch) than its
 # document's typical 1-1 bead makes the paragraph checked. Chosen on the fit half.
 LONG_RATIO = 1.6
@@ -83,6 +89,7 @@ def repair_settings() -> dict:
     """The repair's constants, for the manifest (provenance)."""
     return {
         "no_repeat_ngram_size": NO_REPEAT_NGRAM_SIZE,
+        "no_copy_ngram_size": NO_COPY_NGRAM_SIZE,
         "recall_min": RECALL_MIN,
         "merge_recall_min": MERGE_RECALL_MIN,
         "unexplained_run_max": UNEXPLAINED_RUN_MAX,
@@ -109,6 +116,7 @@ class RepairStats:
     paragraphs_realigned: int = 0
     sentences_retranslated: int = 0  # sentence-level translations asked for
     loops_redecoded: int = 0  # sentence-level translations decoded again with no_repeat_ngram_size
+    copies_redecoded: int = 0  # sentence-level translations left in Dutch, decoded again with no_copy_ngram_size
     repaired: int = 0  # Dutch sentences whose English now comes from a sentence-level translation
     rebuilt_beads: int = 0  # beads with English whose English was replaced (lost content, bad English)
     unrepaired_1_0: int = 0  # 1-0 beads left (only when a sentence-level translation came back empty)
@@ -214,24 +222,48 @@ def sentence_translations(
     progress=None,
 ) -> dict[tuple[int, int], Translation]:
     """Sentence-level translations for `keys` (block, sentence); those that loop or hit
-    the bound are decoded again without repeated n-grams, and kept where that is better."""
+    the bound are decoded again without repeated n-grams, those left in Dutch again without
+    copying the Dutch, and kept where that is better."""
     per_key = [chunk_stats[k] for k, _ in keys] if chunk_stats else ChunkStats()
     out = dict(zip(keys, translate_segments(translator, [[src_blocks[k][i]] for k, i in keys], per_key, progress)))
-    looping = [
-        key
-        for key, t in out.items()
-        if {"repetition", "truncated"} & bad_english(src_blocks[key[0]][key[1]], t.text, t.truncated)
-    ]
-    if looping:
-        variant = translator.with_settings(no_repeat_ngram_size=NO_REPEAT_NGRAM_SIZE)
-        per_key = [chunk_stats[k] for k, _ in looping] if chunk_stats else ChunkStats()
-        again = translate_segments(variant, [[src_blocks[k][i]] for k, i in looping], per_key)
-        for key, t in zip(looping, again):
-            stats[key[0]].loops_redecoded += 1
-            before = bad_english(src_blocks[key[0]][key[1]], out[key].text, out[key].truncated)
-            if len(bad_english(src_blocks[key[0]][key[1]], t.text, t.truncated)) < len(before) and t.text.strip():
-                out[key] = t
+    loops = _decode_again(
+        translator, out, src_blocks, chunk_stats, {"repetition", "truncated"}, no_repeat_ngram_size=NO_REPEAT_NGRAM_SIZE
+    )
+    copies = _decode_again(
+        translator, out, src_blocks, chunk_stats, {"untranslated"}, no_copy_ngram_size=NO_COPY_NGRAM_SIZE
+    )
+    for key in loops:
+        stats[key[0]].loops_redecoded += 1
+    for key in copies:
+        stats[key[0]].copies_redecoded += 1
     return out
+
+
+def _decode_again(
+    translator: Translator,
+    out: dict[tuple[int, int], Translation],
+    src_blocks,
+    chunk_stats,
+    faults: set[str],
+    **settings,
+) -> list[tuple[int, int]]:
+    """Decode again, with `settings` changed, the sentences of `out` whose translation has one of
+    `faults`; keep a new translation where it is better. Returns the keys decoded again."""
+    again_keys = [
+        key for key, t in out.items() if faults & bad_english(src_blocks[key[0]][key[1]], t.text, t.truncated)
+    ]
+    if not again_keys:
+        return []
+    variant = translator.with_settings(**settings)
+    per_key = [chunk_stats[k] for k, _ in again_keys] if chunk_stats else ChunkStats()
+    again = translate_segments(variant, [[src_blocks[k][i]] for k, i in again_keys], per_key)
+    for key, t in zip(again_keys, again):
+        src = src_blocks[key[0]][key[1]]
+        new, old = bad_english(src, t.text, t.truncated), bad_english(src, out[key].text, out[key].truncated)
+        # better: fewer of the faults it was decoded again for, then fewer faults
+        if t.text.strip() and (len(faults & new), len(new)) < (len(faults & old), len(old)):
+            out[key] = t
+    return again_keys
 
 
 def _decide(

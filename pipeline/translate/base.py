@@ -54,6 +54,10 @@ class GenerationSettings:
     # Forbid any n-gram of this size to repeat in an output (None: allowed). The repair
     # decodes a looping sentence again with it (pipeline/document/repair.py); not a user option.
     no_repeat_ngram_size: int | None = None
+    # Forbid any run of this many tokens that copies the source's words (names and numbers
+    # excepted; pipeline/translate/nocopy.py). The repair decodes a sentence the model left in
+    # Dutch again with it; not a user option. Backends that cannot honour it ignore it.
+    no_copy_ngram_size: int | None = None
 
     def to_dict(self) -> dict:
         """The settings as a dict (for manifests and reports)."""

@@ -43,6 +43,7 @@ from pipeline.translate.hf import (
     quiet_transformers,
     resolved_revision,
 )
+from pipeline.translate.nocopy import as_token_sequences
 
 log = logging.getLogger(__name__)
 
@@ -356,7 +357,18 @@ class CTranslate2Translator(HFTranslator):
         ids = self.encode(texts)
         source = [self.tokenizer.convert_ids_to_tokens(x) for x in ids]
         limit = max(1, self.output_bound(max(len(x) for x in ids)) - (1 if self.forced_eos else 0))
-        pending = self.translator.translate_batch(
+        if self.settings.no_copy_ngram_size:
+            # CTranslate2 suppresses sequences for a whole batch: each text on its own
+            bans = self.copy_bans(texts)
+            pending = []
+            for one, banned in zip(source, bans):
+                suppress = as_token_sequences(self.tokenizer, banned) or None
+                pending += self._translate_async([one], limit, suppress_sequences=suppress)
+            return limit, pending
+        return limit, self._translate_async(source, limit)
+
+    def _translate_async(self, source: list[list[str]], limit: int, **extra):
+        return self.translator.translate_batch(
             source,
             target_prefix=[self.target_prefix] * len(source) if self.target_prefix else None,
             beam_size=self.num_beams,
@@ -368,8 +380,8 @@ class CTranslate2Translator(HFTranslator):
             max_batch_size=0,
             return_scores=True,
             asynchronous=True,
+            **extra,
         )
-        return limit, pending
 
     def _collect(self, limit: int, pending) -> list[Translation]:
         return [self._translation(r.result(), limit) for r in pending]

@@ -15,6 +15,7 @@ from pipeline.errors import UserError
 from pipeline.textio import file_problem
 from pipeline.translate.base import Translator, parse_device
 from pipeline.translate.families import resolve_family
+from pipeline.translate.nocopy import Banned, copy_ngrams
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +258,11 @@ class HFTranslator(Translator):
         """Token ids of each text with the family's source prefix, not truncated."""
         return self.tokenizer([self.prefix + t for t in texts], truncation=False)["input_ids"]
 
+    def copy_bans(self, texts: Sequence[str]) -> list[Banned]:
+        """Per text, the token n-grams that would copy its words (empty without `no_copy_ngram_size`)."""
+        n = self.settings.no_copy_ngram_size
+        return [copy_ngrams(self.tokenizer, t, n) if n else {} for t in texts]
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """The lengths of `encode`'s token ids."""
         return [len(ids) for ids in self.encode(texts)]
@@ -282,6 +288,7 @@ class HFTranslator(Translator):
             "batch_tokens": s.batch_tokens,
             **({"min_new_tokens": s.min_new_tokens} if s.min_new_tokens else {}),
             **({"no_repeat_ngram_size": s.no_repeat_ngram_size} if s.no_repeat_ngram_size else {}),
+            **({"no_copy_ngram_size": s.no_copy_ngram_size} if s.no_copy_ngram_size else {}),
             **extra,
             "model_generation_config": self.model_generation_config,
         }

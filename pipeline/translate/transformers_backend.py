@@ -13,6 +13,7 @@ from pipeline.translate.hf import (
     quiet_transformers,
     resolved_revision,
 )
+from pipeline.translate.nocopy import NoCopyLogitsProcessor
 
 # What this backend runs; --compute-type is a ctranslate2 option.
 COMPUTE_TYPE = "float32"
@@ -84,12 +85,22 @@ class TransformersTranslator(HFTranslator):
                     else {}
                 ),
                 **self.family.generate_kwargs(self.tokenizer),
+                **self._no_copy(texts),
             )
             logprobs = self._mean_logprobs(enc, states, out, bound)
         # out[:, 0] is the decoder start; padding after a finished output is not work done
         tokens = (out[:, 1:] != self.tokenizer.pad_token_id).sum(dim=1).tolist()
         texts_out = self.tokenizer.batch_decode(out, skip_special_tokens=True)
         return [Translation(text.strip(), n, n >= bound, lp) for text, n, lp in zip(texts_out, tokens, logprobs)]
+
+    def _no_copy(self, texts: list[str]) -> dict:
+        """generate's `logits_processor` that forbids copying each text's words, when asked for."""
+        n = self.settings.no_copy_ngram_size
+        if not n:
+            return {}
+        from transformers import LogitsProcessorList
+
+        return {"logits_processor": LogitsProcessorList([NoCopyLogitsProcessor(self.copy_bans(texts), n)])}
 
     def _mean_logprobs(self, enc, states, out, bound: int) -> list[float]:
         """Each output scored once more under the model (teacher forcing, on the

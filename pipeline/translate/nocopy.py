@@ -1,0 +1,79 @@
+"""Anti-copy decoding: forbid an output to copy its source's words.
+
+opus-mt models sometimes give a Dutch sentence back as it came, even when it is
+translated alone. The repair then decodes it once more with every run of
+`n` tokens that would copy the source's words forbidden (n-grams of names and
+numbers alone stay allowed: those are copied on purpose). The verbatim copy is then
+impossible, so the search has to take its next-best hypothesis.
+
+A Marian model reads its source with one SentencePiece vocabulary and writes with
+another: a Dutch word copied into the output is spelled in the *target*
+segmentation, which may differ from the source's. Both spellings are forbidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+# prefix of n-1 token ids → token ids that may not follow it
+Banned = dict[tuple[int, ...], frozenset[int]]
+
+
+def _copies_language(word: str) -> bool:
+    """Whether copying `word` copies Dutch, not a name or a number: it starts lower-case."""
+    core = word.lstrip("\"'“‘(«[-–")
+    return core[:1].isalpha() and core[:1].islower()
+
+
+def _sequence(pieces: Sequence[Sequence[int]], words: Sequence[str]) -> list[tuple[int, bool]]:
+    return [(t, _copies_language(w)) for w, ids in zip(words, pieces) for t in ids]
+
+
+def copy_ngrams(tokenizer: Any, text: str, n: int) -> Banned:
+    """The n-grams of token ids that would copy `text`'s words into an output, in the
+    source and in the target segmentation, leaving out those of names and numbers alone.
+    Words are encoded one by one: SentencePiece segments each space-separated word apart."""
+    words = text.split()
+    if not words or n < 1:
+        return {}
+    source = tokenizer(words, add_special_tokens=False)["input_ids"]
+    target = tokenizer(text_target=words, add_special_tokens=False)["input_ids"]
+    banned: dict[tuple[int, ...], set[int]] = {}
+    for pieces in (source, target):
+        seq = _sequence(pieces, words)
+        for k in range(len(seq) - n + 1):
+            gram = seq[k : k + n]
+            if any(dutch for _, dutch in gram):
+                ids = tuple(t for t, _ in gram)
+                banned.setdefault(ids[:-1], set()).add(ids[-1])
+    return {prefix: frozenset(ids) for prefix, ids in sorted(banned.items())}
+
+
+def as_token_sequences(tokenizer: Any, banned: Banned) -> list[list[str]]:
+    """The n-grams as token strings (CTranslate2's `suppress_sequences`), in a fixed order."""
+    grams = [prefix + (last,) for prefix, ids in banned.items() for last in sorted(ids)]
+    return [tokenizer.convert_ids_to_tokens(list(gram)) for gram in grams]
+
+
+class NoCopyLogitsProcessor:
+    """For transformers' `generate` (`logits_processor=`): no hypothesis may end a forbidden
+    n-gram of its own text's source. `banned`: one map per text of the batch; the search's
+    hypotheses are the batch's texts each repeated num_beams times, in order."""
+
+    def __init__(self, banned: Sequence[Banned], n: int):
+        self.banned = list(banned)
+        self.n = n
+
+    def __call__(self, input_ids, scores):
+        hypotheses = scores.shape[0]
+        beams = max(1, hypotheses // max(1, len(self.banned)))
+        keep = self.n - 1
+        if input_ids.shape[1] < keep:
+            return scores
+        tails = input_ids[:, input_ids.shape[1] - keep :].tolist() if keep else [[]] * hypotheses
+        for h, tail in enumerate(tails):
+            ids = self.banned[h // beams].get(tuple(tail))
+            if ids:
+                scores[h, sorted(ids)] = float("-inf")
+        return scores
