@@ -18,6 +18,7 @@ per paragraph from a seeded random pattern (`FAULTS`):
     loop_end        the output loops at its end until the length bound (truncated)
     truncated       the output is cut mid-sentence at the length bound (truncated)
     untranslated    a sentence is copied in Dutch
+    partial_dutch   a sentence translated up to about its middle, the rest copied in Dutch
     hallucinated    an extra sentence from another article
     swapped         two neighbouring sentences in the wrong order
     number          a number in a sentence changed
@@ -52,7 +53,8 @@ from pipeline.translate.base import GenerationSettings, Translation, Translator
 FLORES = Path(__file__).resolve().parent.parent / "eval" / "flores200"
 
 FAULTS = ("drop_first", "drop_middle", "drop_last", "merge_keep", "merge_lose", "merge3_lose", "merge4_lose",
-          "loop_inside", "loop_end", "truncated", "untranslated", "hallucinated", "swapped", "number")
+          "loop_inside", "loop_end", "truncated", "untranslated", "partial_dutch", "hallucinated", "swapped",
+          "number")
 
 
 # --------------------------------------------------------------------------
@@ -219,6 +221,14 @@ def _loop(text: str, rng: random.Random, at_end: bool) -> str:
     return " ".join(words[:k + 2] + [run] * 5 + words[k + 2:]) + "."
 
 
+def _half_dutch(english: str, dutch: str, rng: random.Random) -> str:
+    """The English up to a point between 40% and 60% of its words, then the Dutch from the
+    same share of its words on: the model stopped translating and copied the rest."""
+    share = 0.4 + 0.2 * rng.random()
+    en, nl = english.split(), dutch.split()
+    return " ".join(en[:max(1, round(share * len(en)))] + nl[max(1, round(share * len(nl))):])
+
+
 _NUMBER = re.compile(r"\d+")
 COMMON_OPENERS = {"the", "a", "an", "this", "that", "these", "those", "it", "he", "she", "they", "we", "there", "in",
                   "on", "at", "after", "before", "however", "but", "as", "for", "his", "her", "their", "its", "some",
@@ -250,6 +260,8 @@ def applicable(fault: str, nl: Sequence[str], en: Sequence[str]) -> list[int]:
         return [i for i, e in enumerate(en) if _NUMBER.search(e) and _NUMBER.findall(e) == _NUMBER.findall(nl[i])]
     if fault == "untranslated":
         return [i for i, s in enumerate(nl) if len(s.split()) >= 6]
+    if fault == "partial_dutch":  # half of it in Dutch: four words or more
+        return [i for i, s in enumerate(nl) if len(s.split()) >= 8]
     return list(range(n))
 
 
@@ -302,6 +314,8 @@ def paragraph_output(nl: Sequence[str], fault: str | None, position: int | None,
         out.truncated = True
     elif fault == "untranslated":
         pieces[i] = Piece(nl[i], frozenset(), frozenset({i}), bad=True)
+    elif fault == "partial_dutch":
+        pieces[i] = Piece(_half_dutch(en[i], nl[i], rng), frozenset(), frozenset({i}), bad=True)
     elif fault == "hallucinated":
         pieces.insert(i + 1, Piece(hallucination(nl, seed), bad=True))
     elif fault == "swapped":

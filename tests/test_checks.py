@@ -12,6 +12,7 @@ from pipeline.document.checks import (
     Context,
     Pair,
     context_of,
+    copied_dutch,
     longest_loop,
     numbers,
     parse_check_names,
@@ -54,6 +55,35 @@ def test_untranslated_copy_and_partial_copy():
     assert "untranslated" in flags(partial)
     # short texts with names in both sides are normal
     assert flags(Pair("Tom woont in Boston.", "Tom lives in Boston.")) == ()
+
+
+@pytest.mark.parametrize("src, hyp", [
+    # FLORES-200 devtest Dutch; the English made by the fault stand-in (tests/paragraph_mt.py): a clause left in Dutch
+    ("De aankondiging kwam na een telefonisch overleg tussen Trump en de Turkse president Recep Tayyip Erdoğan.",
+     "The announcement was produced following Trump had tussen Trump en de Turkse president Recep Tayyip Erdoğan."),
+    ("Ze geven ook populaire wandel- en fietsroutes aan.", "They also define routes for popular en fietsroutes aan."),
+    ("Ongedierte kan voedsel verderven, irritatie veroorzaken of, in het ergste geval, allergische reacties "
+     "veroorzaken, gif verspreiden of infecties overbrengen.",
+     "Pests can spoil food, cause irritation, or in a worse case allergische reacties veroorzaken, gif verspreiden "
+     "of infecties overbrengen."),
+])
+def test_untranslated_a_clause_left_in_dutch(src, hyp):
+    assert copied_dutch(src, hyp) and "untranslated" in flags(Pair(src, hyp))
+
+
+@pytest.mark.parametrize("src, hyp", [
+    # FLORES-200 devtest references (real): names and particles are copied on purpose
+    ("De Oyapock-brug is een kabelbrug die over de Oyapock-rivier gaat om de Braziliaanse stad Oiapoque en de "
+     "Frans-Guyanese stad Saint-Georges de l'Oyapock met elkaar te verbinden.",
+     "The Oyapock River Bridge is a cable-stayed bridge. It spans the Oyapock River to link the cities of "
+     "Oiapoque in Brazil and Saint-Georges de l'Oyapock in French Guiana."),
+    ("Volgens berekeningen van het U.S. Corps of Engineers kan 6 inches regen mogelijk de eerder beschadigde "
+     "dijken doen doorbreken.",
+     "The U.S. Corps of Engineers estimated that 6 inches of rainfall could breach the previously damaged levees."),
+    ("Hij bezocht het Van Gogh Museum in Amsterdam.", "He visited the Van Gogh Museum in Amsterdam."),
+])
+def test_copied_names_are_not_a_clause_left_in_dutch(src, hyp):
+    assert not copied_dutch(src, hyp) and "untranslated" not in flags(Pair(src, hyp))
 
 
 def test_repetition_loop_in_the_english_only():

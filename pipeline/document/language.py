@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.document.checks import _identifier
+from pipeline.document.checks import DUTCH_WORDS, _identifier
 
 __all__ = [
     "CONTEXT_MARGIN",
@@ -75,14 +75,6 @@ RIVALS: tuple[str, ...] = ("nl",)
 MIN_WORDS = 3  # words (letters only); shorter sentences stay Dutch
 MIN_OWN_WORDS = 1  # words that are neither names nor SHARED_WORDS
 MAX_SHARED_SHARE = 0.5  # SHARED_WORDS as a share of the words that are not names
-# Dutch function words that are not English words (so not "die", "met", "over", "door", "want"):
-# one of them, not capitalised inside the sentence, keeps a sentence Dutch.
-DUTCH_WORDS = frozenset(
-    """de het een en van zei zegt zeggen aldus volgens hij zij ze wij jij jullie u niet ook maar dat deze dit
-    voor op naar bij uit heeft hebben werd worden wordt zijn haar hun ons onze mijn geen nog wel als om te tot
-    aan toen dan dus omdat maar waar wat wie hoe werd waren gisteren vandaag morgen nu erg heel zeer""".split()
-)
-
 # Written alike in Dutch and English, names included: the words (two letters or more) seen at least
 # 3 times on both the Dutch and the English side of the fit half (FLORES articles, Tatoeba quarter),
 # the rarer side at least 5% as often as the other (eval/mixed/evaluate.py `shared_words`).
