@@ -25,9 +25,9 @@ from pipeline.document.evidence import BeadEvidence
 # weights of (1, logit(posterior), recall, foreign words (at most 3), unexplained share,
 # least explained sentence's unexplained share, next to a drop)
 CALIBRATION: dict[str, tuple[float, ...]] = {
-    "aligned": (1.805, 3.677),
-    "checked": (8.585, -0.602, -0.016, 2.657, 5.262, 5.531, 0.0),
-    "repaired": (8.41,),
+    "aligned": (1.802, 3.659),
+    "checked": (2.044, 1.977, 2.023, 0.014, 0.02, 0.02, 0.0),
+    "repaired": (8.391,),
 }
 KNOWN_BAD = ("empty", "untranslated", "repetition", "truncated")
 BAD_CAP = 0.45  # the score of a row whose English is known to be bad is at most this
