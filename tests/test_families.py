@@ -129,6 +129,26 @@ def test_opus_multi_target_token_prefixes_every_source(family_models):
     translator.close()
 
 
+@pytest.mark.parametrize("family, backend", [
+    ("nllb", "transformers"), ("m2m100", "transformers"), ("opus-multi", "transformers"),
+    # the tiny M2M100 model keeps ids above its tokenizer's size, which CTranslate2's converter refuses
+    ("nllb", "ctranslate2"), ("opus-multi", "ctranslate2"),
+])
+def test_anti_copy_decoding_runs_on_every_family(family_models, family, backend):
+    """The repair's retry for a sentence left in Dutch (pipeline/translate/nocopy.py) builds its
+    forbidden n-grams with each family's tokenizer, and keeps the family's prompting."""
+    from pipeline.translate import GenerationSettings, load_translator
+    from pipeline.translate.nocopy import copy_ngrams
+
+    settings = GenerationSettings(num_beams=2, max_new_tokens=8, device="cpu")
+    with load_translator(backend, str(family_models[family]), settings) as translator:
+        plain = translator.translate(["Een zeldzame ontmoeting.", "Rusland wil munitie."])
+        assert copy_ngrams(translator.tokenizer, "Rusland wil munitie.", 2)
+        forced = translator.with_settings(no_copy_ngram_size=2).translate(["Een zeldzame ontmoeting.", "Rusland wil munitie."])
+        assert len(forced) == 2 and all(isinstance(t, str) for t in forced)
+        assert translator.translate(["Een zeldzame ontmoeting.", "Rusland wil munitie."]) == plain
+
+
 def test_plain_marian_gets_no_language_codes(tiny_marian):
     translator, calls = load_with_spy(tiny_marian)
     assert translator.family.name == "marian" and translator.prefix == ""
