@@ -27,8 +27,8 @@ Single sentences mostly come back well, as they do from opus-mt, except that
 a sentence that loops in its paragraph loops alone too in half of the cases
 (until decoded with `no_repeat_ngram_size`), and a sentence left in Dutch stays
 Dutch alone in a quarter of the cases (until decoded with `no_copy_ngram_size`,
-which makes the copy impossible; the stand-in then gives its next-best answer,
-a rougher wording of the reference). Everything is deterministic given the
+which forbids the copy; the stand-in then gives its next-best answer, a rougher
+wording of the reference: an assumption about the real model, see docs/reliability.md). Everything is deterministic given the
 text, the seed and the settings.
 
 Every output is made of `Piece`s that know which Dutch sentences' content they

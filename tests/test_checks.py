@@ -81,6 +81,11 @@ def test_untranslated_a_clause_left_in_dutch(src, hyp):
      "dijken doen doorbreken.",
      "The U.S. Corps of Engineers estimated that 6 inches of rainfall could breach the previously damaged levees."),
     ("Hij bezocht het Van Gogh Museum in Amsterdam.", "He visited the Van Gogh Museum in Amsterdam."),
+    # found in review (written here): Dutch names with particles, and English words that are Dutch ones too
+    ("De Partij voor de Vrijheid won 37 zetels.", "The Partij voor de Vrijheid won 37 seats."),
+    ("Hij woont in Koog aan de Zaan met zijn gezin.", "He lives in Koog aan de Zaan with his family."),
+    ("De Raad voor de Kinderbescherming greep in.", "The Raad voor de Kinderbescherming intervened."),
+    ("Ze wonen in Wijk bij Duurstede sinds 2010.", "They have lived in Wijk bij Duurstede since 2010."),
     # the hand-made "news" reference (eval/reference/news): a Dutch name the identifier takes for Dutch
     ("De Nederlandsche Bank (DNB) verwacht dat de economie dit jaar met 1,2 procent groeit.",
      "De Nederlandsche Bank (DNB) expects the economy to grow by 1.2 per cent this year."),

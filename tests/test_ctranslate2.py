@@ -64,6 +64,24 @@ def test_same_tokens_as_transformers_in_float32(tiny_marian, cache_dir, beams):
         ct.close()
 
 
+@pytest.mark.parametrize("changes", [{"no_repeat_ngram_size": 3}, {"no_copy_ngram_size": 4},
+                                     {"no_repeat_ngram_size": 3, "no_copy_ngram_size": 4}])
+def test_the_repairs_decoding_bans_give_the_same_output_and_logprob_on_both_backends(tiny_marian, cache_dir, changes):
+    """The repair decodes loops and copies again with n-gram bans; both backends then give the
+    same tokens, and the same mean log-probability: the transformers rescoring forbids what the
+    search forbade, as CTranslate2's own score does. The inputs are the model's own outputs,
+    which it copies (tests/test_nocopy.py), so the bans bind."""
+    settings = GenerationSettings(num_beams=2, max_new_tokens=24, compute_type="float32", device="cpu")
+    with load_translator("transformers", str(tiny_marian), settings) as hf, \
+            load_translator("ctranslate2", str(tiny_marian), settings) as ct:
+        texts = [t.lower() for t in hf.translate(PARAGRAPHS[:3])]  # lower-cased: no names to exempt
+        plain = hf.translate_detailed(texts)
+        a = ct.with_settings(**changes).translate_detailed(texts)
+        b = hf.with_settings(**changes).translate_detailed(texts)
+        assert [t.text for t in a] == [t.text for t in b] != [t.text for t in plain]  # the bans bind
+        assert [t.logprob for t in a] == pytest.approx([t.logprob for t in b], abs=2e-3)
+
+
 @pytest.mark.parametrize("beams, penalty", [(1, 1.0), (3, 0.6)])
 def test_logprob_is_the_mean_of_the_chosen_tokens(tiny_marian, cache_dir, beams, penalty):
     """CTranslate2's score, turned into a mean, equals the chosen tokens'

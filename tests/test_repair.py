@@ -147,3 +147,37 @@ def test_loops_are_decoded_again_without_repeated_ngrams(tiny_marian, seed_artic
         assert not any(repeats(t, tr.tokenizer) for t in variant.translate(sentences))
         assert variant.describe()["generation"]["no_repeat_ngram_size"] == NO_REPEAT_NGRAM_SIZE
         assert "no_repeat_ngram_size" not in tr.describe()["generation"]
+
+
+def test_a_sentence_that_loops_and_then_stays_dutch_keeps_both_bans():
+    """Found in review: the copy retry started from the plain settings, so a loop fixed by the
+    first retry came back. A model that loops plainly, copies when loops are forbidden, loops
+    again when only copies are, and translates under both bans (a double written for this)."""
+    from pipeline.document.repair import NO_COPY_NGRAM_SIZE, NO_REPEAT_NGRAM_SIZE, RepairStats, bad_english, sentence_translations
+    from pipeline.translate.base import GenerationSettings, Translator
+
+    src = "Het spijt me heel erg dat ik gisteren niet kon komen naar het feest."
+    good = "I am very sorry that I could not come to the party yesterday."
+    asked = []
+
+    class LoopsThenCopies(Translator):
+        def _translate_batch(self, texts):
+            s = self.settings
+            asked.append((s.no_repeat_ngram_size, s.no_copy_ngram_size))
+            if s.no_repeat_ngram_size and s.no_copy_ngram_size:
+                return [good for _ in texts]
+            if s.no_copy_ngram_size:
+                return ["I'm sorry, I'm sorry, I'm sorry, I'm sorry that I could not come." for _ in texts]
+            return [src if s.no_repeat_ngram_size else src + " het feest het feest het feest" for _ in texts]
+
+        def count_tokens(self, texts):
+            return [len(t.split()) + 1 for t in texts]
+
+        def describe(self):
+            return {"backend": "loops-then-copies", "generation": {}}
+
+    stats = [RepairStats()]
+    out = sentence_translations(LoopsThenCopies("m", GenerationSettings()), [(0, 0)], [[src]], None, stats)
+    assert asked == [(None, None), (NO_REPEAT_NGRAM_SIZE, None), (NO_REPEAT_NGRAM_SIZE, NO_COPY_NGRAM_SIZE)]
+    assert out[(0, 0)].text == good and not bad_english(src, good)
+    assert stats[0].loops_redecoded == stats[0].copies_redecoded == 1

@@ -332,6 +332,32 @@ def test_decoding_again_without_repeats_uses_the_same_model_and_its_own_cache_ke
         cached.close()
 
 
+def test_a_variant_of_a_backend_that_reports_no_settings_is_cached_apart(tmp_path):
+    """Found in review: a backend written as docs/input-output.md shows (`describe()` with an
+    empty "generation") gave its variant the plain translation from the cache."""
+    from pipeline.translate.base import Translator
+    from pipeline.translate.cache import CachedTranslator, TranslationCache
+
+    class Terse(Translator):
+        def _translate_batch(self, texts):
+            return [("no copy: " if self.settings.no_copy_ngram_size else "") + t for t in texts]
+
+        def count_tokens(self, texts):
+            return [len(t.split()) + 1 for t in texts]
+
+        def describe(self):
+            return {"backend": "terse", "model": self.model_name, "revision": None, "generation": {}}
+
+    cached = CachedTranslator(Terse("m", GenerationSettings()), TranslationCache(tmp_path))
+    try:
+        assert cached.translate(["Dit is Nederlands."]) == ["Dit is Nederlands."]
+        other = cached.with_settings(no_copy_ngram_size=4)
+        assert other.config_id != cached.config_id
+        assert other.translate(["Dit is Nederlands."]) == ["no copy: Dit is Nederlands."]
+    finally:
+        cached.close()
+
+
 def test_third_party_backend_registers_like_an_entry_point(tmp_path):
     """`--backend NAME` for a backend registered with `register_backend`, the function the
     `nlen.backends` entry-point loader calls; nothing is installed."""

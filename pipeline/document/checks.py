@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.errors import UserError
+from pipeline.names import name_mask
 
 if TYPE_CHECKING:
     from pipeline.types import AlignedRow
@@ -123,64 +124,59 @@ def longest_loop(tokens: Sequence[str], max_n: int = 8) -> int:
 
 
 # Dutch function words that are not English words (so not "die", "met", "over", "door", "want"):
-# one of them, not capitalised inside the sentence, keeps a sentence Dutch (language.py); one in a
-# stretch copied from the Dutch makes an English output `untranslated` (a clause left in Dutch).
+# one of them, not capitalised inside the sentence, keeps a sentence Dutch (language.py).
 DUTCH_WORDS = frozenset(
     """de het een en van zei zegt zeggen aldus volgens hij zij ze wij jij jullie u niet ook maar dat deze dit
     voor op naar bij uit heeft hebben werd worden wordt zijn haar hun ons onze mijn geen nog wel als om te tot
     aan toen dan dus omdat maar waar wat wie hoe werd waren gisteren vandaag morgen nu erg heel zeer""".split()
 )
+# Those an English text may hold as English words ("a van", "head over heel", "tot", "erg"):
+# one of the others in a stretch copied from the Dutch makes an English output `untranslated`.
+COPY_DUTCH_WORDS = DUTCH_WORDS - frozenset("van heel hoe tot erg dan wat hun nu".split())
 # A clause left in Dutch: this many words or more copied in a row from the Dutch, with at least
-# COPIED_DUTCH_WORDS of DUTCH_WORDS among them (names and numbers are copied on purpose, Dutch
-# function words never are). Chosen on the fit half of eval/faults: 99.1% of 1,964 clauses left in
-# Dutch are flagged (1 Dutch word flags more than 2 did), no fault-free sentence is; FLORES-200
-# references (1,012 real pairs): none flagged.
+# COPIED_DUTCH_WORDS of COPY_DUTCH_WORDS among them, outside names (pipeline/names.py: names and
+# numbers are copied on purpose, Dutch function words never are). Chosen on the fit half of
+# eval/faults: 99.1% of 1,964 clauses left in Dutch are flagged (1 Dutch word flags more than 2
+# did), no fault-free sentence is; FLORES-200 references (1,012 real pairs): none flagged.
 COPIED_RUN = 4
 COPIED_DUTCH_WORDS = 1
-
-
 # What py3langid takes a few Dutch words for (Afrikaans, Frisian): words copied from a Dutch
 # source that it gives one of these are Dutch.
 DUTCH_LOOKING = frozenset({"nl", "af", "fy"})
+# Word comparisons (difflib, quadratic at worst) look at this many words of each side: a
+# looping output of thousands of words costs seconds otherwise.
+MAX_COMPARED_WORDS = 500
 
-# Dutch words that are also parts of names ("Saint-Georges de l'Oyapock", "Bergen op Zoom").
-NAME_PARTICLES = frozenset("de van der den ten ter te op aan".split())
 
-
-def _dutch_word(tokens: Sequence[str], k: int) -> bool:
-    """Whether tokens[k] is one of DUTCH_WORDS used as Dutch: lower-case, two letters or more, and
-    not a particle inside a name ("Saint-Georges de l'Oyapock", "Jan van Eyck")."""
-    word = tokens[k]
-    if len(word) < 2 or not word.islower() or word not in DUTCH_WORDS:
-        return False
-    if word not in NAME_PARTICLES:
-        return True
-    after = tokens[k + 1 : k + 3]  # "de l'Oyapock": the name goes on after an elided article
-    return not (k > 0 and tokens[k - 1][:1].isupper() and any(t[:1].isupper() for t in after))
+def without_names(text: str) -> str:
+    """`text`'s words without those of names: "He lives in Koog aan de Zaan" is English."""
+    tokens = _WORD.findall(text)
+    return " ".join(t for t, name in zip(tokens, name_mask(tokens)) if not name)
 
 
 def copied_dutch(src: str, hyp: str) -> bool:
     """Whether the English `hyp` copies a stretch of the Dutch `src` that is Dutch, not names:
     COPIED_RUN words or more in a row (case folded) with COPIED_DUTCH_WORDS of them Dutch words
-    or COPIED_RUN lower-case words the language identifier takes for Dutch (not names: "De
-    Nederlandsche Bank"), or one word fewer with one Dutch word more."""
+    or COPIED_RUN lower-case words the language identifier takes for Dutch, or one word fewer
+    with one Dutch word more. Words of names (pipeline/names.py) count for neither. Only the
+    first MAX_COMPARED_WORDS words of each side are compared."""
     from difflib import SequenceMatcher
 
-    tokens = _WORD.findall(hyp)
-    blocks = SequenceMatcher(None, words(src), [t.lower() for t in tokens], autojunk=False).get_matching_blocks()
-    for b in blocks:
-        dutch = sum(_dutch_word(tokens, k) for k in range(b.b, b.b + b.size))
+    tokens = _WORD.findall(hyp)[:MAX_COMPARED_WORDS]
+    dutch_text = [not name and t.islower() for t, name in zip(tokens, name_mask(tokens))]
+    matcher = SequenceMatcher(None, words(src)[:MAX_COMPARED_WORDS], [t.lower() for t in tokens], autojunk=False)
+    for b in matcher.get_matching_blocks():
+        span = range(b.b, b.b + b.size)
+        dutch = sum(dutch_text[k] and len(tokens[k]) > 1 and tokens[k] in COPY_DUTCH_WORDS for k in span)
         if b.size >= COPIED_RUN - 1 and dutch >= COPIED_DUTCH_WORDS + 1:  # "en fietsroutes aan"
             return True
         if b.size < COPIED_RUN:
             continue
         if dutch >= COPIED_DUTCH_WORDS:
             return True
-        plain = [t for t in tokens[b.b : b.b + b.size] if t.islower()]  # names are not Dutch text
-        if (
-            len(plain) >= COPIED_RUN and _identifier().classify(" ".join(plain))[0] in DUTCH_LOOKING
-        ):  # "grot heerst totale isolatie"
-            return True
+        plain = [tokens[k] for k in span if dutch_text[k]]
+        if len(plain) >= COPIED_RUN and _identifier().classify(" ".join(plain))[0] in DUTCH_LOOKING:
+            return True  # "grot heerst totale isolatie"
     return False
 
 
@@ -245,7 +241,8 @@ class Truncated(Check):
 class Untranslated(Check):
     """The English is (mostly) the Dutch: the same words in the same order, text that
     the language identifier takes for Dutch, or a clause copied from the Dutch (`copied_dutch`).
-    Names and numbers are in both sides of good pairs, so short texts are left alone."""
+    Names and numbers are in both sides of good pairs: short texts are left alone, and the
+    words of names (pipeline/names.py) are left out of the comparison and the identification."""
 
     name = "untranslated"
     description = "the English copies the Dutch"
@@ -258,9 +255,11 @@ class Untranslated(Check):
         src, hyp = words(pair.src), words(pair.hyp)
         if min(len(src), len(hyp)) < self.min_words:
             return False
-        if SequenceMatcher(None, src, hyp, autojunk=False).ratio() >= self.max_similarity:
+        plain_src, plain_hyp = without_names(pair.src), without_names(pair.hyp)  # names are copied on purpose
+        a, b = (text.lower().split()[:MAX_COMPARED_WORDS] for text in (plain_src, plain_hyp))
+        if SequenceMatcher(None, a, b, autojunk=False).ratio() >= (self.max_similarity):
             return True
-        return language(pair.hyp) == "nl" or copied_dutch(pair.src, pair.hyp)
+        return language(plain_hyp) == "nl" or copied_dutch(pair.src, pair.hyp)
 
 
 @register_check

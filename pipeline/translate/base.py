@@ -131,7 +131,9 @@ class Translation:
     model's log-softmax over the tokens it may generate (single tokens the model
     bans, like opus-mt's <pad>, excluded; no length penalty); None where the
     backend does not give it. The transformers and ctranslate2 backends compute
-    it the same way, so values compare across them (up to int8 quantisation).
+    it the same way, so values compare across them (up to int8 quantisation);
+    under the repair's bans (`no_repeat_ngram_size`, `no_copy_ngram_size`) both
+    score the distribution with the banned tokens removed, as the search saw it.
     """
 
     text: str

@@ -451,10 +451,11 @@ class CachedTranslator(TranslatorWrapper):
             return self.inner.translate_detailed(texts, progress=progress, on_batch=store, known=known)
 
     def with_settings(self, **changes) -> Translator:
-        """The variant's outputs differ, so they are cached under their own configuration."""
+        """The variant's outputs differ, so they are cached under their own configuration: the
+        changes are part of it even where a backend's `describe()` does not report them."""
         other = super().with_settings(**changes)
         assert isinstance(other, CachedTranslator)
-        other.config = cache_config(other.inner.describe())
+        other.config = {**cache_config(other.inner.describe()), "settings_changed": dict(sorted(changes.items()))}
         other.config_id = self.cache.register(other.config)
         return other
 

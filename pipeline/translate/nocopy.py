@@ -3,8 +3,10 @@
 opus-mt models sometimes give a Dutch sentence back as it came, even when it is
 translated alone. The repair then decodes it once more with every run of
 `n` tokens that would copy the source's words forbidden (n-grams of names and
-numbers alone stay allowed: those are copied on purpose). The verbatim copy is then
-impossible, so the search has to take its next-best hypothesis.
+numbers alone stay allowed: those are copied on purpose). The copy, spelled as the
+model's tokenizers spell it, is then impossible, so the search has to take its next-best
+hypothesis (a model could still spell the same words in other pieces; the repair checks
+the result again and keeps the flag if it is still Dutch).
 
 A Marian model reads its source with one SentencePiece vocabulary and writes with
 another: a Dutch word copied into the output is spelled in the *target*
@@ -16,18 +18,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline.names import name_mask
+
 # prefix of n-1 token ids → token ids that may not follow it
 Banned = dict[tuple[int, ...], frozenset[int]]
 
 
-def _copies_language(word: str) -> bool:
-    """Whether copying `word` copies Dutch, not a name or a number: it starts lower-case."""
-    core = word.lstrip("\"'“‘(«[-–")
-    return core[:1].isalpha() and core[:1].islower()
+def _copies_language(words: Sequence[str]) -> list[bool]:
+    """For each word, whether copying it copies Dutch: a lower-case word outside a name
+    (pipeline/names.py: "Vincent van Gogh", "iPhone"), not a number."""
+    mask = name_mask(words)
+    out = []
+    for word, name in zip(words, mask):
+        core = word.lstrip("\"'“‘(«[-–")
+        out.append(not name and core[:1].isalpha() and core[:1].islower())
+    return out
 
 
 def _sequence(pieces: Sequence[Sequence[int]], words: Sequence[str]) -> list[tuple[int, bool]]:
-    return [(t, _copies_language(w)) for w, ids in zip(words, pieces) for t in ids]
+    return [(t, dutch) for dutch, ids in zip(_copies_language(words), pieces) for t in ids]
 
 
 def copy_ngrams(tokenizer: Any, text: str, n: int) -> Banned:

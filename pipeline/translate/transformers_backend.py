@@ -13,7 +13,7 @@ from pipeline.translate.hf import (
     quiet_transformers,
     resolved_revision,
 )
-from pipeline.translate.nocopy import NoCopyLogitsProcessor
+from pipeline.translate.nocopy import Banned, NoCopyLogitsProcessor
 
 # What this backend runs; --compute-type is a ctranslate2 option.
 COMPUTE_TYPE = "float32"
@@ -67,6 +67,7 @@ class TransformersTranslator(HFTranslator):
         enc = self.tokenizer([self.prefix + t for t in texts], return_tensors="pt", padding=True, truncation=False)
         enc = {k: v.to(self.device) for k, v in enc.items()}
         bound = self.output_bound(enc["input_ids"].shape[1])
+        bans = self.copy_bans(texts)
         with torch.inference_mode():
             # encoded once, for the search and the scoring pass (generate expands
             # the object it is given in place, so it gets a copy)
@@ -85,24 +86,47 @@ class TransformersTranslator(HFTranslator):
                     else {}
                 ),
                 **self.family.generate_kwargs(self.tokenizer),
-                **self._no_copy(texts),
+                **self._no_copy(bans),
             )
-            logprobs = self._mean_logprobs(enc, states, out, bound)
+            logprobs = self._mean_logprobs(enc, states, out, bound, bans)
         # out[:, 0] is the decoder start; padding after a finished output is not work done
         tokens = (out[:, 1:] != self.tokenizer.pad_token_id).sum(dim=1).tolist()
         texts_out = self.tokenizer.batch_decode(out, skip_special_tokens=True)
         return [Translation(text.strip(), n, n >= bound, lp) for text, n, lp in zip(texts_out, tokens, logprobs)]
 
-    def _no_copy(self, texts: list[str]) -> dict:
+    def _no_copy(self, bans: list[Banned]) -> dict:
         """generate's `logits_processor` that forbids copying each text's words, when asked for."""
         n = self.settings.no_copy_ngram_size
         if not n:
             return {}
         from transformers import LogitsProcessorList
 
-        return {"logits_processor": LogitsProcessorList([NoCopyLogitsProcessor(self.copy_bans(texts), n)])}
+        return {"logits_processor": LogitsProcessorList([NoCopyLogitsProcessor(bans, n)])}
 
-    def _mean_logprobs(self, enc, states, out, bound: int) -> list[float]:
+    def _forbidden(self, out: list[list[int]], bans: list[Banned]) -> list[tuple[int, int, list[int]]]:
+        """(row, step, token ids) the search forbade at that step of each output (`out`: the
+        decoder start, then the tokens): repeated n-grams, copies of the source. The rescoring
+        forbids them too, so its log-probabilities are the search's, as CTranslate2's are."""
+        n_repeat, n_copy = self.settings.no_repeat_ngram_size or 0, self.settings.no_copy_ngram_size or 0
+        found: list[tuple[int, int, list[int]]] = []
+        if not (n_repeat or n_copy):
+            return found
+        for row, seq in enumerate(out):
+            seen: dict[tuple[int, ...], set[int]] = {}
+            for t in range(1, len(seq)):
+                prefix = seq[:t]
+                ids: set[int] = set()
+                if n_repeat and t >= n_repeat:
+                    seen.setdefault(tuple(prefix[t - n_repeat : t - 1]), set()).add(prefix[t - 1])
+                    ids |= seen.get(tuple(prefix[t - n_repeat + 1 :]), set())
+                if n_copy and t >= n_copy - 1:
+                    ids |= bans[row].get(tuple(prefix[t - n_copy + 1 :]), frozenset())
+                ids.discard(seq[t])  # the search chose it, so it was allowed
+                if ids:
+                    found.append((row, t - 1, sorted(ids)))
+        return found
+
+    def _mean_logprobs(self, enc, states, out, bound: int, bans: list[Banned]) -> list[float]:
         """Each output scored once more under the model (teacher forcing, on the
         encoder states already computed): the mean log-softmax of the tokens it
         chose. Beam search's own scores would need every step's full vocabulary
@@ -119,6 +143,8 @@ class TransformersTranslator(HFTranslator):
         logits = logits.float()
         if self.never_generated:  # as in the search (and in CTranslate2's conversion): never a candidate
             logits[..., self.never_generated] = float("-inf")
+        for row, step, ids in self._forbidden(out.tolist(), bans):
+            logits[row, step, ids] = float("-inf")
         chosen = torch.log_softmax(logits, dim=-1).gather(-1, target.unsqueeze(-1)).squeeze(-1)
         mask = target != self.tokenizer.pad_token_id
         lengths = mask.sum(dim=1)
