@@ -19,17 +19,35 @@ PARTICLES = frozenset(
 )
 
 
+# A text of at least this many words, every one capitalised but for particles, is a headline in
+# Title Case or capitals ("Rusland Wil Munitie van Noord-Korea", "DE REGERING VALT"): its capitals
+# tell no name apart. Decided on the Dutch, and applied to its translation too.
+TITLE_MIN_WORDS = 3
+SMALL_WORD = 4
+
+
+def is_headline(tokens: Sequence[str]) -> bool:
+    """Whether `tokens` are a headline in Title Case or capitals: TITLE_MIN_WORDS words or more,
+    all capitalised but for particles and words of up to SMALL_WORD letters ("en", "over")."""
+    words = [t for t in tokens if len(t) > 1 and any(c.isalpha() for c in t)]
+    significant = [t for t in words if capitalised(t) or not (len(t) <= SMALL_WORD or t.lower() in PARTICLES)]
+    return len(significant) >= TITLE_MIN_WORDS and all(capitalised(t) for t in significant)
+
+
 def capitalised(token: str) -> bool:
     """Whether a token is written like a name: an upper-case letter anywhere ("Gogh",
     "iPhone", "l'Oyapock", "'s-Hertogenbosch")."""
     return any(c.isupper() for c in token)
 
 
-def name_mask(tokens: Sequence[str]) -> list[bool]:
+def name_mask(tokens: Sequence[str], headline: bool = False) -> list[bool]:
     """For each token, whether it belongs to a name: capitalised, or one of at most NAME_GAP
     particles between two capitalised tokens ("Vincent van Gogh"). A text's first token is
     capitalised as a sentence opener, so it is a name itself only with a capital after its
-    first letter ("NRC", "iPhone"); a one-letter token ("I", "A") never is."""
+    first letter ("NRC", "iPhone"); a one-letter token ("I", "A") never is. In a `headline`
+    (`is_headline`, of the text or of the Dutch it translates), no token is."""
+    if headline:
+        return [False] * len(tokens)
     upper = [len(t) > 1 and capitalised(t) for t in tokens]
     mask = [u and (k > 0 or capitalised(t[1:])) for k, (t, u) in enumerate(zip(tokens, upper))]
     k = 0

@@ -101,6 +101,28 @@ def build_tiny_marian(out: Path, *, seed: int = 0, d_model: int = 32, layers: in
     return out
 
 
+def build_ending_marian(out: Path) -> Path:
+    """The tiny model made to end its outputs at lengths that depend on the input, as a real
+    model's do (the random one never picks its end token): its end token gets a bias, and its
+    encoder's last layer norm a large gain so that the input weighs on every step."""
+    import torch
+    from transformers import MarianMTModel
+
+    build_tiny_marian(out)
+    model = MarianMTModel.from_pretrained(out)
+    with torch.no_grad():
+        model.final_logits_bias[0, 0] = 0.25
+        model.model.encoder.layers[-1].final_layer_norm.weight.mul_(20.0)
+    model.save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def ending_marian(tmp_path_factory) -> Path:
+    """Path to the tiny model whose outputs end on their own (`build_ending_marian`)."""
+    return build_ending_marian(tmp_path_factory.mktemp("models") / "ending-marian")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def one_torch_thread():
     """Tiny models run faster on one thread, above all on a busy 2-core machine.

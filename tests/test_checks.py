@@ -163,3 +163,20 @@ def test_translate_writes_truncated_flags_and_logprob(tiny_marian, seed_article,
     assert all(r.score < 0.5 for r in flagged)
     assert all(r.logprob is not None and r.logprob <= 0 for r in rows if r.en)
     assert [r.flags for r in rows] == [r.flags for r in result.rows]  # the TSV holds what the core made
+
+
+@pytest.mark.parametrize("src, hyp, flagged", [
+    # found in review (written here): headlines in capitals or Title Case, where case tells no name apart
+    ("DE REGERING VALT VANDAAG OVER HET PENSIOENAKKOORD", "THE GOVERNMENT FALLS TODAY OVER THE PENSION AGREEMENT",
+     False),
+    ("DE REGERING VALT VANDAAG OVER HET PENSIOENAKKOORD", "DE REGERING VALT VANDAAG OVER HET PENSIOENAKKOORD", True),
+    ("Rusland Wil Munitie Kopen van Noord-Korea", "Russia Wil Munitie Kopen van Noord-Korea", True),
+    ("Het Kabinet Valt Vandaag over Het Pensioenakkoord en De Lonen",
+     "The Government Falls Today Over Het Pensioenakkoord En De Lonen", True),
+    # short sentences whose words are mostly names: nothing left to compare but a few words
+    ("Tom is nu in Australië.", "Tom is now in Australia.", False),
+    ("Kim Jong-un ontmoette Poetin in Vladivostok.", "Kim Jong-un met Putin in Vladivostok.", False),
+    ("Kim Jong-un ontmoette Poetin in Vladivostok.", "Kim Jong-un ontmoette Poetin in Vladivostok.", True),
+])
+def test_untranslated_in_headlines_and_name_heavy_sentences(src, hyp, flagged):
+    assert ("untranslated" in flags(Pair(src, hyp))) == flagged

@@ -82,6 +82,27 @@ def test_the_repairs_decoding_bans_give_the_same_output_and_logprob_on_both_back
         assert [t.logprob for t in a] == pytest.approx([t.logprob for t in b], abs=2e-3)
 
 
+@pytest.mark.parametrize("changes", [{}, {"no_repeat_ngram_size": 3}, {"no_copy_ngram_size": 4}])
+def test_outputs_that_end_at_different_lengths_have_finite_equal_logprobs(ending_marian, cache_dir, changes):
+    """Found in review: in a batch whose outputs end at different steps, the padding after an
+    end token (a token the model may not generate: -inf) times its mask 0 made transformers'
+    mean log-probability NaN. The random tiny model never ends, so only a model that does
+    (conftest.build_ending_marian) shows it. Greedy, both backends agree."""
+    import math
+
+    texts = ["Rusland wil munitie van Noord-Korea kopen.", "Wat wil Noord-Korea daarvoor terug?", "de man", "ja",
+             "Het kabinet valt vandaag over het pensioenakkoord en de lonen.", "Poetin", "daar daar", "vo"]
+    settings = GenerationSettings(num_beams=1, max_new_tokens=40, compute_type="float32", device="cpu")
+    with load_translator("transformers", str(ending_marian), settings) as hf, \
+            load_translator("ctranslate2", str(ending_marian), settings) as ct:
+        a = (hf.with_settings(**changes) if changes else hf).translate_detailed(texts)
+        b = (ct.with_settings(**changes) if changes else ct).translate_detailed(texts)
+        assert any(not t.truncated for t in a) and len({t.tokens for t in a}) > 1  # some end, at other lengths
+        assert all(math.isfinite(t.logprob) for t in a + b)
+        assert [(t.text, t.tokens, t.truncated) for t in a] == [(t.text, t.tokens, t.truncated) for t in b]
+        assert [t.logprob for t in a] == pytest.approx([t.logprob for t in b], abs=2e-3)
+
+
 @pytest.mark.parametrize("beams, penalty", [(1, 1.0), (3, 0.6)])
 def test_logprob_is_the_mean_of_the_chosen_tokens(tiny_marian, cache_dir, beams, penalty):
     """CTranslate2's score, turned into a mean, equals the chosen tokens'

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.names import name_mask
+from pipeline.names import is_headline, name_mask
 
 
 @pytest.mark.parametrize("text, names", [
@@ -23,3 +23,15 @@ from pipeline.names import name_mask
 def test_names(text, names):
     tokens = text.split()
     assert " ".join(t for t, name in zip(tokens, name_mask(tokens)) if name) == names
+
+
+@pytest.mark.parametrize("text", ["Rusland Wil Munitie van Noord-Korea", "DE REGERING IS GEVALLEN", "Kim Jong-Un Ontmoet Poetin",
+                                  "Het Kabinet Valt Vandaag over Het Pensioenakkoord en De Lonen"])
+def test_a_headline_in_title_case_or_capitals_tells_no_names(text):
+    assert is_headline(text.split()) and not any(name_mask(text.split(), headline=True))
+
+
+@pytest.mark.parametrize("text", ["Mark Rutte en Angela Merkel ontmoetten Emmanuel Macron in Parijs",
+                                  "Kim Jong-un ontmoette Poetin in Vladivostok", "Poetin", "De PVV won"])
+def test_a_sentence_full_of_names_is_no_headline(text):
+    assert not is_headline(text.split())

@@ -354,6 +354,8 @@ def test_a_variant_of_a_backend_that_reports_no_settings_is_cached_apart(tmp_pat
         other = cached.with_settings(no_copy_ngram_size=4)
         assert other.config_id != cached.config_id
         assert other.translate(["Dit is Nederlands."]) == ["no copy: Dit is Nederlands."]
+        both = cached.with_settings(no_repeat_ngram_size=3).with_settings(no_copy_ngram_size=4)
+        assert both.config_id not in (other.config_id, cached.config_id)
     finally:
         cached.close()
 

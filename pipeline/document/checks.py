@@ -36,7 +36,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipeline.errors import UserError
-from pipeline.names import name_mask
+from pipeline.names import is_headline, name_mask
 
 if TYPE_CHECKING:
     from pipeline.types import AlignedRow
@@ -148,33 +148,37 @@ DUTCH_LOOKING = frozenset({"nl", "af", "fy"})
 MAX_COMPARED_WORDS = 500
 
 
-def without_names(text: str) -> str:
-    """`text`'s words without those of names: "He lives in Koog aan de Zaan" is English."""
+def without_names(text: str, headline: bool = False) -> str:
+    """`text`'s words without those of names: "He lives in Koog aan de Zaan" is English.
+    `headline`: the Dutch is one in Title Case or capitals, where case tells no name apart."""
     tokens = _WORD.findall(text)
-    return " ".join(t for t, name in zip(tokens, name_mask(tokens)) if not name)
+    return " ".join(t for t, name in zip(tokens, name_mask(tokens, headline)) if not name)
 
 
 def copied_dutch(src: str, hyp: str) -> bool:
     """Whether the English `hyp` copies a stretch of the Dutch `src` that is Dutch, not names:
     COPIED_RUN words or more in a row (case folded) with COPIED_DUTCH_WORDS of them Dutch words
     or COPIED_RUN lower-case words the language identifier takes for Dutch, or one word fewer
-    with one Dutch word more. Words of names (pipeline/names.py) count for neither. Only the
+    with one Dutch word more. Words of names (pipeline/names.py) are never Dutch words here, but
+    may be part of a copied run. In a headline (Title Case or capitals) case is ignored. Only the
     first MAX_COMPARED_WORDS words of each side are compared."""
     from difflib import SequenceMatcher
 
+    headline = is_headline(_WORD.findall(src))
     tokens = _WORD.findall(hyp)[:MAX_COMPARED_WORDS]
-    dutch_text = [not name and t.islower() for t, name in zip(tokens, name_mask(tokens))]
-    matcher = SequenceMatcher(None, words(src)[:MAX_COMPARED_WORDS], [t.lower() for t in tokens], autojunk=False)
+    lower = [t.lower() for t in tokens]
+    dutch_text = [not name and (headline or t.islower()) for t, name in zip(tokens, name_mask(tokens, headline))]
+    matcher = SequenceMatcher(None, words(src)[:MAX_COMPARED_WORDS], lower, autojunk=False)
     for b in matcher.get_matching_blocks():
         span = range(b.b, b.b + b.size)
-        dutch = sum(dutch_text[k] and len(tokens[k]) > 1 and tokens[k] in COPY_DUTCH_WORDS for k in span)
+        dutch = sum(dutch_text[k] and len(lower[k]) > 1 and lower[k] in COPY_DUTCH_WORDS for k in span)
         if b.size >= COPIED_RUN - 1 and dutch >= COPIED_DUTCH_WORDS + 1:  # "en fietsroutes aan"
             return True
         if b.size < COPIED_RUN:
             continue
         if dutch >= COPIED_DUTCH_WORDS:
             return True
-        plain = [tokens[k] for k in span if dutch_text[k]]
+        plain = [lower[k] for k in span if dutch_text[k]]
         if len(plain) >= COPIED_RUN and _identifier().classify(" ".join(plain))[0] in DUTCH_LOOKING:
             return True  # "grot heerst totale isolatie"
     return False
@@ -247,17 +251,24 @@ class Untranslated(Check):
     name = "untranslated"
     description = "the English copies the Dutch"
     min_words = 5
-    max_similarity = 0.7
+    max_similarity = 0.7  # of the words outside names, when there are min_words of them
+    verbatim = 0.9  # of all the words, names included
 
     def __call__(self, pair: Pair, context: Context) -> bool:
         from difflib import SequenceMatcher
 
-        src, hyp = words(pair.src), words(pair.hyp)
+        src, hyp = words(pair.src)[:MAX_COMPARED_WORDS], words(pair.hyp)[:MAX_COMPARED_WORDS]
         if min(len(src), len(hyp)) < self.min_words:
             return False
-        plain_src, plain_hyp = without_names(pair.src), without_names(pair.hyp)  # names are copied on purpose
+        if SequenceMatcher(None, src, hyp, autojunk=False).ratio() >= self.verbatim:
+            return True  # (nearly) the Dutch as it came, names and all
+        # names are copied on purpose: the rest is compared, and identified
+        headline = is_headline(_WORD.findall(pair.src))
+        plain_src, plain_hyp = without_names(pair.src, headline), without_names(pair.hyp, headline)
         a, b = (text.lower().split()[:MAX_COMPARED_WORDS] for text in (plain_src, plain_hyp))
-        if SequenceMatcher(None, a, b, autojunk=False).ratio() >= (self.max_similarity):
+        if min(len(a), len(b)) >= self.min_words and SequenceMatcher(None, a, b, autojunk=False).ratio() >= (
+            self.max_similarity
+        ):
             return True
         return language(plain_hyp) == "nl" or copied_dutch(pair.src, pair.hyp)
 

@@ -455,7 +455,8 @@ class CachedTranslator(TranslatorWrapper):
         changes are part of it even where a backend's `describe()` does not report them."""
         other = super().with_settings(**changes)
         assert isinstance(other, CachedTranslator)
-        other.config = {**cache_config(other.inner.describe()), "settings_changed": dict(sorted(changes.items()))}
+        changed = {**self.config.get("settings_changed", {}), **changes}  # a variant of a variant keeps both
+        other.config = {**cache_config(other.inner.describe()), "settings_changed": dict(sorted(changed.items()))}
         other.config_id = self.cache.register(other.config)
         return other
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.names import name_mask
+from pipeline.names import is_headline, name_mask
 
 # prefix of n-1 token ids → token ids that may not follow it
 Banned = dict[tuple[int, ...], frozenset[int]]
@@ -26,12 +26,13 @@ Banned = dict[tuple[int, ...], frozenset[int]]
 
 def _copies_language(words: Sequence[str]) -> list[bool]:
     """For each word, whether copying it copies Dutch: a lower-case word outside a name
-    (pipeline/names.py: "Vincent van Gogh", "iPhone"), not a number."""
-    mask = name_mask(words)
+    (pipeline/names.py: "Vincent van Gogh", "iPhone"), not a number; in a headline in Title
+    Case or capitals, every word but numbers."""
+    headline = is_headline(words)  # Title Case or capitals: case tells nothing, every word counts
     out = []
-    for word, name in zip(words, mask):
+    for word, name in zip(words, name_mask(words, headline)):
         core = word.lstrip("\"'“‘(«[-–")
-        out.append(not name and core[:1].isalpha() and core[:1].islower())
+        out.append(not name and core[:1].isalpha() and (headline or core[:1].islower()))
     return out
 
 

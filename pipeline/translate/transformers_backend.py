@@ -19,6 +19,11 @@ from pipeline.translate.nocopy import Banned, NoCopyLogitsProcessor
 COMPUTE_TYPE = "float32"
 
 
+def _renormalise(input_ids, scores):
+    """A logits processor: log-probabilities of what the earlier processors left."""
+    return scores.log_softmax(dim=-1)
+
+
 @register_backend("transformers")
 class TransformersTranslator(HFTranslator):
     """The backend that runs the checkpoint with transformers' `generate` in float32."""
@@ -95,13 +100,19 @@ class TransformersTranslator(HFTranslator):
         return [Translation(text.strip(), n, n >= bound, lp) for text, n, lp in zip(texts_out, tokens, logprobs)]
 
     def _no_copy(self, bans: list[Banned]) -> dict:
-        """generate's `logits_processor` that forbids copying each text's words, when asked for."""
-        n = self.settings.no_copy_ngram_size
-        if not n:
+        """generate's `logits_processor`: one that forbids copying each text's words, when asked
+        for; and, under any ban, one that renormalises what is left, as CTranslate2 does (beam
+        search adds up log-probabilities, so without it a hypothesis that lost banned tokens
+        would be scored lower than CTranslate2 scores it)."""
+        n_copy = self.settings.no_copy_ngram_size
+        processors: list = [NoCopyLogitsProcessor(bans, n_copy)] if n_copy else []
+        if n_copy or self.settings.no_repeat_ngram_size:
+            processors.append(_renormalise)
+        if not processors:
             return {}
         from transformers import LogitsProcessorList
 
-        return {"logits_processor": LogitsProcessorList([NoCopyLogitsProcessor(bans, n)])}
+        return {"logits_processor": LogitsProcessorList(processors)}
 
     def _forbidden(self, out: list[list[int]], bans: list[Banned]) -> list[tuple[int, int, list[int]]]:
         """(row, step, token ids) the search forbade at that step of each output (`out`: the
@@ -154,7 +165,9 @@ class TransformersTranslator(HFTranslator):
                 == self.model.generation_config.forced_eos_token_id
             )
             mask[forced, (lengths[forced] - 1)] = False
-        sums = (chosen * mask).sum(dim=1)
+        # after the end token the target is padding, which the model may not generate (-inf):
+        # masked out, not multiplied by 0 (-inf * 0 is NaN)
+        sums = chosen.masked_fill(~mask, 0.0).sum(dim=1)
         return [float(s) / int(n) if int(n) else 0.0 for s, n in zip(sums.tolist(), mask.sum(dim=1).tolist())]
 
     def describe(self) -> dict:
