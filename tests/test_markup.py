@@ -53,16 +53,6 @@ def on(block: Block, kind: str) -> list[str]:
     return [s.literal if s.kind in VERBATIM else block.text[s.start : s.end] for s in block.spans if s.kind == kind]
 
 
-def properly_nested(block: Block) -> bool:
-    spans = block.spans
-    if any(not (0 <= s.start <= s.end <= len(block.text)) for s in spans):
-        return False
-    if [(s.start, -s.end) for s in spans] != sorted((s.start, -s.end) for s in spans):
-        return False
-    wrap = [s for s in spans if s.kind not in VERBATIM]
-    return not any(a.start < b.start < a.end < b.end for a in wrap for b in wrap)
-
-
 def test_names_and_numbers_by_identity_when_the_english_reorders():
     src = dutch(
         "Jan woont sinds 2010 in Amsterdam.", ("em", "Amsterdam"), ("strong", "2010"), ("link", "Jan"), href="/jan"
@@ -71,7 +61,7 @@ def test_names_and_numbers_by_identity_when_the_english_reorders():
     assert out.text == "Since 2010, Jan has lived in Amsterdam."
     assert (on(out, "em"), on(out, "strong"), on(out, "link")) == (["Amsterdam"], ["2010"], ["Jan"])
     assert out.spans[1].attrs == (("href", "/jan"),) and out.path == src.path
-    assert out.flags == () and properly_nested(out)
+    assert out.flags == () and out.well_formed()
 
 
 def test_numbers_match_across_separators_and_cognates_by_prefix():
@@ -129,7 +119,7 @@ def test_every_placeholder_comes_back_exactly_once(english):
     assert sorted(on(src, "placeholder")) == sorted(["{{name}}", "{0}", "%s", "<x/>"])
     out = place_markup(src, english, lexicon=LEX)
     assert sorted(s.literal.strip() for s in out.spans) == sorted(["{{name}}", "{0}", "%s", "<x/>"])
-    assert all(s.start == s.end for s in out.spans) and properly_nested(out)
+    assert all(s.start == s.end for s in out.spans) and out.well_formed()
     assert out.text == english
     rendered = render_plain(out)
     for literal in ("{{name}}", "<x/>"):
@@ -156,7 +146,7 @@ def test_nested_spans_stay_nested():
     src = dutch("Klik op de rode auto.", ("link", "de rode auto"), ("em", "rode"), href="/auto")
     out = place_markup(src, "Click on the red car.", lexicon=LEX)
     assert on(out, "link") == ["the red car"] and on(out, "em") == ["red"]
-    assert properly_nested(out) and out.flags == ()
+    assert out.well_formed() and out.flags == ()
     assert [type(n).__name__ for n in nest(out)] == ["str", "Node", "str"]
 
 
@@ -164,14 +154,14 @@ def test_spans_that_would_cross_are_cut_back_and_flagged():
     # em's words and strong's words interleave in the English: strong is cut back to its own part
     src = dutch("De rode auto en het huis kost veel.", ("em", "rode auto"), ("strong", "huis kost"))
     out = place_markup(src, "The red house car costs a lot.", lexicon=LEX)
-    assert properly_nested(out) and MARKUP_FLAG in out.flags
+    assert out.well_formed() and MARKUP_FLAG in out.flags
     assert on(out, "em") == ["red house car"] and on(out, "strong") == ["costs"]
 
 
 def test_siblings_that_meet_on_the_same_english_word_do_not_overlap():
     src = dutch("De rode auto.", ("em", "rode"), ("strong", "auto"))
     out = place_markup(src, "The car.", lexicon={"rode": {"car": 0.5}, "auto": {"car": 0.9}})
-    assert properly_nested(out)
+    assert out.well_formed()
     # "rode" has no sure word of its own: it keeps its relative place, and the block is flagged
     assert on(out, "strong") == ["car"] and on(out, "em") == ["The"] and MARKUP_FLAG in out.flags
 
@@ -180,7 +170,7 @@ def test_flag_when_no_word_is_sure_and_the_text_is_kept():
     src = dutch("Zij las het boek gisteren.", ("em", "gisteren"), ("strong", "Zij"))
     out = place_markup(src, "She read the book yesterday.")
     assert MARKUP_FLAG in out.flags and out.text == "She read the book yesterday."
-    assert on(out, "em") == ["yesterday"] and properly_nested(out)  # kept by position, never dropped
+    assert on(out, "em") == ["yesterday"] and out.well_formed()  # kept by position, never dropped
 
 
 def test_deterministic():
@@ -230,7 +220,7 @@ def test_real_flores_sentences():
         src = take_out_placeholders(Block("p", raw, [Span(w.start, w.end, "em")]))
         out = place_markup(src, en_text, lexicon=lex)
         target = next(x for x in en_words if x.text == w.text)
-        assert on(out, "em") == [w.text] and check_placeholders(src, out) and properly_nested(out)
+        assert on(out, "em") == [w.text] and check_placeholders(src, out) and out.well_formed()
         assert out.spans[-1].start == target.end or en_text[target.end : out.spans[-1].start].strip() == ""
         checked += 1
     assert checked >= 10
@@ -269,7 +259,7 @@ def marked(draw):
 @given(src=marked(), english=st.lists(words_en, max_size=12).map(" ".join))
 def test_invariants_on_any_input(src, english):
     out = place_markup(src, english, lexicon=LEX)
-    assert out.text == english and properly_nested(out)
+    assert out.text == english and out.well_formed()
     assert check_placeholders(src, out)
     wrapping = [s for s in src.spans if s.kind not in VERBATIM]
     assert len([s for s in out.spans if s.kind not in VERBATIM]) <= len(wrapping)
@@ -285,7 +275,7 @@ def test_a_long_block_is_placed_band_by_band():
         " ".join(["the red car costs a lot"] * 80) + " in Amsterdam and " + " ".join(["the red car costs"] * 80) + "."
     )
     out = place_markup(src, english, lexicon=LEX)
-    assert on(out, "em") == ["Amsterdam"] and properly_nested(out)
+    assert on(out, "em") == ["Amsterdam"] and out.well_formed()
     assert "Amsterdam {0} and" in render_plain(out)
 
 
@@ -303,7 +293,7 @@ def test_a_wrapping_span_on_a_siblings_words_is_nested_not_dropped():
     """Found in review: with one English word for two spans, the link vanished."""
     src = Block("p", "Zie hier en daar voor meer.", [Span(4, 8, "strong"), Span(12, 16, "link", (("href", "x"),))])
     out = place_markup(src, "ooo")
-    assert sorted(s.kind for s in out.spans) == ["link", "strong"] and properly_nested(out)
+    assert sorted(s.kind for s in out.spans) == ["link", "strong"] and out.well_formed()
 
 
 def test_markup_kept_by_position_stays_in_its_row():

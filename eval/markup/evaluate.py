@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from paragraph_mt import SYNONYMS, flores_articles, reword  # noqa: E402
 
 from pipeline.document import markup  # noqa: E402
-from pipeline.document.formats.base import VERBATIM, WRAPPING, Block, Span, take_out_placeholders  # noqa: E402
+from pipeline.document.formats.base import WRAPPING, Block, Span, take_out_placeholders  # noqa: E402
 
 GOLD_LEX = 0.5  # reference alignment: geometric mean of both Model 1 directions at least this ...
 GOLD_RIVAL = 0.05  # ... and no other word of the sentence scoring this much with either word
@@ -255,17 +255,6 @@ def build_set() -> tuple[list[Case], dict]:
 # scoring
 
 
-def nested_ok(block: Block) -> bool:
-    """Spans within the text, sorted by (start, -end), wrapping spans properly nested."""
-    spans = block.spans
-    if any(not (0 <= s.start <= s.end <= len(block.text)) for s in spans):
-        return False
-    if [(s.start, -s.end) for s in spans] != sorted((s.start, -s.end) for s in spans):
-        return False
-    wrap = [s for s in spans if s.kind not in VERBATIM]
-    return not any(a.start < b.start < a.end < b.end for a in wrap for b in wrap)
-
-
 def _identity(span: Span) -> str:
     return span.attr("id") if span.kind != "placeholder" else span.literal.strip()
 
@@ -295,7 +284,7 @@ def score_case(case: Case, lex) -> tuple[list[dict], dict]:
             a, b = sorted((got[0].start, it.gold[0])) if len(got) == 1 else (0, 1)
             row["place"] = len(got) == 1 and case.english[a:b].strip() == ""
         rows.append(row)
-    block = {"half": case.half, "flagged": flagged, "nested": nested_ok(out)}
+    block = {"half": case.half, "flagged": flagged, "nested": out.well_formed()}
     block["placeholders"] = markup.check_placeholders(case.block, out)
     return rows, block
 

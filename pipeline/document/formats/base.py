@@ -69,6 +69,17 @@ class Block:
     spans: list[Span] = field(default_factory=list)
     flags: tuple[str, ...] = ()  # set on English blocks: "markup" when a span's place was not sure
 
+    def well_formed(self) -> bool:
+        """Whether the spans keep the promise above: inside the text, sorted by (start, -end),
+        wrapping spans properly nested (none starts inside another and ends outside it)."""
+        spans = self.spans
+        if any(not (0 <= s.start <= s.end <= len(self.text)) for s in spans):
+            return False
+        if [(s.start, -s.end) for s in spans] != sorted((s.start, -s.end) for s in spans):
+            return False
+        wrap = [s for s in spans if s.kind not in VERBATIM]
+        return not any(a.start < b.start < a.end < b.end for a in wrap for b in wrap)
+
 
 @dataclass
 class ParsedDocument:
